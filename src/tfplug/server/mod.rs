@@ -307,7 +307,7 @@ async fn run_managed(provider: Arc<dyn Provider>) -> Result<(), String> {
             .and_then(|_| out.flush())
             .map_err(|e| format!("cannot write the handshake: {e}"))?;
     }
-    tracing::info!(address = %server.addr, "plugin server started");
+    tracing::info!(address = %server.addr, mtls = server.server_cert_der.is_some(), "plugin server started");
     server.wait().await
 }
 
