@@ -29,7 +29,11 @@ fn main() -> ExitCode {
         let (provider, _store) = TestProvider::with_store_file(file);
         return tencentcloud_provider::tfplug::serve_main(provider as Arc<_>, ADDRESS);
     }
-    let tests: [(&str, fn()); 4] = [
+    let tests: [(&str, fn()); 5] = [
+        (
+            "debug_mode_prints_working_reattach",
+            debug_mode_prints_working_reattach,
+        ),
         (
             "cookie_missing_exits_1_with_message",
             cookie_missing_exits_1_with_message,
@@ -222,4 +226,46 @@ fn tls_disabled_serves_plaintext() {
     let out = ws.run(&["plan", "-no-color"]).assert_success();
     assert!(out.stdout.contains("1 to add"), "{}", out.combined());
     assert!(out.stderr.contains("mtls=false"), "{}", out.stderr);
+}
+
+fn debug_mode_prints_working_reattach() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store.json");
+    let mut child = plugin_command()
+        .arg("--debug")
+        .env(STORE_ENV, &store)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn debug plugin");
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut reattach = None;
+    for _ in 0..20 {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        if let Some(rest) = line.trim().strip_prefix("TF_REATTACH_PROVIDERS='") {
+            reattach = Some(rest.trim_end_matches('\'').to_string());
+            break;
+        }
+    }
+    let result = std::panic::catch_unwind(|| {
+        let json = reattach.expect("debug mode must print TF_REATTACH_PROVIDERS");
+        let v: serde_json::Value = serde_json::from_str(&json).expect("reattach JSON");
+        assert_eq!(v[ADDRESS]["Test"], true);
+        assert_eq!(v[ADDRESS]["ProtocolVersion"], 6);
+        let ws = TfWorkspace::with_reattach(&json);
+        ws.write("main.tf", CONFIG);
+        let out = ws.apply().assert_success();
+        assert!(out.stdout.contains("1 added"), "{}", out.combined());
+        // The same debug server keeps serving later commands.
+        assert!(ws.plan_is_empty());
+        ws.destroy().assert_success();
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
 }
