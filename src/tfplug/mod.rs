@@ -78,8 +78,8 @@
 
 pub mod diag;
 mod framework;
-pub mod provider;
 mod proto;
+pub mod provider;
 pub mod resource;
 pub mod schema;
 pub mod server;
