@@ -69,6 +69,7 @@ resource "tfplugtest_item" "a" {{
   name    = "{name}"
   content = "{content}"
   tags    = {{ team = "x" }}
+  secret  = "s3cr3t"
   rule {{
     port  = 22
     proto = "tcp"
@@ -93,6 +94,12 @@ fn lifecycle_create_update_replace_drift_import_destroy() {
     assert_eq!(v["length"], 5);
     assert_eq!(v["rule"][0]["port"], 22);
     assert!(v["timeouts"].is_null());
+    // Write-only: accepted in config, never stored.
+    assert!(
+        v["secret"].is_null(),
+        "write-only value leaked into state: {v}"
+    );
+    assert!(!ws.read("terraform.tfstate").contains("s3cr3t"));
 
     // In-place update: the computed length is unknown in the plan, the id is kept.
     ws.write("main.tf", &item_config("alpha", "hello world"));
@@ -295,6 +302,8 @@ fn providers_schema_json() {
     let attrs = &res["block"]["attributes"];
     assert_eq!(attrs["name"]["required"], true);
     assert_eq!(attrs["id"]["computed"], true);
+    assert_eq!(attrs["secret"]["write_only"], true, "{}", attrs["secret"]);
+    assert_eq!(attrs["secret"]["sensitive"], true);
     assert_eq!(attrs["tags"]["type"], serde_json::json!(["map", "string"]));
     assert_eq!(res["block"]["block_types"]["rule"]["nesting_mode"], "list");
     assert_eq!(
