@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use support::TfWorkspace;
 use tencentcloud_provider::tfplug::server::{self, RunningServer, ServerOptions};
-use test_provider::{ADDRESS, Item, Rule, Store, TestProvider};
+use test_provider::{ADDRESS, Item, Rule, SLOW_MARKER, Store, TestProvider};
 
 /// A running in-process provider plus its fake cloud. Drop order: server before runtime.
 struct Harness {
@@ -401,4 +401,53 @@ resource "tfplugtest_item" "u" {
     );
     let out = ws.run(&["plan", "-no-color"]).assert_success();
     assert!(out.stdout.contains("2 to add"), "{}", out.combined());
+}
+
+#[test]
+fn interrupt_sends_stop_provider_which_cancels_the_operation() {
+    let h = Harness::new();
+    let ws = &h.ws;
+    ws.write("main.tf", &item_config("slow", "slow"));
+    let child = ws
+        .command(&["apply", "-auto-approve", "-no-color"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn terraform apply");
+    let started = std::time::Instant::now();
+    while !h.store.lock().unwrap().contains_key(SLOW_MARKER) {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "create never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // Ctrl-C: Terraform answers with StopProvider, which must cancel the in-flight create.
+    let pid = child.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = child.wait_with_output().expect("wait for terraform");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("Operation cancelled"), "stderr: {stderr}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "cancellation was not prompt"
+    );
+    assert!(
+        !h.store.lock().unwrap().contains_key("item-slow"),
+        "nothing may be created"
+    );
+    // The server keeps working after StopProvider (a debug server serves many runs).
+    assert!(
+        ws.run(&["plan", "-no-color"])
+            .assert_success()
+            .stdout
+            .contains("1 to add")
+    );
 }
