@@ -133,6 +133,18 @@ fn lifecycle_create_update_replace_drift_import_destroy() {
         "{}",
         plan.combined()
     );
+    let pj = ws.plan_json();
+    let change = &pj["resource_changes"][0];
+    assert_eq!(
+        change["change"]["actions"],
+        serde_json::json!(["delete", "create"]),
+        "{change}"
+    );
+    assert_eq!(
+        change["change"]["replace_paths"],
+        serde_json::json!([["name"]]),
+        "{change}"
+    );
     ws.apply_and_check_empty_plan();
     assert_eq!(
         ws.resource_values("tfplugtest_item.a").unwrap()["id"],
@@ -450,4 +462,32 @@ fn interrupt_sends_stop_provider_which_cancels_the_operation() {
             .stdout
             .contains("1 to add")
     );
+}
+
+#[test]
+fn stored_state_from_an_older_schema_is_upgraded() {
+    let h = Harness::new();
+    let ws = &h.ws;
+    ws.write("main.tf", &item_config("old", "text"));
+    ws.apply_and_check_empty_plan();
+    // Rewrite the state as an older provider would have stored it: schema version 0, an
+    // attribute that no longer exists, and a current attribute missing.
+    let mut state: serde_json::Value = serde_json::from_str(&ws.read("terraform.tfstate")).unwrap();
+    let inst = &mut state["resources"][0]["instances"][0];
+    inst["schema_version"] = 0.into();
+    let attrs = inst["attributes"].as_object_mut().unwrap();
+    attrs.insert("obsolete_attr".into(), "gone".into());
+    attrs.remove("tags");
+    state["serial"] = (state["serial"].as_i64().unwrap() + 1).into();
+    ws.write(
+        "terraform.tfstate",
+        &serde_json::to_string_pretty(&state).unwrap(),
+    );
+    // Refresh reads the real object, so the plan is empty again and the state is current.
+    assert!(ws.plan_is_empty(), "plan after upgrade must be empty");
+    ws.apply().assert_success();
+    let stored = ws.read("terraform.tfstate");
+    assert!(!stored.contains("obsolete_attr"), "{stored}");
+    let v = ws.resource_values("tfplugtest_item.a").unwrap();
+    assert_eq!(v["tags"]["team"], "x");
 }
