@@ -93,6 +93,35 @@ impl Resource for R {
     fn plan_modifier(&self) -> Option<&dyn ResourceModifyPlan> {
         Some(self)
     }
+    fn state_upgrader(&self) -> Option<&dyn ResourceUpgradeState> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl ResourceUpgradeState for R {
+    async fn upgrade_state(
+        &self,
+        _ctx: &Context,
+        req: UpgradeStateRequest,
+    ) -> UpgradeStateResponse {
+        // Version 1 called the name "title".
+        let mut resp = UpgradeStateResponse::default();
+        if req.version != 1 {
+            resp.diagnostics
+                .error("no upgrade path", format!("from version {}", req.version));
+            return resp;
+        }
+        let title = req.raw_state["title"].as_str().unwrap_or_default();
+        resp.state = Some(Value::object([
+            (
+                "id",
+                Value::string(req.raw_state["id"].as_str().unwrap_or_default()),
+            ),
+            ("name", Value::string(title)),
+        ]));
+        resp
+    }
 }
 
 #[async_trait]
@@ -345,4 +374,46 @@ async fn import_without_importer_is_a_diagnostic() {
         .await;
     assert!(resp.imported_resources.is_empty());
     assert_eq!(resp.diagnostics[0].summary, "Import not supported");
+}
+
+#[tokio::test]
+async fn upgrader_migrates_older_versions() {
+    let (s, _) = server(R::default());
+    let resp = s
+        .upgrade(pb::upgrade_resource_state::Request {
+            type_name: "t_thing".into(),
+            version: 1,
+            raw_state: Some(pb::RawState {
+                json: br#"{"id":"x1","title":"old name"}"#.to_vec(),
+                flatmap: Default::default(),
+            }),
+        })
+        .await;
+    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+    let v = from_msgpack(
+        &resp.upgraded_state.unwrap().msgpack,
+        &schema().value_type(),
+    )
+    .unwrap();
+    // Attributes the upgrader left out are filled with null.
+    assert_eq!(
+        v,
+        Value::object([
+            ("id", "x1".into()),
+            ("name", "old name".into()),
+            ("zone", Value::Null)
+        ])
+    );
+    let resp = s
+        .upgrade(pb::upgrade_resource_state::Request {
+            type_name: "t_thing".into(),
+            version: 0,
+            raw_state: Some(pb::RawState {
+                json: b"{}".to_vec(),
+                flatmap: Default::default(),
+            }),
+        })
+        .await;
+    assert_eq!(resp.diagnostics[0].summary, "no upgrade path");
+    assert!(resp.upgraded_state.is_none());
 }
