@@ -7,4 +7,5 @@ pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod ratelimit;
+pub mod retry;
 pub mod sign;
