@@ -202,7 +202,17 @@ fn fast_retry() -> RetryPolicy {
 }
 
 async fn client_for(url: &str, retry: RetryPolicy, rate: u32, token: Option<&str>) -> Client {
-    let config = ClientConfig {
+    build(config_for(url, retry, rate, token)).await
+}
+
+async fn build(config: ClientConfig) -> Client {
+    Client::with_environment(config, &StaticEnvironment::default())
+        .await
+        .expect("client builds")
+}
+
+fn config_for(url: &str, retry: RetryPolicy, rate: u32, token: Option<&str>) -> ClientConfig {
+    ClientConfig {
         credentials: CredentialOptions {
             secret_id: Some(SECRET_ID.into()),
             secret_key: Some(SECRET_KEY.into()),
@@ -218,10 +228,7 @@ async fn client_for(url: &str, retry: RetryPolicy, rate: u32, token: Option<&str
         request_timeout: Duration::from_secs(5),
         retry,
         ..Default::default()
-    };
-    Client::with_environment(config, &StaticEnvironment::default())
-        .await
-        .expect("client builds")
+    }
 }
 
 fn one_association() -> AssociateTargetGroupsRequest {
@@ -736,7 +743,7 @@ async fn task_waiter_success_deadline_and_hard_errors() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(err, TaskError::Cancelled { .. }), "{err:?}");
+    assert!(matches!(err, TaskError::Cancelled), "{err:?}");
 
     let broken = start(|_, _| api_error("InvalidParameter", "poll-bad")).await;
     let waiter = TaskWaiter::new(client_for(&broken.url, fast_retry(), 0, None).await)
@@ -750,8 +757,8 @@ async fn task_waiter_success_deadline_and_hard_errors() {
         .await
         .unwrap_err();
     match err {
-        TaskError::Api { task_id, error } => {
-            assert_eq!(task_id, "t-unknown");
+        TaskError::Api(error) => {
+            assert_eq!(error.code(), Some("InvalidParameter"));
             assert_eq!(error.request_id(), Some("poll-bad"));
         }
         other => panic!("expected Api, got {other:?}"),
@@ -786,4 +793,62 @@ async fn describe_all_target_groups_walks_every_page() {
         .map(|s| s.body["Offset"].clone())
         .collect();
     assert_eq!(offsets, vec![json!(0), json!(20), json!(40)]);
+}
+
+#[tokio::test]
+async fn a_slow_attempt_times_out_and_the_read_is_retried() {
+    let server = start(|_, n| {
+        if n == 0 {
+            Reply {
+                delay: Duration::from_secs(30),
+                ..ok("req-slow", json!({"Status": 2}))
+            }
+        } else {
+            ok("req-fast", json!({"Status": 0}))
+        }
+    })
+    .await;
+    let config = ClientConfig {
+        request_timeout: Duration::from_millis(300),
+        ..config_for(&server.url, fast_retry(), 0, None)
+    };
+    let client = build(config).await;
+    let status = client
+        .describe_task_status("t", &CallOptions::read(Duration::from_secs(20)))
+        .await
+        .unwrap();
+    assert_eq!(status.request_id.as_deref(), Some("req-fast"));
+    assert_eq!(server.seen().len(), 2);
+
+    // The same timeout on a write leaves the outcome unknown: the first request may have landed.
+    let server = start(|_, _| Reply {
+        delay: Duration::from_secs(30),
+        ..ok("req-slow", json!({}))
+    })
+    .await;
+    let config = ClientConfig {
+        request_timeout: Duration::from_millis(300),
+        ..config_for(&server.url, fast_retry(), 0, None)
+    };
+    let err = build(config)
+        .await
+        .associate_target_groups(
+            &one_association(),
+            &CallOptions::write(Duration::from_secs(20)),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ApiError::OutcomeUnknown { .. }), "{err:?}");
+    assert_eq!(server.seen().len(), 1);
+}
+
+#[tokio::test]
+async fn insecure_endpoints_are_refused_when_building_a_client() {
+    let err = Client::with_environment(
+        config_for("http://192.0.2.10:8080", fast_retry(), 0, None),
+        &StaticEnvironment::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("allow_insecure_http"), "{err}");
 }
