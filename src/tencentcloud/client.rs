@@ -239,13 +239,11 @@ impl Client {
         body: Vec<u8>,
         opts: &CallOptions,
     ) -> Result<serde_json::Value, ApiError> {
-        let endpoint = self.inner.endpoint.resolve(service).map_err(|e| {
-            ApiError::Transport(TransportError {
-                action: action.to_string(),
-                detail: e.to_string(),
-                not_sent: true,
-            })
-        })?;
+        let endpoint = self
+            .inner
+            .endpoint
+            .resolve(service)
+            .map_err(|e| ApiError::Config(e.to_string()))?;
         tracing::trace!(action, body = %redacted_body(&body), "request body");
         let mut last: Option<ApiError> = None;
         let mut attempt: u32 = 0;

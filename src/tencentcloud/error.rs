@@ -60,6 +60,9 @@ pub enum ApiError {
         /// The serializer's message.
         detail: String,
     },
+    /// The client's settings do not allow this call (e.g. no usable endpoint for the service).
+    #[error("client configuration error: {0}")]
+    Config(String),
     /// Credentials could not be obtained (e.g. the instance metadata service stopped answering).
     #[error("cannot obtain credentials: {0}")]
     Credentials(String),
