@@ -258,10 +258,14 @@ impl Client {
             if Instant::now() >= opts.deadline {
                 return Err(deadline_error(last));
             }
-            let Ok(slot) = self.inner.limiter.reserve(action, opts.deadline) else {
+            let granted = cancellable(
+                &opts.cancel,
+                self.inner.limiter.acquire_before(action, opts.deadline),
+            )
+            .await?;
+            if granted.is_err() {
                 return Err(deadline_error(last));
-            };
-            cancellable(&opts.cancel, tokio::time::sleep_until(slot)).await?;
+            }
 
             let started = Instant::now();
             let result = cancellable(
