@@ -72,7 +72,7 @@ pub enum ApiError {
         /// The last error seen before giving up.
         last: Option<Box<ApiError>>,
     },
-    /// The caller cancelled the call.
+    /// The caller cancelled the call. If a write was in flight it may still have been applied.
     #[error("the call was cancelled")]
     Cancelled,
 }
