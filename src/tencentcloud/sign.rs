@@ -357,9 +357,7 @@ mod tests {
             format!(
                 "TC3-HMAC-SHA256 Credential=id/2019-02-25/clb, SignedHeaders=host, Signature={sig}"
             ),
-            format!(
-                "TC3-HMAC-SHA256 Credential=id/2019-02-25/clb/tc3_request, SignedHeaders=host, Signature=XYZ"
-            ),
+            "TC3-HMAC-SHA256 Credential=id/2019-02-25/clb/tc3_request, SignedHeaders=host, Signature=XYZ".to_string(),
             format!("TC3-HMAC-SHA256 Credential=id/2019-02-25/clb/tc3_request, Signature={sig}"),
             format!(
                 "TC3-HMAC-SHA256 Credential=id/2019-02-25/clb/tc3_request, SignedHeaders=host;;a, Signature={sig}"
