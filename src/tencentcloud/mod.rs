@@ -44,6 +44,8 @@
 //! # }
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod clb;
 pub mod client;
 pub mod credentials;
