@@ -24,6 +24,7 @@ mod error;
 mod faults;
 mod params;
 mod persist;
+pub mod probe;
 mod ratelimit;
 mod server;
 mod state;
