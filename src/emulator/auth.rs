@@ -182,7 +182,8 @@ pub fn verify(
                 "The X-TC-Timestamp header is missing or not an integer.",
             )
         })?;
-    if (now - timestamp).abs() > MAX_CLOCK_SKEW_SECS {
+    // Saturating: a hostile timestamp such as i64::MIN must not overflow.
+    if now.saturating_sub(timestamp).saturating_abs() > MAX_CLOCK_SKEW_SECS {
         return Err(ApiFailure::new(
             "AuthFailure.SignatureExpire",
             format!(
@@ -454,6 +455,12 @@ mod tests {
         assert_eq!(code(&h, body, ts), "AuthFailure.InvalidAuthorization");
         h.insert("authorization", HeaderValue::from_static("Bearer abc"));
         assert_eq!(code(&h, body, ts), "AuthFailure.InvalidAuthorization");
+        // Extreme timestamps are expired, never an arithmetic overflow.
+        for ts_text in ["-9223372036854775808", "9223372036854775807"] {
+            let mut h = signed(ts, "k", body);
+            h.insert("x-tc-timestamp", HeaderValue::from_static(ts_text));
+            assert_eq!(code(&h, body, ts), "AuthFailure.SignatureExpire");
+        }
         // A different Host than the one signed must fail: the host is part of the signature.
         let mut h = signed(ts, "k", body);
         h.insert("host", HeaderValue::from_static("127.0.0.1:1234"));

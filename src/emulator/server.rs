@@ -390,7 +390,7 @@ fn dispatch(
         status: status::RUNNING,
         message: None,
         created_at_ms: now,
-        deadline_ms: now + duration.as_millis() as u64,
+        deadline_ms: now.saturating_add(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)),
         injected_failure: core.dice.next_task_fails(),
     };
     core.add_task(task);
