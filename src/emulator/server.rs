@@ -100,6 +100,11 @@ impl RunningEmulator {
         self.shared.settled().replace_world(world)
     }
 
+    /// Back to the seed, as `POST /_emulator/reset` does.
+    pub fn reset(&self) {
+        self.shared.core().reset();
+    }
+
     /// Stops accepting connections and waits (briefly) for the server to finish.
     pub async fn shutdown(mut self) {
         self.shared.cancel.cancel();
