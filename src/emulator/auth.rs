@@ -468,6 +468,33 @@ mod tests {
     }
 
     #[test]
+    fn unsigned_payload_signs_the_marker_instead_of_the_body() {
+        let (ts, key) = (1_800_000_000, "k");
+        let date = utc_date(ts).unwrap();
+        let block = "content-type:application/json\nhost:h\n";
+        let c = canonical_request(block, "content-type;host", &sha256_hex(b"UNSIGNED-PAYLOAD"));
+        let sig = signature(key, &date, "clb", &string_to_sign(ts, &date, "clb", &c));
+        let mut h = HeaderMap::new();
+        h.insert("content-type", HeaderValue::from_static("application/json"));
+        h.insert("host", HeaderValue::from_static("h"));
+        h.insert(
+            "x-tc-timestamp",
+            HeaderValue::from_str(&ts.to_string()).unwrap(),
+        );
+        let auth = format!(
+            "TC3-HMAC-SHA256 Credential=AKIDEXAMPLE/{date}/clb/tc3_request, SignedHeaders=content-type;host, Signature={sig}"
+        );
+        h.insert("authorization", HeaderValue::from_str(&auth).unwrap());
+        // Without the marker header the body hash is used, so this signature is wrong.
+        assert!(verify(&h, b"{\"any\":1}", "AKIDEXAMPLE", key, ts).is_err());
+        h.insert(
+            "x-tc-content-sha256",
+            HeaderValue::from_static("UNSIGNED-PAYLOAD"),
+        );
+        assert_eq!(verify(&h, b"{\"any\":1}", "AKIDEXAMPLE", key, ts), Ok(()));
+    }
+
+    #[test]
     fn parse_authorization_is_lenient_on_spaces_but_strict_on_shape() {
         let sig = "0".repeat(64);
         let ok = format!(
