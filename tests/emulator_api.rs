@@ -269,6 +269,19 @@ async fn describe_target_groups_shapes_paging_and_filters() {
     let tg = &r.response()["TargetGroupSet"][0];
     assert!(tg["AssociatedRule"].is_null());
     assert_eq!(tg["AssociatedRuleCount"], json!(2));
+    // For the List variant IDs win over filters instead of conflicting with them.
+    let r = p
+        .call(
+            "DescribeTargetGroupList",
+            json!({"TargetGroupIds": ["lbtg-web00001"], "Filters": [{"Name": "TargetGroupName", "Values": ["api"]}]}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.response()["TotalCount"], json!(1), "{}", r.body);
+    assert_eq!(
+        r.response()["TargetGroupSet"][0]["TargetGroupId"],
+        "lbtg-web00001"
+    );
     let r = p
         .call("DescribeTargetGroupList", json!({"Limit": 101}))
         .await
