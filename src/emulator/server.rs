@@ -257,7 +257,8 @@ fn spawn_task_timer(shared: &Arc<Shared>, task_id: String, after: Duration) {
     let shared = shared.clone();
     tokio::spawn(async move {
         tokio::select! {
-            _ = tokio::time::sleep(after) => {
+            // A small margin: the sleep runs on the monotonic clock, deadlines on wall time.
+            _ = tokio::time::sleep(after.saturating_add(Duration::from_millis(5))) => {
                 let _core = shared.settled();
                 tracing::debug!(task_id = %task_id, "task deadline reached");
             }
