@@ -1,7 +1,7 @@
 //! The CLB helpers against an in-test HTTP server on 127.0.0.1: the task waiter (failure with
 //! Message and RequestId, success, deadline, cancel, hard errors) and target-group paging.
 
-#[path = "tencentcloud_test_server.rs"]
+#[path = "tencentcloud_server/mod.rs"]
 mod server;
 
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! `Client::call` against an in-test HTTP server on 127.0.0.1: signing and headers, error kinds,
 //! retries and backoff, deadlines, per-attempt timeouts, cancellation, rate limiting.
 
-#[path = "tencentcloud_test_server.rs"]
+#[path = "tencentcloud_server/mod.rs"]
 mod server;
 
 use std::time::Duration;

@@ -1,6 +1,5 @@
-//! A scripted CLB API server on 127.0.0.1 for the client tests, included by them with
-//! `#[path = "tencentcloud_test_server.rs"] mod server;`. It verifies every request's TC3 signature
-//! and records what it saw. Built on its own it is an empty test crate.
+//! A scripted CLB API server on 127.0.0.1 for the client tests, included by them as a module.
+//! It verifies every request's TC3 signature and records what it saw.
 
 #![allow(dead_code)]
 
