@@ -1,1 +1,11 @@
-//! placeholder, replaced by the module owner.
+//! Tencent Cloud API 3.0 client: TC3 signing, credentials, endpoints, retries, rate limits and the
+//! CLB actions the provider needs. Knows nothing of Terraform.
+
+pub mod clb;
+pub mod client;
+pub mod credentials;
+pub mod endpoint;
+pub mod error;
+pub mod ratelimit;
+pub mod retry;
+pub mod sign;

@@ -1,0 +1,164 @@
+//! Typed errors of the API client: failures of a call ([`ApiError`]) and of building a client
+//! ([`ConfigError`]).
+
+use std::fmt;
+
+/// Why one API call failed.
+///
+/// The variants are distinct so that callers (and the retry policy) can tell "the cloud said no"
+/// from "we never got an answer".
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    /// The service answered with the `Response.Error` envelope.
+    #[error("{code}: {message} (RequestId: {request_id})")]
+    Api {
+        /// Dotted error code, e.g. `InvalidParameter.LBIdNotFound`.
+        code: String,
+        /// The service's message (English, since the client asks for `en-US`).
+        message: String,
+        /// RequestId of the failed call; quote it when contacting support.
+        request_id: String,
+    },
+    /// The request did not get an HTTP answer (connect failure, timeout, reset).
+    #[error("network error calling {0}")]
+    Transport(TransportError),
+    /// A write failed on the network after the request may have reached the service, so it may or
+    /// may not have taken effect. Read the resource back before deciding to send it again.
+    #[error(
+        "the outcome of {action} is unknown: {detail}. The request may or may not have been applied; \
+         read the resource back before retrying"
+    )]
+    OutcomeUnknown {
+        /// Action that was sent.
+        action: String,
+        /// What went wrong on the network.
+        detail: String,
+    },
+    /// The service (or something in between) answered with a non-200 HTTP status.
+    #[error("{action} returned HTTP status {status}: {body}")]
+    HttpStatus {
+        /// Action that was sent.
+        action: String,
+        /// HTTP status code.
+        status: u16,
+        /// Start of the response body, for diagnosis.
+        body: String,
+    },
+    /// The answer was HTTP 200 but not a valid API 3.0 envelope for this action.
+    #[error("cannot decode the response to {action}: {detail}")]
+    Decode {
+        /// Action that was sent.
+        action: String,
+        /// What did not parse, with the start of the body.
+        detail: String,
+    },
+    /// The request parameters could not be encoded as JSON.
+    #[error("cannot encode the parameters of {action}: {detail}")]
+    Encode {
+        /// Action that was being prepared.
+        action: String,
+        /// The serializer's message.
+        detail: String,
+    },
+    /// Credentials could not be obtained (e.g. the instance metadata service stopped answering).
+    #[error("cannot obtain credentials: {0}")]
+    Credentials(String),
+    /// The caller's deadline passed; `last` is the error of the last attempt, if any.
+    #[error("deadline exceeded{}", last.as_ref().map(|e| format!(" (last error: {e})")).unwrap_or_default())]
+    DeadlineExceeded {
+        /// The last error seen before giving up.
+        last: Option<Box<ApiError>>,
+    },
+    /// The caller cancelled the call.
+    #[error("the call was cancelled")]
+    Cancelled,
+}
+
+/// Details of a network-level failure.
+#[derive(Debug, Clone)]
+pub struct TransportError {
+    /// Action that was sent.
+    pub action: String,
+    /// Human-readable cause chain.
+    pub detail: String,
+    /// True when the request certainly never reached the server (connection refused, DNS), so
+    /// even a write can be re-sent safely.
+    pub not_sent: bool,
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.action, self.detail)
+    }
+}
+
+impl ApiError {
+    /// The API error code, for [`ApiError::Api`] (or the last attempt's code behind a deadline).
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Api { code, .. } => Some(code),
+            ApiError::DeadlineExceeded { last: Some(last) } => last.code(),
+            _ => None,
+        }
+    }
+
+    /// The RequestId of the failed call, when the service sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            ApiError::Api { request_id, .. } => Some(request_id),
+            ApiError::DeadlineExceeded { last: Some(last) } => last.request_id(),
+            _ => None,
+        }
+    }
+
+    /// True when the error says the resource was not found (`ResourceNotFound*`, `*NotFound`).
+    pub fn is_not_found(&self) -> bool {
+        self.code().is_some_and(|c| c.contains("NotFound"))
+    }
+}
+
+/// Why a [`Client`](super::client::Client) could not be built.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ConfigError {
+    /// No source of the credentials chain had credentials.
+    #[error(
+        "no Tencent Cloud credentials found. Looked at:\n{}\nSet secret_id and secret_key in the provider \
+         configuration, or export TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY.",
+        looked_at.iter().map(|l| format!("  - {l}")).collect::<Vec<_>>().join("\n")
+    )]
+    NoCredentials {
+        /// Every place that was looked at, with why it did not yield credentials.
+        looked_at: Vec<String>,
+    },
+    /// A source had half a key pair, or an unreadable file.
+    #[error("invalid credentials in {source_name}: {detail}")]
+    InvalidCredentials {
+        /// Where the bad value came from.
+        source_name: String,
+        /// What is wrong and how to fix it.
+        detail: String,
+    },
+    /// The endpoint settings do not form a usable URL.
+    #[error("invalid endpoint: {0}")]
+    Endpoint(String),
+    /// Plain HTTP to a host that is not loopback, without `allow_insecure_http`.
+    #[error(
+        "refusing plain HTTP to {url}: credentials-signed requests would travel unencrypted. Use https://, \
+         or set allow_insecure_http if this endpoint is a trusted test server"
+    )]
+    InsecureHttp {
+        /// The refused URL.
+        url: String,
+    },
+    /// The HTTP client could not be constructed.
+    #[error("cannot build the HTTP client: {0}")]
+    Http(String),
+    /// Another setting is out of range.
+    #[error("invalid setting {name}: {detail}")]
+    Invalid {
+        /// Setting name.
+        name: String,
+        /// What is wrong.
+        detail: String,
+    },
+}
