@@ -1,13 +1,23 @@
 //! The provider (`tencentcloud`) and its resource `tencentcloud_clb_target_group_association`.
 //!
 //! Pure building blocks live in their own files (ID format, validation, timeouts, per-load-balancer
-//! lock, error explanations) so they can be tested without Terraform or the API.
+//! lock, error explanations) so they can be tested without Terraform or the API. The resource logic
+//! ([`association`], [`checks`]) is written against the small [`api::ClbApi`] trait.
 
+pub mod api;
+pub mod association;
+pub mod checks;
+pub mod diag;
 pub mod errors;
 pub mod id;
 pub mod lock;
 pub mod timeouts;
 pub mod validate;
+
+#[cfg(test)]
+mod association_tests;
+#[cfg(test)]
+mod fake;
 
 /// Entry point of the `terraform-provider-tencentcloud` binary.
 pub fn main() -> std::process::ExitCode {
