@@ -7,10 +7,15 @@
 pub mod api;
 pub mod association;
 pub mod checks;
+pub mod client_api;
 pub mod diag;
 pub mod errors;
 pub mod id;
 pub mod lock;
+pub mod provider;
+pub mod provider_config;
+pub mod resource;
+pub mod resource_plan;
 pub mod timeouts;
 pub mod validate;
 
@@ -21,6 +26,11 @@ mod fake;
 
 /// Entry point of the `terraform-provider-tencentcloud` binary.
 pub fn main() -> std::process::ExitCode {
-    eprintln!("terraform-provider-tencentcloud: the provider server is not wired up yet");
-    std::process::ExitCode::FAILURE
+    crate::tfplug::serve_main(
+        std::sync::Arc::new(provider::TencentCloudProvider::new()),
+        PROVIDER_ADDRESS,
+    )
 }
+
+/// Source address Terraform configurations use for this provider.
+pub const PROVIDER_ADDRESS: &str = "terraform.local/tencentcloud/tencentcloud";
