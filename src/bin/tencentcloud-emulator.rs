@@ -1,1 +1,5 @@
-fn main() {}
+//! Local Tencent Cloud CLB API emulator; see `docs/emulator.md`.
+
+fn main() -> std::process::ExitCode {
+    tencentcloud_provider::emulator::main()
+}

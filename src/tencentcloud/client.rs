@@ -1,1 +1,442 @@
-//! (in progress)
+//! The API 3.0 client: one HTTP connection pool, signing per attempt, the error envelope, retries
+//! under a caller deadline, and per-action rate limits.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::credentials::{
+    self, CredentialOptions, CredentialProvider, Environment, SystemEnvironment,
+};
+use super::endpoint::{EndpointOptions, is_loopback};
+use super::error::{ApiError, ConfigError, TransportError};
+use super::ratelimit::{DEFAULT_RATE_PER_SECOND, RateLimiter};
+use super::redact::redacted_body;
+use super::retry::{RetryPolicy, Verdict, classify};
+use super::sign::{self, SignRequest};
+
+/// The `Content-Type` sent and signed (what the official SDKs send).
+pub const CONTENT_TYPE: &str = "application/json";
+
+/// Settings of a [`Client`].
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Explicit credentials and where to look for others.
+    pub credentials: CredentialOptions,
+    /// Region; else `TENCENTCLOUD_REGION`, the profile's `.configure`, `ap-guangzhou`.
+    pub region: Option<String>,
+    /// Where requests go.
+    pub endpoint: EndpointOptions,
+    /// Requests per second per action; 0 disables client-side limiting.
+    pub rate_limit_per_second: u32,
+    /// Timeout of one HTTP attempt (the call's deadline may cut it shorter).
+    pub request_timeout: Duration,
+    /// Backoff between attempts.
+    pub retry: RetryPolicy,
+    /// `X-TC-Language`: language of error messages.
+    pub language: String,
+    /// `X-TC-RequestClient`: names this software to the service.
+    pub request_client: String,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            credentials: CredentialOptions::default(),
+            region: None,
+            endpoint: EndpointOptions::default(),
+            rate_limit_per_second: DEFAULT_RATE_PER_SECOND,
+            request_timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            language: "en-US".to_string(),
+            request_client: default_request_client(),
+        }
+    }
+}
+
+/// `terraform-provider-tencentcloud-rs_<version>`; only characters the service accepts.
+pub fn default_request_client() -> String {
+    format!(
+        "terraform-provider-tencentcloud-rs_{}",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// How one call may behave.
+#[derive(Debug, Clone)]
+pub struct CallOptions {
+    /// No attempt starts, and no backoff sleeps, past this instant.
+    pub deadline: Instant,
+    /// False for writes: a network failure after sending is reported as
+    /// [`ApiError::OutcomeUnknown`] instead of being re-sent, and `InternalError` is not retried.
+    pub idempotent: bool,
+    /// Cancels the call (in flight or sleeping) when triggered.
+    pub cancel: Option<CancellationToken>,
+}
+
+impl CallOptions {
+    /// A read with the given time budget.
+    pub fn read(budget: Duration) -> Self {
+        CallOptions {
+            deadline: Instant::now() + budget,
+            idempotent: true,
+            cancel: None,
+        }
+    }
+    /// A write with the given time budget.
+    pub fn write(budget: Duration) -> Self {
+        CallOptions {
+            deadline: Instant::now() + budget,
+            idempotent: false,
+            cancel: None,
+        }
+    }
+    /// The same options, cancellable by `cancel`.
+    pub fn with_cancel(mut self, cancel: CancellationToken) -> Self {
+        self.cancel = Some(cancel);
+        self
+    }
+}
+
+/// A Tencent Cloud API 3.0 client. Cheap to clone; clones share the connection pool and the rate
+/// limiter.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    credentials: CredentialProvider,
+    region: String,
+    endpoint: EndpointOptions,
+    limiter: RateLimiter,
+    request_timeout: Duration,
+    retry: RetryPolicy,
+    language: String,
+    request_client: String,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("region", &self.inner.region)
+            .field("endpoint", &self.inner.endpoint)
+            .field("credentials", &self.inner.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Builds a client, running the credentials chain against the real environment.
+    pub async fn new(config: ClientConfig) -> Result<Client, ConfigError> {
+        Self::with_environment(config, &SystemEnvironment).await
+    }
+
+    /// Builds a client with environment variables and the home directory taken from `env`.
+    pub async fn with_environment(
+        config: ClientConfig,
+        env: &dyn Environment,
+    ) -> Result<Client, ConfigError> {
+        if !is_valid_request_client(&config.request_client) {
+            return Err(ConfigError::Invalid {
+                name: "request_client".into(),
+                detail: "use at most 128 characters from 0-9 a-z A-Z - _ , ; .".into(),
+            });
+        }
+        if config.request_timeout.is_zero() {
+            return Err(ConfigError::Invalid {
+                name: "request_timeout".into(),
+                detail: "must be greater than zero".into(),
+            });
+        }
+        // Validates the settings early, so a bad endpoint is reported at configuration time.
+        let clb = config.endpoint.resolve("clb")?;
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .user_agent(config.request_client.clone());
+        if let Some(host) = clb.url.host_str()
+            && is_loopback(host)
+        {
+            // A proxy from the environment must not swallow requests to a local emulator.
+            builder = builder.no_proxy();
+        }
+        let http = builder
+            .build()
+            .map_err(|e| ConfigError::Http(e.to_string()))?;
+        let resolved =
+            credentials::resolve(&config.credentials, config.region.as_deref(), env, &http).await?;
+        tracing::debug!(
+            source = ?resolved.provider.source(),
+            region = %resolved.region,
+            endpoint = %clb.url,
+            "Tencent Cloud client configured"
+        );
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                credentials: resolved.provider,
+                region: resolved.region,
+                endpoint: config.endpoint,
+                limiter: RateLimiter::new(config.rate_limit_per_second),
+                request_timeout: config.request_timeout,
+                retry: config.retry,
+                language: config.language,
+                request_client: config.request_client,
+            }),
+        })
+    }
+
+    /// The region every request is sent to.
+    pub fn region(&self) -> &str {
+        &self.inner.region
+    }
+
+    /// Where the credentials came from.
+    pub fn credential_source(&self) -> &credentials::CredentialSource {
+        self.inner.credentials.source()
+    }
+
+    /// Calls `action` of `service` (e.g. `clb`, `2018-03-17`) and decodes the `Response` object.
+    ///
+    /// Retries retryable failures with exponential backoff and full jitter until `opts.deadline`;
+    /// every attempt is signed afresh and waits for the action's rate limiter.
+    pub async fn call<Req, Resp>(
+        &self,
+        service: &str,
+        version: &str,
+        action: &str,
+        req: &Req,
+        opts: &CallOptions,
+    ) -> Result<Resp, ApiError>
+    where
+        Req: Serialize + Sync,
+        Resp: DeserializeOwned,
+    {
+        let body = serde_json::to_vec(req).map_err(|e| ApiError::Encode {
+            action: action.to_string(),
+            detail: e.to_string(),
+        })?;
+        let value = self.call_json(service, version, action, body, opts).await?;
+        serde_json::from_value(value).map_err(|e| ApiError::Decode {
+            action: action.to_string(),
+            detail: format!("unexpected response fields: {e}"),
+        })
+    }
+
+    async fn call_json(
+        &self,
+        service: &str,
+        version: &str,
+        action: &str,
+        body: Vec<u8>,
+        opts: &CallOptions,
+    ) -> Result<serde_json::Value, ApiError> {
+        let endpoint = self.inner.endpoint.resolve(service).map_err(|e| {
+            ApiError::Transport(TransportError {
+                action: action.to_string(),
+                detail: e.to_string(),
+                not_sent: true,
+            })
+        })?;
+        tracing::trace!(action, body = %redacted_body(&body), "request body");
+        let mut last: Option<ApiError> = None;
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let deadline_error = |last: Option<ApiError>| ApiError::DeadlineExceeded {
+                last: last.map(Box::new),
+            };
+            if opts.cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
+                return Err(ApiError::Cancelled);
+            }
+            if Instant::now() >= opts.deadline {
+                return Err(deadline_error(last));
+            }
+            let Ok(slot) = self.inner.limiter.reserve(action, opts.deadline) else {
+                return Err(deadline_error(last));
+            };
+            cancellable(&opts.cancel, tokio::time::sleep_until(slot)).await?;
+
+            let started = Instant::now();
+            let result = cancellable(
+                &opts.cancel,
+                self.attempt(&endpoint, service, version, action, &body, opts.deadline),
+            )
+            .await?;
+            let latency_ms = started.elapsed().as_millis() as u64;
+            let err = match result {
+                Ok((request_id, value)) => {
+                    tracing::debug!(action, attempt, request_id, latency_ms, "call succeeded");
+                    return Ok(value);
+                }
+                Err(e) => e,
+            };
+            tracing::debug!(
+                action,
+                attempt,
+                request_id = err.request_id().unwrap_or(""),
+                code = err.code().unwrap_or(""),
+                latency_ms,
+                error = %err,
+                "call attempt failed"
+            );
+            match classify(&err, opts.idempotent) {
+                Verdict::Fail => return Err(err),
+                Verdict::OutcomeUnknown => {
+                    return Err(ApiError::OutcomeUnknown {
+                        action: action.to_string(),
+                        detail: err.to_string(),
+                    });
+                }
+                Verdict::Retry => {}
+            }
+            if attempt >= self.inner.retry.max_attempts {
+                return Err(err);
+            }
+            let delay = self.inner.retry.delay(attempt);
+            let wake = Instant::now() + delay;
+            if wake >= opts.deadline {
+                return Err(deadline_error(Some(err)));
+            }
+            tracing::debug!(
+                action,
+                attempt,
+                delay_ms = delay.as_millis() as u64,
+                "retrying"
+            );
+            last = Some(err);
+            cancellable(&opts.cancel, tokio::time::sleep_until(wake)).await?;
+        }
+    }
+
+    /// One signed HTTP attempt; returns the RequestId and the `Response` object.
+    async fn attempt(
+        &self,
+        endpoint: &super::endpoint::ResolvedEndpoint,
+        service: &str,
+        version: &str,
+        action: &str,
+        body: &[u8],
+        deadline: Instant,
+    ) -> Result<(String, serde_json::Value), ApiError> {
+        let creds = self.inner.credentials.current().await?;
+        let timestamp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        let authorization = sign::authorization(&SignRequest {
+            secret_id: &creds.secret_id,
+            secret_key: &creds.secret_key,
+            service,
+            host: &endpoint.host,
+            timestamp,
+            method: "POST",
+            canonical_uri: "/",
+            canonical_query: "",
+            content_type: CONTENT_TYPE,
+            payload: body,
+            extra_signed_headers: &[],
+        });
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        let timeout = self.inner.request_timeout.min(remaining);
+        let mut request = self
+            .inner
+            .http
+            .post(endpoint.url.clone())
+            .timeout(timeout)
+            .header(reqwest::header::HOST, &endpoint.host)
+            .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
+            .header(reqwest::header::AUTHORIZATION, authorization)
+            .header("X-TC-Action", action)
+            .header("X-TC-Version", version)
+            .header("X-TC-Timestamp", timestamp.to_string())
+            .header("X-TC-Region", &self.inner.region)
+            .header("X-TC-Language", &self.inner.language)
+            .header("X-TC-RequestClient", &self.inner.request_client)
+            .body(body.to_vec());
+        if let Some(token) = &creds.token {
+            request = request.header("X-TC-Token", token);
+        }
+        let transport = |e: reqwest::Error| {
+            ApiError::Transport(TransportError {
+                action: action.to_string(),
+                detail: describe_reqwest_error(&e),
+                not_sent: e.is_connect(),
+            })
+        };
+        let response = request.send().await.map_err(transport)?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(transport)?;
+        tracing::trace!(action, status = status.as_u16(), body = %redacted_body(&bytes), "response body");
+        if status != reqwest::StatusCode::OK {
+            return Err(ApiError::HttpStatus {
+                action: action.to_string(),
+                status: status.as_u16(),
+                body: snippet(&bytes),
+            });
+        }
+        super::envelope::parse(action, &bytes)
+    }
+}
+
+/// Runs `fut` unless `cancel` fires first.
+async fn cancellable<F: Future>(
+    cancel: &Option<CancellationToken>,
+    fut: F,
+) -> Result<F::Output, ApiError> {
+    match cancel {
+        None => Ok(fut.await),
+        Some(token) => tokio::select! {
+            biased;
+            _ = token.cancelled() => Err(ApiError::Cancelled),
+            out = fut => Ok(out),
+        },
+    }
+}
+
+fn is_valid_request_client(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 128
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_,;.".contains(c))
+}
+
+/// The start of a body as text, for error messages.
+pub(crate) fn snippet(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out: String = text.chars().take(300).collect();
+    if text.chars().count() > 300 {
+        out.push('…');
+    }
+    out
+}
+
+/// A reqwest error with its cause chain (reqwest's own message alone is often just "error sending
+/// request").
+fn describe_reqwest_error(e: &reqwest::Error) -> String {
+    let mut msg = if e.is_timeout() {
+        "timed out".to_string()
+    } else if e.is_connect() {
+        "could not connect".to_string()
+    } else {
+        e.to_string()
+    };
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !msg.contains(&text) {
+            msg.push_str(": ");
+            msg.push_str(&text);
+        }
+        source = s.source();
+    }
+    msg
+}

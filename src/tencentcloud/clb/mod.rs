@@ -1,0 +1,10 @@
+//! The CLB (`clb`, version `2018-03-17`) actions the provider uses, with typed requests and
+//! responses, and a waiter for the asynchronous tasks they start.
+
+mod actions;
+pub mod task_waiter;
+pub mod types;
+
+pub use actions::{SERVICE, TaskAccepted, VERSION};
+pub use task_waiter::{TaskError, TaskOutcome, TaskWaiter};
+pub use types::*;

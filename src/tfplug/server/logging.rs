@@ -1,0 +1,144 @@
+//! hclog-style JSON log lines on stderr, so Terraform keeps their level under `TF_LOG`.
+//!
+//! go-plugin parses each stderr line of a plugin; JSON lines with `@level` and `@message` are
+//! re-logged at that level as `provider.terraform-provider-…`. stdout stays reserved for the
+//! handshake line.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::Layer;
+use tracing_subscriber::layer::Context;
+use tracing_subscriber::prelude::*;
+
+/// Maps a `TF_LOG`-style value to a maximum level (`None` = off).
+pub fn level_from_env(provider: Option<&str>, global: Option<&str>) -> Option<Level> {
+    let raw = provider
+        .filter(|s| !s.is_empty())
+        .or(global.filter(|s| !s.is_empty()));
+    match raw.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+        Some("trace" | "json" | "1") => Some(Level::TRACE),
+        Some("debug") => Some(Level::DEBUG),
+        Some("info") => Some(Level::INFO),
+        Some("warn") => Some(Level::WARN),
+        Some("error") => Some(Level::ERROR),
+        Some("off") => None,
+        // Unset or unrecognised: warnings and errors only.
+        _ => Some(Level::WARN),
+    }
+}
+
+/// Installs the stderr JSON logger (once per process; later calls are ignored).
+pub fn init() {
+    let level = level_from_env(
+        std::env::var("TF_LOG_PROVIDER").ok().as_deref(),
+        std::env::var("TF_LOG").ok().as_deref(),
+    );
+    if let Some(level) = level {
+        let filter = tracing_subscriber::filter::LevelFilter::from_level(level);
+        let _ = tracing_subscriber::registry()
+            .with(HclogLayer.with_filter(filter))
+            .try_init();
+    }
+}
+
+/// Formats events as hclog JSON.
+pub struct HclogLayer;
+
+struct Fields {
+    message: String,
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Visit for Fields {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            self.message = value.to_string();
+        } else {
+            self.extra.insert(field.name().to_string(), value.into());
+        }
+    }
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.extra.insert(field.name().to_string(), value.into());
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.extra.insert(field.name().to_string(), value.into());
+    }
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.extra.insert(field.name().to_string(), value.into());
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        let mut s = String::new();
+        let _ = write!(s, "{value:?}");
+        if field.name() == "message" {
+            self.message = s;
+        } else {
+            self.extra.insert(field.name().to_string(), s.into());
+        }
+    }
+}
+
+/// Renders one event as an hclog JSON line (without the newline).
+pub fn format_line(
+    level: &Level,
+    target: &str,
+    message: &str,
+    extra: serde_json::Map<String, serde_json::Value>,
+) -> String {
+    let level = match *level {
+        Level::TRACE => "trace",
+        Level::DEBUG => "debug",
+        Level::INFO => "info",
+        Level::WARN => "warn",
+        Level::ERROR => "error",
+    };
+    let ts = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let mut obj = extra;
+    obj.insert("@level".into(), level.into());
+    obj.insert("@message".into(), message.into());
+    obj.insert("@module".into(), target.replace("::", ".").into());
+    obj.insert("@timestamp".into(), ts.into());
+    serde_json::Value::Object(obj).to_string()
+}
+
+impl<S: Subscriber> Layer<S> for HclogLayer {
+    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        let mut fields = Fields {
+            message: String::new(),
+            extra: serde_json::Map::new(),
+        };
+        event.record(&mut fields);
+        let meta = event.metadata();
+        let line = format_line(meta.level(), meta.target(), &fields.message, fields.extra);
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{line}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_level_wins() {
+        assert_eq!(
+            level_from_env(Some("debug"), Some("error")),
+            Some(Level::DEBUG)
+        );
+        assert_eq!(level_from_env(None, Some("off")), None);
+        assert_eq!(level_from_env(None, None), Some(Level::WARN));
+    }
+
+    #[test]
+    fn line_is_hclog_json() {
+        let line = format_line(&Level::INFO, "a::b", "hello", Default::default());
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["@level"], "info");
+        assert_eq!(v["@message"], "hello");
+        assert_eq!(v["@module"], "a.b");
+    }
+}
