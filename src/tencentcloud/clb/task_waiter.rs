@@ -35,13 +35,8 @@ pub enum TaskError {
         request_id: Option<String>,
     },
     /// Polling hit an error that will not go away by polling again.
-    #[error("cannot check CLB task {task_id}: {error}")]
-    Api {
-        /// The task ID.
-        task_id: String,
-        /// The error.
-        error: ApiError,
-    },
+    #[error("cannot check the CLB task's status: {0}")]
+    Api(ApiError),
     /// The task was still running at the deadline.
     #[error(
         "CLB task {task_id} did not finish before the deadline; it may still complete, check the resource before retrying"
@@ -51,11 +46,8 @@ pub enum TaskError {
         task_id: String,
     },
     /// The caller cancelled the wait.
-    #[error("waiting for CLB task {task_id} was cancelled")]
-    Cancelled {
-        /// The task ID.
-        task_id: String,
-    },
+    #[error("waiting for the CLB task was cancelled")]
+    Cancelled,
 }
 
 /// Polls `DescribeTaskStatus` with a short first delay and capped exponential backoff, riding out
@@ -109,7 +101,7 @@ impl TaskWaiter {
             match &cancel {
                 Some(c) => tokio::select! {
                     biased;
-                    _ = c.cancelled() => return Err(TaskError::Cancelled { task_id: task() }),
+                    _ = c.cancelled() => return Err(TaskError::Cancelled),
                     _ = tokio::time::sleep_until(wake) => {}
                 },
                 None => tokio::time::sleep_until(wake).await,
@@ -124,7 +116,7 @@ impl TaskWaiter {
             };
             let status = match self.client.describe_task_status(task_id, &opts).await {
                 Ok(s) => s,
-                Err(ApiError::Cancelled) => return Err(TaskError::Cancelled { task_id: task() }),
+                Err(ApiError::Cancelled) => return Err(TaskError::Cancelled),
                 Err(e @ ApiError::DeadlineExceeded { .. }) => {
                     if Instant::now() >= deadline {
                         return Err(TaskError::DeadlineExceeded { task_id: task() });
@@ -139,10 +131,7 @@ impl TaskWaiter {
                         tracing::debug!(task_id, error = %e, "transient error while polling task status");
                         continue;
                     }
-                    return Err(TaskError::Api {
-                        task_id: task(),
-                        error: e,
-                    });
+                    return Err(TaskError::Api(e));
                 }
             };
             match status.status {

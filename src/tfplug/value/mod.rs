@@ -48,3 +48,6 @@ impl ValueError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

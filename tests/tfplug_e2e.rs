@@ -1,0 +1,395 @@
+//! End-to-end tests of the tfplug framework with the real `terraform` CLI, against a small
+//! test-only provider served in-process and attached through `TF_REATTACH_PROVIDERS`
+//! (what terraform-plugin-testing does).
+
+mod support;
+#[path = "fixtures/tfplug/provider.rs"]
+mod test_provider;
+
+use std::sync::Arc;
+
+use support::TfWorkspace;
+use tencentcloud_provider::tfplug::server::{self, RunningServer, ServerOptions};
+use test_provider::{ADDRESS, Item, Rule, Store, TestProvider};
+
+/// A running in-process provider plus its fake cloud. Drop order: server before runtime.
+struct Harness {
+    server: Option<RunningServer>,
+    rt: tokio::runtime::Runtime,
+    store: Store,
+    ws: TfWorkspace,
+}
+
+impl Harness {
+    fn new() -> Self {
+        support::terraform_bin();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let (provider, store) = TestProvider::new();
+        let server = rt
+            .block_on(server::start(
+                provider as Arc<_>,
+                ServerOptions::plaintext(),
+            ))
+            .expect("start provider server");
+        let ws = TfWorkspace::with_reattach(&server.reattach_json(ADDRESS));
+        Harness {
+            server: Some(server),
+            rt,
+            store,
+            ws,
+        }
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        if let Some(s) = self.server.take() {
+            self.rt.block_on(s.shutdown());
+        }
+    }
+}
+
+const PROVIDER: &str = r#"
+terraform {
+  required_providers {
+    tfplugtest = { source = "terraform.local/test/tfplugtest" }
+  }
+}
+provider "tfplugtest" {}
+"#;
+
+fn item_config(name: &str, content: &str) -> String {
+    format!(
+        r#"{PROVIDER}
+resource "tfplugtest_item" "a" {{
+  name    = "{name}"
+  content = "{content}"
+  tags    = {{ team = "x" }}
+  rule {{
+    port  = 22
+    proto = "tcp"
+  }}
+}}
+output "id" {{ value = tfplugtest_item.a.id }}
+"#
+    )
+}
+
+#[test]
+fn lifecycle_create_update_replace_drift_import_destroy() {
+    let h = Harness::new();
+    let ws = &h.ws;
+
+    // Create, then the plan must be empty.
+    ws.write("main.tf", &item_config("alpha", "hello"));
+    let out = ws.apply_and_check_empty_plan();
+    assert!(out.stdout.contains("1 added"), "{}", out.combined());
+    let v = ws.resource_values("tfplugtest_item.a").expect("in state");
+    assert_eq!(v["id"], "item-alpha");
+    assert_eq!(v["length"], 5);
+    assert_eq!(v["rule"][0]["port"], 22);
+    assert!(v["timeouts"].is_null());
+
+    // In-place update: the computed length is unknown in the plan, the id is kept.
+    ws.write("main.tf", &item_config("alpha", "hello world"));
+    let plan = ws.run(&["plan", "-no-color"]).assert_success();
+    assert!(
+        plan.stdout.contains("update in-place"),
+        "{}",
+        plan.combined()
+    );
+    assert!(
+        plan.stdout.contains("(known after apply)"),
+        "{}",
+        plan.combined()
+    );
+    assert!(
+        !plan.stdout.contains("forces replacement"),
+        "{}",
+        plan.combined()
+    );
+    ws.apply_and_check_empty_plan();
+    let v = ws.resource_values("tfplugtest_item.a").unwrap();
+    assert_eq!(v["id"], "item-alpha");
+    assert_eq!(v["length"], 11);
+
+    // Forced replacement: a requires_replace attribute changes.
+    ws.write("main.tf", &item_config("beta", "hello world"));
+    let plan = ws.run(&["plan", "-no-color"]).assert_success();
+    assert!(plan.stdout.contains("-/+"), "{}", plan.combined());
+    assert!(
+        plan.stdout.contains("forces replacement"),
+        "{}",
+        plan.combined()
+    );
+    ws.apply_and_check_empty_plan();
+    assert_eq!(
+        ws.resource_values("tfplugtest_item.a").unwrap()["id"],
+        "item-beta"
+    );
+    assert!(
+        !h.store.lock().unwrap().contains_key("item-alpha"),
+        "old object must be deleted"
+    );
+
+    // Drift: change the object behind Terraform's back; refresh must see it.
+    h.store
+        .lock()
+        .unwrap()
+        .get_mut("item-beta")
+        .unwrap()
+        .content = Some("tampered".into());
+    let refresh = ws
+        .run(&["plan", "-refresh-only", "-no-color"])
+        .assert_success();
+    assert!(
+        refresh.stdout.contains("changed outside of Terraform"),
+        "{}",
+        refresh.combined()
+    );
+    let plan = ws.run(&["plan", "-no-color"]).assert_success();
+    assert!(
+        plan.stdout.contains("\"tampered\" -> \"hello world\""),
+        "{}",
+        plan.combined()
+    );
+    ws.apply_and_check_empty_plan();
+    assert_eq!(
+        h.store.lock().unwrap()["item-beta"].content.as_deref(),
+        Some("hello world")
+    );
+
+    // CLI import of an existing object, then the plan must be empty (import verified).
+    h.store.lock().unwrap().insert(
+        "item-gamma".into(),
+        Item {
+            id: Some("item-gamma".into()),
+            name: "gamma".into(),
+            content: Some("imported".into()),
+            length: Some(8),
+            tags: None,
+            rule: vec![Rule {
+                port: 80,
+                proto: None,
+            }],
+            timeouts: None,
+        },
+    );
+    let cfg = format!(
+        "{}\nresource \"tfplugtest_item\" \"g\" {{\n  name    = \"gamma\"\n  content = \"imported\"\n  rule {{\n    port = 80\n  }}\n}}\n",
+        item_config("beta", "hello world")
+    );
+    ws.write("main.tf", &cfg);
+    let out = ws
+        .import("tfplugtest_item.g", "item-gamma")
+        .assert_success();
+    assert!(
+        out.stdout.contains("Import successful"),
+        "{}",
+        out.combined()
+    );
+    assert!(ws.plan_is_empty(), "plan after import must be empty");
+    let g = ws.resource_values("tfplugtest_item.g").unwrap();
+    assert_eq!(g["length"], 8);
+    assert_eq!(g["rule"][0]["port"], 80);
+
+    // Importing something that does not exist fails clearly.
+    ws.write(
+        "main.tf",
+        &format!("{cfg}\nresource \"tfplugtest_item\" \"m\" {{\n  name = \"missing\"\n}}\n"),
+    );
+    let out = ws
+        .import("tfplugtest_item.m", "item-missing")
+        .assert_failure();
+    assert!(
+        out.stderr
+            .contains("Cannot import non-existent remote object"),
+        "{}",
+        out.combined()
+    );
+    ws.write("main.tf", &cfg);
+
+    // Destroy removes everything.
+    let out = ws.destroy().assert_success();
+    assert!(out.stdout.contains("2 destroyed"), "{}", out.combined());
+    assert!(
+        h.store.lock().unwrap().is_empty(),
+        "store must be empty after destroy"
+    );
+    assert!(ws.resource_values("tfplugtest_item.a").is_none());
+}
+
+#[test]
+fn import_block_generates_config() {
+    let h = Harness::new();
+    let ws = &h.ws;
+    h.store.lock().unwrap().insert(
+        "item-delta".into(),
+        Item {
+            id: Some("item-delta".into()),
+            name: "delta".into(),
+            content: Some("from the cloud".into()),
+            length: Some(14),
+            tags: Some([("team".to_string(), "y".to_string())].into()),
+            rule: vec![Rule {
+                port: 443,
+                proto: Some("tcp".into()),
+            }],
+            timeouts: None,
+        },
+    );
+    ws.write(
+        "main.tf",
+        &format!("{PROVIDER}\nimport {{\n  to = tfplugtest_item.d\n  id = \"item-delta\"\n}}\n"),
+    );
+    let out = ws
+        .run(&["plan", "-no-color", "-generate-config-out=generated.tf"])
+        .assert_success();
+    assert!(out.stdout.contains("1 to import"), "{}", out.combined());
+    let generated = ws.read("generated.tf");
+    assert!(
+        generated.contains("name    = \"delta\""),
+        "generated:\n{generated}"
+    );
+    assert!(generated.contains("port  = 443"), "generated:\n{generated}");
+    assert!(
+        !generated.contains("length"),
+        "computed-only attributes are not generated:\n{generated}"
+    );
+    let out = ws.apply().assert_success();
+    assert!(out.stdout.contains("1 imported"), "{}", out.combined());
+    assert!(ws.plan_is_empty(), "plan after import {{}} must be empty");
+    ws.destroy().assert_success();
+    assert!(h.store.lock().unwrap().is_empty());
+}
+
+#[test]
+fn validation_error_points_at_attribute() {
+    let h = Harness::new();
+    let ws = &h.ws;
+    ws.write("main.tf", &item_config("bad name", "x"));
+    let out = ws.run(&["validate", "-no-color"]).assert_failure();
+    assert!(out.stderr.contains("Invalid name"), "{}", out.combined());
+    assert!(out.stderr.contains("on main.tf line"), "{}", out.combined());
+    assert!(
+        out.stderr.contains("name    = \"bad name\""),
+        "{}",
+        out.combined()
+    );
+    assert!(out.stderr.contains("no whitespace"), "{}", out.combined());
+}
+
+#[test]
+fn providers_schema_json() {
+    let h = Harness::new();
+    let ws = &h.ws;
+    ws.write("main.tf", PROVIDER);
+    let out = ws.run(&["providers", "schema", "-json"]).assert_success();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("schema JSON");
+    let res = &v["provider_schemas"][ADDRESS]["resource_schemas"]["tfplugtest_item"];
+    assert_eq!(res["version"], 1, "{}", out.stdout);
+    let attrs = &res["block"]["attributes"];
+    assert_eq!(attrs["name"]["required"], true);
+    assert_eq!(attrs["id"]["computed"], true);
+    assert_eq!(attrs["tags"]["type"], serde_json::json!(["map", "string"]));
+    assert_eq!(res["block"]["block_types"]["rule"]["nesting_mode"], "list");
+    assert_eq!(
+        res["block"]["block_types"]["timeouts"]["nesting_mode"],
+        "single"
+    );
+    let provider = &v["provider_schemas"][ADDRESS]["provider"]["block"]["attributes"];
+    assert_eq!(provider["prefix"]["optional"], true);
+}
+
+#[test]
+fn terraform_test_command() {
+    let h = Harness::new();
+    let ws = &h.ws;
+    ws.write(
+        "main.tf",
+        &format!(
+            r#"{PROVIDER}
+variable "content" {{
+  type = string
+}}
+resource "tfplugtest_item" "t" {{
+  name    = "tftest"
+  content = var.content
+}}
+output "id" {{ value = tfplugtest_item.t.id }}
+"#
+        ),
+    );
+    ws.write(
+        "tests/item.tftest.hcl",
+        r#"
+variables {
+  content = "abc"
+}
+run "plan_knows_name" {
+  command = plan
+  assert {
+    condition     = tfplugtest_item.t.name == "tftest"
+    error_message = "name not planned"
+  }
+}
+run "apply_sets_id_and_length" {
+  assert {
+    condition     = output.id == "item-tftest" && tfplugtest_item.t.length == 3
+    error_message = "id or length wrong"
+  }
+}
+run "update_in_place" {
+  variables {
+    content = "abcdef"
+  }
+  assert {
+    condition     = tfplugtest_item.t.length == 6 && output.id == "item-tftest"
+    error_message = "update did not happen in place"
+  }
+}
+"#,
+    );
+    let out = ws.run(&["test", "-no-color"]).assert_success();
+    assert!(
+        out.stdout.contains("3 passed, 0 failed"),
+        "{}",
+        out.combined()
+    );
+    assert!(
+        h.store.lock().unwrap().is_empty(),
+        "terraform test must tear down"
+    );
+}
+
+#[test]
+fn unknown_provider_config_does_not_crash() {
+    let h = Harness::new();
+    let ws = &h.ws;
+    // The provider's `prefix` depends on a resource not yet created, so it is unknown at plan.
+    ws.write(
+        "main.tf",
+        r#"
+terraform {
+  required_providers {
+    tfplugtest = { source = "terraform.local/test/tfplugtest" }
+  }
+}
+resource "terraform_data" "seed" {
+  input = "p"
+}
+provider "tfplugtest" {
+  prefix = terraform_data.seed.output
+}
+resource "tfplugtest_item" "u" {
+  name = "unknown-config"
+}
+"#,
+    );
+    let out = ws.run(&["plan", "-no-color"]).assert_success();
+    assert!(out.stdout.contains("2 to add"), "{}", out.combined());
+}
