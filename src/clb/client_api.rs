@@ -247,11 +247,13 @@ impl ClbApi for ClientApi {
             Err(TaskError::Failed {
                 task_id, message, ..
             }) => Err(TaskWaitError::Failed { task_id, message }),
-            Err(TaskError::Api { error, .. }) => Err(TaskWaitError::Api(error)),
+            Err(TaskError::Api(error)) => Err(TaskWaitError::Api(error)),
             Err(TaskError::DeadlineExceeded { task_id }) => {
                 Err(TaskWaitError::DeadlineExceeded { task_id })
             }
-            Err(TaskError::Cancelled { task_id }) => Err(TaskWaitError::Cancelled { task_id }),
+            Err(TaskError::Cancelled) => Err(TaskWaitError::Cancelled {
+                task_id: task_id.to_string(),
+            }),
         }
     }
 }
