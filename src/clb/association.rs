@@ -48,19 +48,32 @@ impl OpError {
             OpError::Api(e) => crate::clb::diag::api_failure(e),
             OpError::Task(TaskWaitError::Api(e)) => crate::clb::diag::api_failure(e),
             OpError::Task(TaskWaitError::Failed { task_id, message }) => Failure {
-                code: Some("TaskFailed".into()),
-                message: format!("the asynchronous task failed: {message}"),
-                request_id: Some(task_id.clone()),
-            },
-            OpError::Task(e) => Failure {
                 code: None,
+                message: format!("The cloud accepted the request, but its task failed: {message}"),
+                request_id: Some(task_id.clone()),
+                advice: Some(
+                    "Nothing was changed and nothing was recorded in state. Fix the cause named above, or wait if it is temporary, and run the command again."
+                        .into(),
+                ),
+            },
+            OpError::Task(e @ (TaskWaitError::DeadlineExceeded { .. } | TaskWaitError::Cancelled { .. })) => Failure {
                 message: e.to_string(),
-                request_id: None,
+                advice: Some(
+                    "The task may still complete in the cloud. Run the command again: the provider looks at the cloud first and adopts or removes the binding as needed, without duplicating it. Raise `timeouts` if the cloud is slow."
+                        .into(),
+                ),
+                ..Failure::default()
+            },
+            OpError::Lock(e) => Failure {
+                message: e.to_string(),
+                advice: Some(
+                    "Other bindings on the same load balancer took the whole timeout. Raise `timeouts`, or run again.".into(),
+                ),
+                ..Failure::default()
             },
             other => Failure {
-                code: None,
                 message: other.to_string(),
-                request_id: None,
+                ..Failure::default()
             },
         }
     }

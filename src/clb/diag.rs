@@ -14,6 +14,7 @@ pub fn api_failure(e: &ApiError) -> Failure {
             code: Some(code.clone()),
             message: message.clone(),
             request_id: Some(request_id.clone()),
+            advice: None,
         },
         ApiError::DeadlineExceeded { last: Some(last) } => {
             let inner = api_failure(last);
@@ -26,9 +27,8 @@ pub fn api_failure(e: &ApiError) -> Failure {
             }
         }
         other => Failure {
-            code: None,
             message: other.to_string(),
-            request_id: None,
+            ..Failure::default()
         },
     }
 }

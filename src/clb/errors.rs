@@ -13,6 +13,8 @@ pub struct Failure {
     pub message: String,
     /// The RequestId of the failing call (for a failed task: the task ID, which is a RequestId).
     pub request_id: Option<String>,
+    /// What to do next, when the caller knows better than the error code does.
+    pub advice: Option<String>,
 }
 
 /// A diagnostic's text, plus the resource attribute it belongs to when the code points at one.
@@ -105,7 +107,10 @@ pub fn explain(operation: &str, failure: &Failure) -> Explained {
         }
     }
     detail.push_str("\n\n");
-    detail.push_str(advice(failure.code.as_deref()));
+    match &failure.advice {
+        Some(a) => detail.push_str(a),
+        None => detail.push_str(advice(failure.code.as_deref())),
+    }
     Explained {
         summary,
         detail,
@@ -122,6 +127,7 @@ mod tests {
             code: Some(code.into()),
             message: "something went wrong".into(),
             request_id: Some("6f1c0b9e-0000-4000-8000-000000000001".into()),
+            advice: None,
         }
     }
 
@@ -174,7 +180,7 @@ mod tests {
             &Failure {
                 code: None,
                 message: "connection refused".into(),
-                request_id: None,
+                ..Failure::default()
             },
         );
         assert!(e.detail.contains("RequestId: none"), "{}", e.detail);

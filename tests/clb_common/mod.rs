@@ -4,7 +4,6 @@
 
 #![allow(dead_code)]
 
-use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
@@ -26,6 +25,8 @@ pub struct Env {
     pub emu: Option<RunningEmulator>,
     /// The terraform working directory.
     pub ws: TfWorkspace,
+    /// Variables added to the workspace (the harness keeps its own list private).
+    extra_env: Vec<(String, String)>,
 }
 
 /// Header of every configuration: the provider, credentials come from the environment.
@@ -76,18 +77,40 @@ impl Env {
             .block_on(emulator::start(config))
             .expect("emulator starts");
         let mut ws = TfWorkspace::new("terraform.local/tencentcloud/tencentcloud", &provider_bin());
-        ws.env("TENCENTCLOUD_CLB_ENDPOINT", emu.base_url())
-            .env("TENCENTCLOUD_SECRET_ID", emulator::DEFAULT_SECRET_ID)
-            .env("TENCENTCLOUD_SECRET_KEY", emulator::DEFAULT_SECRET_KEY)
-            .env("TENCENTCLOUD_REGION", "ap-guangzhou")
+        let extra_env: Vec<(String, String)> = [
+            ("TENCENTCLOUD_CLB_ENDPOINT", emu.base_url().as_str()),
+            ("TENCENTCLOUD_SECRET_ID", emulator::DEFAULT_SECRET_ID),
+            ("TENCENTCLOUD_SECRET_KEY", emulator::DEFAULT_SECRET_KEY),
+            ("TENCENTCLOUD_REGION", "ap-guangzhou"),
             // Never reach for the real instance metadata service from a test.
-            .env("TENCENTCLOUD_METADATA_BASE_URL", "off")
-            .env("NO_PROXY", "127.0.0.1,localhost");
+            ("TENCENTCLOUD_METADATA_BASE_URL", "off"),
+            ("NO_PROXY", "127.0.0.1,localhost"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        for (k, v) in &extra_env {
+            ws.env(k.clone(), v.clone());
+        }
         Env {
             rt,
             emu: Some(emu),
             ws,
+            extra_env,
         }
+    }
+
+    /// The environment terraform runs with in this workspace (for spawning it directly).
+    pub fn ws_env(&self) -> Vec<(String, String)> {
+        let rc = self.ws.path().join(".terraformrc");
+        let mut env = vec![
+            ("TF_CLI_CONFIG_FILE".to_string(), rc.display().to_string()),
+            ("CHECKPOINT_DISABLE".to_string(), "1".to_string()),
+            ("TF_IN_AUTOMATION".to_string(), "1".to_string()),
+            ("TF_INPUT".to_string(), "0".to_string()),
+        ];
+        env.extend(self.extra_env.iter().cloned());
+        env
     }
 
     /// The emulator.
@@ -101,9 +124,10 @@ impl Env {
             .write("main.tf", &format!("{PROVIDER_BLOCK}\n{body}"));
     }
 
-    /// Bindings as the emulator has them now.
-    pub fn cloud(&self) -> BTreeSet<Row> {
-        self.emu()
+    /// Bindings as the emulator has them now, sorted (duplicates kept, so they show).
+    pub fn cloud(&self) -> Vec<Row> {
+        let mut rows: Vec<Row> = self
+            .emu()
             .world()
             .associations
             .iter()
@@ -116,15 +140,18 @@ impl Env {
                     a.weight,
                 )
             })
-            .collect()
+            .collect();
+        rows.sort();
+        rows
     }
 
     /// Bindings as terraform's state records them (every instance of the resource type).
-    pub fn state(&self) -> BTreeSet<Row> {
+    pub fn state(&self) -> Vec<Row> {
         let out = self.ws.run(&["show", "-json"]).assert_success();
         let v: Json = serde_json::from_str(&out.stdout).expect("state JSON");
-        let mut rows = BTreeSet::new();
+        let mut rows = Vec::new();
         collect(&v["values"]["root_module"], &mut rows);
+        rows.sort();
         rows
     }
 
@@ -190,14 +217,14 @@ impl Drop for Env {
     }
 }
 
-fn collect(module: &Json, rows: &mut BTreeSet<Row>) {
+fn collect(module: &Json, rows: &mut Vec<Row>) {
     for r in module["resources"].as_array().into_iter().flatten() {
         if r["type"] != TYPE || r["mode"] != "managed" {
             continue;
         }
         let v = &r["values"];
         let s = |k: &str| v[k].as_str().map(str::to_string);
-        rows.insert((
+        rows.push((
             s("load_balancer_id").unwrap_or_default(),
             s("listener_id").unwrap_or_default(),
             s("location_id"),
@@ -248,10 +275,16 @@ pub fn assert_failed_with(out: &TfOutput, needles: &[&str]) {
         out.command,
         out.combined()
     );
-    let text = out.combined();
+    // Terraform wraps long lines; compare with whitespace collapsed.
+    let text = out
+        .combined()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     for n in needles {
+        let n = n.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(
-            text.contains(n),
+            text.contains(&n),
             "expected {n:?} in the output of `{}`:\n{text}",
             out.command
         );
