@@ -269,6 +269,19 @@ async fn describe_target_groups_shapes_paging_and_filters() {
     let tg = &r.response()["TargetGroupSet"][0];
     assert!(tg["AssociatedRule"].is_null());
     assert_eq!(tg["AssociatedRuleCount"], json!(2));
+    // For the List variant IDs win over filters instead of conflicting with them.
+    let r = p
+        .call(
+            "DescribeTargetGroupList",
+            json!({"TargetGroupIds": ["lbtg-web00001"], "Filters": [{"Name": "TargetGroupName", "Values": ["api"]}]}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.response()["TotalCount"], json!(1), "{}", r.body);
+    assert_eq!(
+        r.response()["TargetGroupSet"][0]["TargetGroupId"],
+        "lbtg-web00001"
+    );
     let r = p
         .call("DescribeTargetGroupList", json!({"Limit": 101}))
         .await
@@ -448,4 +461,60 @@ async fn admin_endpoints() {
         .await
         .unwrap();
     assert_eq!(m["Calls"], json!({}));
+}
+
+#[tokio::test]
+async fn malformed_input_always_gets_the_error_envelope() {
+    let (emu, p) = emulator_with(0).await;
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let bodies: Vec<(&str, Vec<u8>)> = vec![
+        ("AssociateTargetGroups", br#"{"Associations":[1]}"#.to_vec()),
+        ("AssociateTargetGroups", br#"{"Associations":[{"LoadBalancerId":5}]}"#.to_vec()),
+        ("AssociateTargetGroups", br#"{"Associations":[{"LoadBalancerId":"lb-demo0001","ListenerId":"lbl-tcp00001","TargetGroupId":"lbtg-web00001","Weight":1e400}]}"#.to_vec()),
+        ("AssociateTargetGroups", br#"{"Associations":null}"#.to_vec()),
+        ("DescribeTargetGroups", br#"{"TargetGroupIds":[null]}"#.to_vec()),
+        ("DescribeTargetGroups", br#"{"Limit":"x"}"#.to_vec()),
+        ("DescribeTargetGroups", br#"{"Offset":18446744073709551616}"#.to_vec()),
+        ("DescribeTargetGroups", br#"{"Filters":[{"Name":"TargetGroupName"}]}"#.to_vec()),
+        ("DescribeListeners", br#"{"LoadBalancerId":"lb-demo0001","Port":99999999999999999999}"#.to_vec()),
+        ("DescribeLoadBalancers", deep.into_bytes()),
+        ("DescribeLoadBalancers", b"\"just a string\"".to_vec()),
+    ];
+    for (action, body) in bodies {
+        let mut r = p.request(action, &json!({}));
+        r.body = body.clone();
+        let reply = p.send(&r).await.unwrap();
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.content_type.as_deref(), Some("application/json"));
+        let code = reply
+            .error_code()
+            .unwrap_or_else(|| panic!("{action} {} was accepted", String::from_utf8_lossy(&body)));
+        assert!(
+            code.starts_with("InvalidParameter") || code == "MissingParameter",
+            "{action} {}: {code}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    // A non-ASCII Authorization header is refused like any other malformed one.
+    let resp = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .post(format!("{}/", emu.base_url()))
+        .header("Content-Type", "application/json")
+        .header("X-TC-Action", "DescribeLoadBalancers")
+        .header(
+            "Authorization",
+            http::HeaderValue::from_bytes(b"TC3-HMAC-SHA256 \xff").unwrap(),
+        )
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(
+        body["Response"]["Error"]["Code"],
+        "AuthFailure.InvalidAuthorization"
+    );
+    assert!(emu.world().associations.is_empty());
 }

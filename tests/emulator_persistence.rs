@@ -148,3 +148,34 @@ async fn a_non_loopback_listen_address_is_refused() {
     .unwrap();
     assert!(matches!(err, EmulatorError::NotLoopback(_)), "{err}");
 }
+
+#[tokio::test]
+async fn a_task_finishes_and_is_persisted_without_further_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let emu = emulator(
+        &state,
+        Some(example_world()),
+        Duration::from_millis(100),
+        0.0,
+    )
+    .await;
+    let p = ApiProbe::new(emu.base_url());
+    assert_eq!(
+        p.call("AssociateTargetGroups", web())
+            .await
+            .unwrap()
+            .error_code(),
+        None
+    );
+    // Only the file is read here, so nothing but the emulator's own timer can finish the task.
+    for _ in 0..600 {
+        let on_disk: Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
+        if on_disk["Tasks"][0]["Status"] == json!(0) {
+            assert_eq!(on_disk["Associations"].as_array().unwrap().len(), 1);
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the task never finished on its own");
+}

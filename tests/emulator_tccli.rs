@@ -241,3 +241,38 @@ async fn tccli_second_write_during_a_running_task_is_refused() {
     .await;
     assert_eq!(r.error_code(), "FailedOperation.ResourceInOperating");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tccli_unfolded_arguments_and_its_own_waiter() {
+    let emu = emulator(Duration::from_millis(300)).await;
+    let url = emu.base_url();
+    let unfolded: Vec<String> = [
+        "AssociateTargetGroups",
+        "--cli-unfold-argument",
+        "--Associations.0.LoadBalancerId",
+        "lb-demo0001",
+        "--Associations.0.ListenerId",
+        "lbl-tcp00001",
+        "--Associations.0.TargetGroupId",
+        "lbtg-old00001",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let r = run(&url, DEFAULT_SECRET_KEY, unfolded).await.json();
+    let task = r["RequestId"].as_str().unwrap().to_string();
+    // tccli re-issues the call itself until Status == 0 (or gives up after its timeout).
+    let waiter = vec![
+        "DescribeTaskStatus".to_string(),
+        "--TaskId".to_string(),
+        task,
+        "--waiter".to_string(),
+        r#"{"expr":"Status","to":0,"timeout":120,"interval":1}"#.to_string(),
+    ];
+    let st = run(&url, DEFAULT_SECRET_KEY, waiter).await.json();
+    assert_eq!(st["Status"], json!(0), "{st}");
+    let w = emu.world();
+    assert_eq!(w.associations.len(), 1);
+    assert_eq!(w.associations[0].target_group_id, "lbtg-old00001");
+    assert_eq!(w.associations[0].location_id, None);
+}

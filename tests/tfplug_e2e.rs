@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use support::TfWorkspace;
 use tencentcloud_provider::tfplug::server::{self, RunningServer, ServerOptions};
-use test_provider::{ADDRESS, Item, Rule, Store, TestProvider};
+use test_provider::{ADDRESS, Item, Rule, SLOW_MARKER, Store, TestProvider};
 
 /// A running in-process provider plus its fake cloud. Drop order: server before runtime.
 struct Harness {
@@ -69,6 +69,7 @@ resource "tfplugtest_item" "a" {{
   name    = "{name}"
   content = "{content}"
   tags    = {{ team = "x" }}
+  secret  = "s3cr3t"
   rule {{
     port  = 22
     proto = "tcp"
@@ -93,6 +94,12 @@ fn lifecycle_create_update_replace_drift_import_destroy() {
     assert_eq!(v["length"], 5);
     assert_eq!(v["rule"][0]["port"], 22);
     assert!(v["timeouts"].is_null());
+    // Write-only: accepted in config, never stored.
+    assert!(
+        v["secret"].is_null(),
+        "write-only value leaked into state: {v}"
+    );
+    assert!(!ws.read("terraform.tfstate").contains("s3cr3t"));
 
     // In-place update: the computed length is unknown in the plan, the id is kept.
     ws.write("main.tf", &item_config("alpha", "hello world"));
@@ -125,6 +132,18 @@ fn lifecycle_create_update_replace_drift_import_destroy() {
         plan.stdout.contains("forces replacement"),
         "{}",
         plan.combined()
+    );
+    let pj = ws.plan_json();
+    let change = &pj["resource_changes"][0];
+    assert_eq!(
+        change["change"]["actions"],
+        serde_json::json!(["delete", "create"]),
+        "{change}"
+    );
+    assert_eq!(
+        change["change"]["replace_paths"],
+        serde_json::json!([["name"]]),
+        "{change}"
     );
     ws.apply_and_check_empty_plan();
     assert_eq!(
@@ -295,6 +314,8 @@ fn providers_schema_json() {
     let attrs = &res["block"]["attributes"];
     assert_eq!(attrs["name"]["required"], true);
     assert_eq!(attrs["id"]["computed"], true);
+    assert_eq!(attrs["secret"]["write_only"], true, "{}", attrs["secret"]);
+    assert_eq!(attrs["secret"]["sensitive"], true);
     assert_eq!(attrs["tags"]["type"], serde_json::json!(["map", "string"]));
     assert_eq!(res["block"]["block_types"]["rule"]["nesting_mode"], "list");
     assert_eq!(
@@ -392,4 +413,81 @@ resource "tfplugtest_item" "u" {
     );
     let out = ws.run(&["plan", "-no-color"]).assert_success();
     assert!(out.stdout.contains("2 to add"), "{}", out.combined());
+}
+
+#[test]
+fn interrupt_sends_stop_provider_which_cancels_the_operation() {
+    let h = Harness::new();
+    let ws = &h.ws;
+    ws.write("main.tf", &item_config("slow", "slow"));
+    let child = ws
+        .command(&["apply", "-auto-approve", "-no-color"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn terraform apply");
+    let started = std::time::Instant::now();
+    while !h.store.lock().unwrap().contains_key(SLOW_MARKER) {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "create never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // Ctrl-C: Terraform answers with StopProvider, which must cancel the in-flight create.
+    let pid = child.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = child.wait_with_output().expect("wait for terraform");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("Operation cancelled"), "stderr: {stderr}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "cancellation was not prompt"
+    );
+    assert!(
+        !h.store.lock().unwrap().contains_key("item-slow"),
+        "nothing may be created"
+    );
+    // The server keeps working after StopProvider (a debug server serves many runs).
+    assert!(
+        ws.run(&["plan", "-no-color"])
+            .assert_success()
+            .stdout
+            .contains("1 to add")
+    );
+}
+
+#[test]
+fn stored_state_from_an_older_schema_is_upgraded() {
+    let h = Harness::new();
+    let ws = &h.ws;
+    ws.write("main.tf", &item_config("old", "text"));
+    ws.apply_and_check_empty_plan();
+    // Rewrite the state as an older provider would have stored it: schema version 0, an
+    // attribute that no longer exists, and a current attribute missing.
+    let mut state: serde_json::Value = serde_json::from_str(&ws.read("terraform.tfstate")).unwrap();
+    let inst = &mut state["resources"][0]["instances"][0];
+    inst["schema_version"] = 0.into();
+    let attrs = inst["attributes"].as_object_mut().unwrap();
+    attrs.insert("obsolete_attr".into(), "gone".into());
+    attrs.remove("tags");
+    state["serial"] = (state["serial"].as_i64().unwrap() + 1).into();
+    ws.write(
+        "terraform.tfstate",
+        &serde_json::to_string_pretty(&state).unwrap(),
+    );
+    // Refresh reads the real object, so the plan is empty again and the state is current.
+    assert!(ws.plan_is_empty(), "plan after upgrade must be empty");
+    ws.apply().assert_success();
+    let stored = ws.read("terraform.tfstate");
+    assert!(!stored.contains("obsolete_attr"), "{stored}");
+    let v = ws.resource_values("tfplugtest_item.a").unwrap();
+    assert_eq!(v["tags"]["team"], "x");
 }

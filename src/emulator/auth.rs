@@ -182,7 +182,8 @@ pub fn verify(
                 "The X-TC-Timestamp header is missing or not an integer.",
             )
         })?;
-    if (now - timestamp).abs() > MAX_CLOCK_SKEW_SECS {
+    // Saturating: a hostile timestamp such as i64::MIN must not overflow.
+    if now.saturating_sub(timestamp).saturating_abs() > MAX_CLOCK_SKEW_SECS {
         return Err(ApiFailure::new(
             "AuthFailure.SignatureExpire",
             format!(
@@ -454,10 +455,43 @@ mod tests {
         assert_eq!(code(&h, body, ts), "AuthFailure.InvalidAuthorization");
         h.insert("authorization", HeaderValue::from_static("Bearer abc"));
         assert_eq!(code(&h, body, ts), "AuthFailure.InvalidAuthorization");
+        // Extreme timestamps are expired, never an arithmetic overflow.
+        for ts_text in ["-9223372036854775808", "9223372036854775807"] {
+            let mut h = signed(ts, "k", body);
+            h.insert("x-tc-timestamp", HeaderValue::from_static(ts_text));
+            assert_eq!(code(&h, body, ts), "AuthFailure.SignatureExpire");
+        }
         // A different Host than the one signed must fail: the host is part of the signature.
         let mut h = signed(ts, "k", body);
         h.insert("host", HeaderValue::from_static("127.0.0.1:1234"));
         assert_eq!(code(&h, body, ts), "AuthFailure.SignatureFailure");
+    }
+
+    #[test]
+    fn unsigned_payload_signs_the_marker_instead_of_the_body() {
+        let (ts, key) = (1_800_000_000, "k");
+        let date = utc_date(ts).unwrap();
+        let block = "content-type:application/json\nhost:h\n";
+        let c = canonical_request(block, "content-type;host", &sha256_hex(b"UNSIGNED-PAYLOAD"));
+        let sig = signature(key, &date, "clb", &string_to_sign(ts, &date, "clb", &c));
+        let mut h = HeaderMap::new();
+        h.insert("content-type", HeaderValue::from_static("application/json"));
+        h.insert("host", HeaderValue::from_static("h"));
+        h.insert(
+            "x-tc-timestamp",
+            HeaderValue::from_str(&ts.to_string()).unwrap(),
+        );
+        let auth = format!(
+            "TC3-HMAC-SHA256 Credential=AKIDEXAMPLE/{date}/clb/tc3_request, SignedHeaders=content-type;host, Signature={sig}"
+        );
+        h.insert("authorization", HeaderValue::from_str(&auth).unwrap());
+        // Without the marker header the body hash is used, so this signature is wrong.
+        assert!(verify(&h, b"{\"any\":1}", "AKIDEXAMPLE", key, ts).is_err());
+        h.insert(
+            "x-tc-content-sha256",
+            HeaderValue::from_static("UNSIGNED-PAYLOAD"),
+        );
+        assert_eq!(verify(&h, b"{\"any\":1}", "AKIDEXAMPLE", key, ts), Ok(()));
     }
 
     #[test]

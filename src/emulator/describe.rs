@@ -48,16 +48,17 @@ fn target_group_ids<'a>(p: &Params<'a>) -> Result<Option<Vec<&'a str>>, ApiFailu
     p.opt_str_list("TargetGroupIds")
 }
 
-/// Target groups selected by IDs or filters, in world order.
+/// Target groups selected by IDs or filters, in world order. `list_variant` selects the
+/// DescribeTargetGroupList rules: IDs win over filters, and no `Tag` filter.
 fn select_target_groups<'w>(
     world: &'w World,
     p: &Params,
-    ids_win: bool,
+    list_variant: bool,
 ) -> Result<Vec<&'w TargetGroup>, ApiFailure> {
     p.only(&["TargetGroupIds", "Limit", "Offset", "Filters"])?;
     let ids = target_group_ids(p)?;
     let filters = filters(p)?;
-    if ids.is_some() && !filters.is_empty() && !ids_win {
+    if ids.is_some() && !filters.is_empty() && !list_variant {
         return Err(ApiFailure::new(
             "InvalidParameter",
             "TargetGroupIds and Filters cannot be used together.",
@@ -74,7 +75,7 @@ fn select_target_groups<'w>(
                     selected.retain(|tg| f.values.contains(&tg.target_group_name.as_str()))
                 }
                 // Tags are not modelled: no target group carries any.
-                "Tag" if !ids_win => selected.clear(),
+                "Tag" if !list_variant => selected.clear(),
                 other => {
                     return Err(ApiFailure::new(
                         "InvalidParameter.InvalidFilter",

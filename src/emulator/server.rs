@@ -100,6 +100,11 @@ impl RunningEmulator {
         self.shared.settled().replace_world(world)
     }
 
+    /// Back to the seed, as `POST /_emulator/reset` does.
+    pub fn reset(&self) {
+        self.shared.core().reset();
+    }
+
     /// Stops accepting connections and waits (briefly) for the server to finish.
     pub async fn shutdown(mut self) {
         self.shared.cancel.cancel();
@@ -252,7 +257,8 @@ fn spawn_task_timer(shared: &Arc<Shared>, task_id: String, after: Duration) {
     let shared = shared.clone();
     tokio::spawn(async move {
         tokio::select! {
-            _ = tokio::time::sleep(after) => {
+            // A small margin: the sleep runs on the monotonic clock, deadlines on wall time.
+            _ = tokio::time::sleep(after.saturating_add(Duration::from_millis(5))) => {
                 let _core = shared.settled();
                 tracing::debug!(task_id = %task_id, "task deadline reached");
             }
@@ -390,7 +396,7 @@ fn dispatch(
         status: status::RUNNING,
         message: None,
         created_at_ms: now,
-        deadline_ms: now + duration.as_millis() as u64,
+        deadline_ms: now.saturating_add(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)),
         injected_failure: core.dice.next_task_fails(),
     };
     core.add_task(task);

@@ -239,13 +239,11 @@ impl Client {
         body: Vec<u8>,
         opts: &CallOptions,
     ) -> Result<serde_json::Value, ApiError> {
-        let endpoint = self.inner.endpoint.resolve(service).map_err(|e| {
-            ApiError::Transport(TransportError {
-                action: action.to_string(),
-                detail: e.to_string(),
-                not_sent: true,
-            })
-        })?;
+        let endpoint = self
+            .inner
+            .endpoint
+            .resolve(service)
+            .map_err(|e| ApiError::Config(e.to_string()))?;
         tracing::trace!(action, body = %redacted_body(&body), "request body");
         let mut last: Option<ApiError> = None;
         let mut attempt: u32 = 0;
@@ -260,10 +258,14 @@ impl Client {
             if Instant::now() >= opts.deadline {
                 return Err(deadline_error(last));
             }
-            let Ok(slot) = self.inner.limiter.reserve(action, opts.deadline) else {
+            let granted = cancellable(
+                &opts.cancel,
+                self.inner.limiter.acquire_before(action, opts.deadline),
+            )
+            .await?;
+            if granted.is_err() {
                 return Err(deadline_error(last));
-            };
-            cancellable(&opts.cancel, tokio::time::sleep_until(slot)).await?;
+            }
 
             let started = Instant::now();
             let result = cancellable(

@@ -60,6 +60,9 @@ pub enum ApiError {
         /// The serializer's message.
         detail: String,
     },
+    /// The client's settings do not allow this call (e.g. no usable endpoint for the service).
+    #[error("client configuration error: {0}")]
+    Config(String),
     /// Credentials could not be obtained (e.g. the instance metadata service stopped answering).
     #[error("cannot obtain credentials: {0}")]
     Credentials(String),
@@ -69,7 +72,7 @@ pub enum ApiError {
         /// The last error seen before giving up.
         last: Option<Box<ApiError>>,
     },
-    /// The caller cancelled the call.
+    /// The caller cancelled the call. If a write was in flight it may still have been applied.
     #[error("the call was cancelled")]
     Cancelled,
 }

@@ -1,5 +1,50 @@
 //! Tencent Cloud API 3.0 client: TC3 signing, credentials, endpoints, retries, rate limits and the
 //! CLB actions the provider needs. Knows nothing of Terraform.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use tencentcloud_provider::tencentcloud::clb::{
+//!     AssociateTargetGroupsRequest, TargetGroupAssociation, TaskWaiter,
+//! };
+//! use tencentcloud_provider::tencentcloud::{
+//!     CallOptions, Client, ClientConfig, CredentialOptions, EndpointOptions,
+//! };
+//!
+//! let client = Client::new(ClientConfig {
+//!     credentials: CredentialOptions {
+//!         secret_id: Some("AKIDEXAMPLE".into()),
+//!         secret_key: Some("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE".into()),
+//!         ..Default::default()
+//!     },
+//!     region: Some("ap-guangzhou".into()),
+//!     endpoint: EndpointOptions {
+//!         endpoint: Some("http://127.0.0.1:18931".into()),
+//!         ..Default::default()
+//!     },
+//!     ..Default::default()
+//! })
+//! .await?;
+//! let req = AssociateTargetGroupsRequest {
+//!     associations: vec![TargetGroupAssociation {
+//!         load_balancer_id: "lb-demo0001".into(),
+//!         target_group_id: "lbtg-web00001".into(),
+//!         listener_id: Some("lbl-tcp00001".into()),
+//!         ..Default::default()
+//!     }],
+//! };
+//! let accepted = client
+//!     .associate_target_groups(&req, &CallOptions::write(Duration::from_secs(300)))
+//!     .await?;
+//! let deadline = tokio::time::Instant::now() + Duration::from_secs(600);
+//! TaskWaiter::new(client.clone())
+//!     .wait(&accepted.request_id, deadline, None)
+//!     .await?;
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
 
 pub mod clb;
 pub mod client;
@@ -11,3 +56,8 @@ pub mod ratelimit;
 pub mod redact;
 pub mod retry;
 pub mod sign;
+
+pub use client::{CallOptions, Client, ClientConfig};
+pub use credentials::CredentialOptions;
+pub use endpoint::EndpointOptions;
+pub use error::{ApiError, ConfigError};

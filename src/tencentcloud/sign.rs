@@ -190,6 +190,80 @@ pub fn authorization(r: &SignRequest) -> String {
     )
 }
 
+/// Compares two signatures in time independent of where they differ, so a verifying server does
+/// not leak how much of a forged signature was right.
+pub fn signatures_match(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// The parts of a TC3 `Authorization` header, for servers that verify requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedAuthorization {
+    /// Access key ID.
+    pub secret_id: String,
+    /// `YYYY-MM-DD` of the credential scope.
+    pub date: String,
+    /// Service of the credential scope.
+    pub service: String,
+    /// Signed header names, as listed (lower-case, `;`-separated on the wire).
+    pub signed_headers: Vec<String>,
+    /// Lowercase hex signature.
+    pub signature: String,
+}
+
+/// Parses `TC3-HMAC-SHA256 Credential=<id>/<date>/<service>/tc3_request, SignedHeaders=<a;b>, Signature=<hex>`.
+///
+/// Whitespace after the commas is optional. Returns `None` for anything else, so a server can
+/// answer `AuthFailure.InvalidAuthorization` without further checks.
+pub fn parse_authorization(header: &str) -> Option<ParsedAuthorization> {
+    let rest = header.trim().strip_prefix(ALGORITHM)?.trim_start();
+    let mut credential = None;
+    let mut signed = None;
+    let mut signature = None;
+    for part in rest.split(',') {
+        let (key, value) = part.trim().split_once('=')?;
+        let slot = match key {
+            "Credential" => &mut credential,
+            "SignedHeaders" => &mut signed,
+            "Signature" => &mut signature,
+            _ => return None,
+        };
+        if slot.replace(value.to_string()).is_some() {
+            return None;
+        }
+    }
+    let credential = credential?;
+    let mut scope = credential.split('/');
+    let (secret_id, date, service, terminator) =
+        (scope.next()?, scope.next()?, scope.next()?, scope.next()?);
+    if scope.next().is_some() || terminator != "tc3_request" || secret_id.is_empty() {
+        return None;
+    }
+    let signature = signature?;
+    if signature.len() != 64
+        || !signature
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        return None;
+    }
+    let signed_headers: Vec<String> = signed?.split(';').map(str::to_string).collect();
+    if signed_headers.iter().any(String::is_empty) {
+        return None;
+    }
+    Some(ParsedAuthorization {
+        secret_id: secret_id.to_string(),
+        date: date.to_string(),
+        service: service.to_string(),
+        signed_headers,
+        signature,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,5 +315,55 @@ mod tests {
             extra_signed_headers: &[],
         };
         assert!(!format!("{r:?}").contains("very-secret"));
+    }
+
+    #[test]
+    fn authorization_round_trips_through_the_parser() {
+        let r = SignRequest {
+            secret_id: "AKIDEXAMPLE",
+            secret_key: "key",
+            service: "clb",
+            host: "127.0.0.1:1",
+            timestamp: 1_551_113_065,
+            method: "POST",
+            canonical_uri: "/",
+            canonical_query: "",
+            content_type: "application/json",
+            payload: b"{}",
+            extra_signed_headers: &[("x-tc-action", "describetaskstatus")],
+        };
+        let parsed = parse_authorization(&authorization(&r)).unwrap();
+        assert_eq!(parsed.secret_id, "AKIDEXAMPLE");
+        assert_eq!(parsed.date, "2019-02-25");
+        assert_eq!(parsed.service, "clb");
+        assert_eq!(
+            parsed.signed_headers,
+            ["content-type", "host", "x-tc-action"]
+        );
+        assert_eq!(parsed.signature, signature(&r));
+        assert!(signatures_match(&parsed.signature, &signature(&r)));
+        assert!(!signatures_match(&parsed.signature, &"0".repeat(64)));
+        assert!(!signatures_match(&parsed.signature, "short"));
+        let tight = authorization(&r).replace(", ", ",");
+        assert_eq!(parse_authorization(&tight), Some(parsed));
+    }
+
+    #[test]
+    fn malformed_authorization_is_rejected() {
+        let sig = "a".repeat(64);
+        for bad in [
+            String::new(),
+            "Bearer x".to_string(),
+            format!(
+                "TC3-HMAC-SHA256 Credential=id/2019-02-25/clb, SignedHeaders=host, Signature={sig}"
+            ),
+            "TC3-HMAC-SHA256 Credential=id/2019-02-25/clb/tc3_request, SignedHeaders=host, Signature=XYZ".to_string(),
+            format!("TC3-HMAC-SHA256 Credential=id/2019-02-25/clb/tc3_request, Signature={sig}"),
+            format!(
+                "TC3-HMAC-SHA256 Credential=id/2019-02-25/clb/tc3_request, SignedHeaders=host;;a, Signature={sig}"
+            ),
+        ] {
+            assert_eq!(parse_authorization(&bad), None, "{bad}");
+        }
     }
 }

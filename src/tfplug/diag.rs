@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::value::AttributePath;
+use super::value::{AttributePath, ValueError};
 
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +77,12 @@ impl Diagnostics {
         detail: impl Into<String>,
     ) {
         self.push(Severity::Warning, summary, detail, Some(path));
+    }
+    /// Adds an error for a value that could not be read or written, pointing at the attribute
+    /// the [`ValueError`] names (e.g. an unknown value where a known one is required).
+    pub fn value_error(&mut self, summary: impl Into<String>, err: &ValueError) {
+        let path = (!err.path.is_root()).then(|| err.path.clone());
+        self.push(Severity::Error, summary, err.message.clone(), path);
     }
     /// Adds a ready-made diagnostic.
     pub fn add(&mut self, d: Diagnostic) {

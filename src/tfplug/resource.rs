@@ -47,7 +47,7 @@ pub struct ReadRequest {
 pub struct ReadResponse {
     /// The object as it really is; `None` if it no longer exists (Terraform plans a create).
     pub new_state: Option<Value>,
-    /// Private data to store (empty keeps nothing; echo the request's to keep it).
+    /// Private data to store; empty keeps the request's private data unchanged.
     pub private: Vec<u8>,
     /// Problems.
     pub diagnostics: Diagnostics,
@@ -71,7 +71,7 @@ pub struct UpdateRequest {
 pub struct UpdateResponse {
     /// The updated object. `None` with an error keeps the prior state.
     pub new_state: Option<Value>,
-    /// Opaque data Terraform stores alongside the state.
+    /// Opaque data Terraform stores alongside the state; empty keeps the planned private data.
     pub private: Vec<u8>,
     /// Problems.
     pub diagnostics: Diagnostics,
@@ -121,7 +121,8 @@ pub struct ModifyPlanRequest {
 /// Output of [`ResourceModifyPlan::modify_plan`].
 #[derive(Debug, Clone, Default)]
 pub struct ModifyPlanResponse {
-    /// The plan to use. Never change a value that is set in configuration.
+    /// The plan to use. Never change a value that is set in configuration. Null (the default)
+    /// means "keep the framework's plan".
     pub planned_state: Value,
     /// Extra paths whose change forces replacement (added to the schema's `requires_replace`).
     pub requires_replace: Vec<AttributePath>,

@@ -154,8 +154,9 @@ impl TfWorkspace {
         std::fs::read_to_string(self.dir.path().join(name)).unwrap_or_default()
     }
 
-    /// Runs `terraform <args> -no-color`-style; returns output without asserting.
-    pub fn run(&self, args: &[&str]) -> TfOutput {
+    /// The terraform command for `args`, with this workspace's directory and environment
+    /// (for running it in the background, e.g. to interrupt it).
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(terraform_bin());
         cmd.args(args).current_dir(self.dir.path());
         // Keep the developer's own reattach/CLI settings out of the test.
@@ -165,7 +166,13 @@ impl TfWorkspace {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        let out = cmd
+        cmd
+    }
+
+    /// Runs `terraform <args>`; returns output without asserting.
+    pub fn run(&self, args: &[&str]) -> TfOutput {
+        let out = self
+            .command(args)
             .output()
             .unwrap_or_else(|e| panic!("cannot run terraform: {e}"));
         TfOutput {

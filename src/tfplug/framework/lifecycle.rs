@@ -210,7 +210,12 @@ impl FrameworkServer {
             None => Value::Null,
         };
         resp.new_state = encode(&new_state, &ty, &mut diags);
-        resp.private = out.private;
+        // An empty private in the response means "unchanged", so resources need not echo it.
+        resp.private = if out.private.is_empty() {
+            req.private
+        } else {
+            out.private
+        };
         resp.diagnostics = diags_to_proto(&diags);
         resp
     }
@@ -264,8 +269,12 @@ impl FrameworkServer {
                 )
                 .await;
             diags.extend(out.diagnostics);
-            planned = normalize(block, out.planned_state);
-            clear_write_only(block, &mut planned);
+            // A modifier that returns a default (null) plan did not mean "destroy": destroys never
+            // reach it. Keep the framework's plan in that case.
+            if !out.planned_state.is_null() {
+                planned = normalize(block, out.planned_state);
+                clear_write_only(block, &mut planned);
+            }
             if !prior.is_null() {
                 replace = replace_paths(block, &prior, &planned, &Default::default());
             }
@@ -359,7 +368,11 @@ impl FrameworkServer {
                 )
                 .await;
             diags.extend(out.diagnostics);
-            resp.private = out.private;
+            resp.private = if out.private.is_empty() {
+                req.planned_private.clone()
+            } else {
+                out.private
+            };
             match out.new_state {
                 Some(v) => finish_state(&entry.schema, v, "update", name, &mut diags),
                 None if diags.has_errors() => {

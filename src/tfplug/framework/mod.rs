@@ -345,3 +345,6 @@ impl pb::provider_server::Provider for FrameworkServer {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests;

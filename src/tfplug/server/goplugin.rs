@@ -2,7 +2,7 @@
 
 use std::pin::Pin;
 
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status, Streaming};
 
@@ -75,5 +75,3 @@ impl pb::grpc_broker_server::GrpcBroker for Broker {
         Ok(Response::new(Box::pin(stream)))
     }
 }
-
-use futures::StreamExt;

@@ -37,7 +37,10 @@ pub fn init() {
         std::env::var("TF_LOG").ok().as_deref(),
     );
     if let Some(level) = level {
-        let filter = tracing_subscriber::filter::LevelFilter::from_level(level);
+        // Our crate at the requested level; dependencies (h2, rustls, hyper) only when they warn.
+        let filter = tracing_subscriber::filter::Targets::new()
+            .with_default(Level::WARN.min(level))
+            .with_target("tencentcloud_provider", level);
         let _ = tracing_subscriber::registry()
             .with(HclogLayer.with_filter(filter))
             .try_init();
@@ -94,8 +97,12 @@ pub fn format_line(
         Level::WARN => "warn",
         Level::ERROR => "error",
     };
+    // go-plugin parses exactly hclog's layout (microseconds, `Z`); anything else makes it
+    // print the raw line at debug level instead of honouring @level.
     let ts = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+        ))
         .unwrap_or_default();
     let mut obj = extra;
     obj.insert("@level".into(), level.into());
@@ -140,5 +147,9 @@ mod tests {
         assert_eq!(v["@level"], "info");
         assert_eq!(v["@message"], "hello");
         assert_eq!(v["@module"], "a.b");
+        let ts = v["@timestamp"].as_str().unwrap();
+        // 2026-01-02T03:04:05.123456Z
+        assert_eq!(ts.len(), 27, "{ts}");
+        assert!(ts.ends_with('Z') && ts.as_bytes()[19] == b'.', "{ts}");
     }
 }

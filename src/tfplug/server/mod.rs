@@ -283,23 +283,21 @@ async fn run_managed(provider: Arc<dyn Provider>) -> Result<(), String> {
         },
         _ => Transport::Plaintext,
     };
-    let server = start(
-        provider,
-        ServerOptions {
-            transport,
-            min_port,
-            max_port,
-        },
-    )
-    .await
-    .map_err(|e| e.to_string())?;
     // Ctrl-C reaches the whole process group; Terraform answers it with StopProvider and
-    // waits for us, so the signal itself must not kill the plugin.
-    tokio::spawn(async {
-        while tokio::signal::ctrl_c().await.is_ok() {
+    // waits for us, so the signal itself must not kill the plugin. Installed before serving.
+    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .map_err(|e| format!("cannot install the SIGINT handler: {e}"))?;
+    tokio::spawn(async move {
+        while sigint.recv().await.is_some() {
             tracing::debug!("ignoring SIGINT; Terraform will send StopProvider");
         }
     });
+    let options = ServerOptions {
+        transport,
+        min_port,
+        max_port,
+    };
+    let server = start(provider, options).await.map_err(|e| e.to_string())?;
     let line = server.handshake_line();
     {
         let mut out = std::io::stdout().lock();
@@ -307,7 +305,7 @@ async fn run_managed(provider: Arc<dyn Provider>) -> Result<(), String> {
             .and_then(|_| out.flush())
             .map_err(|e| format!("cannot write the handshake: {e}"))?;
     }
-    tracing::info!(address = %server.addr, "plugin server started");
+    tracing::info!(address = %server.addr, mtls = server.server_cert_der.is_some(), "plugin server started");
     server.wait().await
 }
 

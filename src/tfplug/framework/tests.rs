@@ -1,0 +1,419 @@
+//! Framework behaviour at the RPC boundary, driven with protobuf requests directly.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+
+use super::FrameworkServer;
+use crate::tfplug::diag::Diagnostics;
+use crate::tfplug::proto::tfplugin6 as pb;
+use crate::tfplug::proto::tfplugin6::provider_server::Provider as _;
+use crate::tfplug::provider::{ConfigureProviderRequest, Context, Provider};
+use crate::tfplug::resource::*;
+use crate::tfplug::schema::{Attribute, Block, Schema};
+use crate::tfplug::value::{AttributePath, Type, Value, from_msgpack, to_msgpack};
+
+struct P {
+    res: Arc<R>,
+    seen_config: Mutex<Option<Value>>,
+}
+
+#[derive(Default)]
+struct R {
+    modify_calls: AtomicUsize,
+    fail_create: bool,
+    read_gone: bool,
+}
+
+fn schema() -> Schema {
+    Schema::new(
+        2,
+        Block::new()
+            .attribute(Attribute::string("id").computed())
+            .attribute(Attribute::string("name").required())
+            .attribute(Attribute::string("zone").optional()),
+    )
+}
+
+#[async_trait]
+impl Provider for P {
+    fn type_name(&self) -> &str {
+        "t"
+    }
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new().attribute(Attribute::string("region").optional()),
+        )
+    }
+    async fn configure(&self, _ctx: &Context, req: ConfigureProviderRequest) -> Diagnostics {
+        *self.seen_config.lock().unwrap() = Some(req.config);
+        Diagnostics::default()
+    }
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        vec![self.res.clone()]
+    }
+}
+
+#[async_trait]
+impl Resource for R {
+    fn type_name(&self) -> &str {
+        "t_thing"
+    }
+    fn schema(&self) -> Schema {
+        schema()
+    }
+    async fn create(&self, _ctx: &Context, req: CreateRequest) -> CreateResponse {
+        let mut resp = CreateResponse::default();
+        if self.fail_create {
+            resp.diagnostics.error("boom", "cloud said no");
+        } else {
+            let mut v = req.planned_state;
+            v.set_attr("id", Value::string("x1"));
+            resp.new_state = Some(v);
+        }
+        resp
+    }
+    async fn read(&self, _ctx: &Context, req: ReadRequest) -> ReadResponse {
+        ReadResponse {
+            new_state: (!self.read_gone).then_some(req.current_state),
+            ..Default::default()
+        }
+    }
+    async fn update(&self, _ctx: &Context, req: UpdateRequest) -> UpdateResponse {
+        UpdateResponse {
+            new_state: Some(req.planned_state),
+            ..Default::default()
+        }
+    }
+    async fn delete(&self, _ctx: &Context, _req: DeleteRequest) -> DeleteResponse {
+        DeleteResponse::default()
+    }
+    fn plan_modifier(&self) -> Option<&dyn ResourceModifyPlan> {
+        Some(self)
+    }
+    fn state_upgrader(&self) -> Option<&dyn ResourceUpgradeState> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl ResourceUpgradeState for R {
+    async fn upgrade_state(
+        &self,
+        _ctx: &Context,
+        req: UpgradeStateRequest,
+    ) -> UpgradeStateResponse {
+        // Version 1 called the name "title".
+        let mut resp = UpgradeStateResponse::default();
+        if req.version != 1 {
+            resp.diagnostics
+                .error("no upgrade path", format!("from version {}", req.version));
+            return resp;
+        }
+        let title = req.raw_state["title"].as_str().unwrap_or_default();
+        resp.state = Some(Value::object([
+            (
+                "id",
+                Value::string(req.raw_state["id"].as_str().unwrap_or_default()),
+            ),
+            ("name", Value::string(title)),
+        ]));
+        resp
+    }
+}
+
+#[async_trait]
+impl ResourceModifyPlan for R {
+    async fn modify_plan(&self, _ctx: &Context, req: ModifyPlanRequest) -> ModifyPlanResponse {
+        self.modify_calls.fetch_add(1, Ordering::SeqCst);
+        let mut planned = req.planned_state;
+        // Zone is chosen by the "cloud" when unset: plan a fixed value for the test.
+        if planned.get_attr("zone").is_some_and(Value::is_null) {
+            planned.set_attr("zone", Value::string("z-1"));
+        }
+        ModifyPlanResponse {
+            planned_state: planned,
+            requires_replace: vec![AttributePath::root().attr("zone")],
+            diagnostics: Diagnostics::default(),
+        }
+    }
+}
+
+fn server(r: R) -> (FrameworkServer, Arc<R>) {
+    let res = Arc::new(r);
+    let p = Arc::new(P {
+        res: res.clone(),
+        seen_config: Mutex::new(None),
+    });
+    (FrameworkServer::new(p), res)
+}
+
+fn dv(v: &Value, ty: &Type) -> Option<pb::DynamicValue> {
+    Some(pb::DynamicValue {
+        msgpack: to_msgpack(v, ty).unwrap(),
+        json: vec![],
+    })
+}
+
+fn obj(name: &str) -> Value {
+    Value::object([
+        ("id", Value::Null),
+        ("name", Value::string(name)),
+        ("zone", Value::Null),
+    ])
+}
+
+#[tokio::test]
+async fn stop_cancels_in_flight_contexts_and_rearms() {
+    let (s, _) = server(R::default());
+    let before = s.context();
+    s.stop_provider(tonic::Request::new(pb::stop_provider::Request {}))
+        .await
+        .unwrap();
+    assert!(before.cancel.is_cancelled());
+    assert!(
+        !s.context().cancel.is_cancelled(),
+        "later requests get a fresh token"
+    );
+}
+
+#[tokio::test]
+async fn upgrade_reencodes_json_with_current_schema() {
+    let (s, _) = server(R::default());
+    let req = pb::upgrade_resource_state::Request {
+        type_name: "t_thing".into(),
+        version: 2,
+        raw_state: Some(pb::RawState {
+            json: br#"{"id":"x1","name":"a","obsolete":true}"#.to_vec(),
+            flatmap: Default::default(),
+        }),
+    };
+    let resp = s.upgrade(req).await;
+    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+    let v = from_msgpack(
+        &resp.upgraded_state.unwrap().msgpack,
+        &schema().value_type(),
+    )
+    .unwrap();
+    assert_eq!(
+        v,
+        Value::object([
+            ("id", "x1".into()),
+            ("name", "a".into()),
+            ("zone", Value::Null)
+        ])
+    );
+}
+
+#[tokio::test]
+async fn upgrade_from_newer_version_is_a_diagnostic() {
+    let (s, _) = server(R::default());
+    let resp = s
+        .upgrade(pb::upgrade_resource_state::Request {
+            type_name: "t_thing".into(),
+            version: 7,
+            raw_state: Some(pb::RawState {
+                json: b"{}".to_vec(),
+                flatmap: Default::default(),
+            }),
+        })
+        .await;
+    assert_eq!(resp.diagnostics.len(), 1);
+    assert!(resp.diagnostics[0].detail.contains("Upgrade the provider"));
+}
+
+#[tokio::test]
+async fn unknown_type_and_garbage_input_are_diagnostics_not_errors() {
+    let (s, _) = server(R::default());
+    let resp = s
+        .plan_resource_change(tonic::Request::new(pb::plan_resource_change::Request {
+            type_name: "t_nope".into(),
+            ..Default::default()
+        }))
+        .await
+        .expect("no gRPC error")
+        .into_inner();
+    assert!(
+        resp.diagnostics[0]
+            .summary
+            .contains("Unknown resource type")
+    );
+    let resp = s
+        .plan(pb::plan_resource_change::Request {
+            type_name: "t_thing".into(),
+            config: Some(pb::DynamicValue {
+                msgpack: vec![0x81, 0xa1],
+                json: vec![],
+            }),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(resp.diagnostics.len(), 1, "{:?}", resp.diagnostics);
+}
+
+#[tokio::test]
+async fn plan_runs_modifier_but_not_for_destroy() {
+    let (s, res) = server(R::default());
+    let ty = schema().value_type();
+    let cfg = obj("a");
+    let resp = s
+        .plan(pb::plan_resource_change::Request {
+            type_name: "t_thing".into(),
+            prior_state: dv(&Value::Null, &ty),
+            proposed_new_state: dv(&cfg, &ty),
+            config: dv(&cfg, &ty),
+            ..Default::default()
+        })
+        .await;
+    assert!(resp.diagnostics.is_empty());
+    let planned = from_msgpack(&resp.planned_state.unwrap().msgpack, &ty).unwrap();
+    assert_eq!(planned.get_attr("id"), Some(&Value::Unknown));
+    assert_eq!(planned.get_attr("zone"), Some(&Value::string("z-1")));
+    assert_eq!(res.modify_calls.load(Ordering::SeqCst), 1);
+
+    let prior = Value::object([
+        ("id", "x1".into()),
+        ("name", "a".into()),
+        ("zone", "z-1".into()),
+    ]);
+    let resp = s
+        .plan(pb::plan_resource_change::Request {
+            type_name: "t_thing".into(),
+            prior_state: dv(&prior, &ty),
+            proposed_new_state: dv(&Value::Null, &ty),
+            config: dv(&Value::Null, &ty),
+            ..Default::default()
+        })
+        .await;
+    let planned = from_msgpack(&resp.planned_state.unwrap().msgpack, &ty).unwrap();
+    assert!(planned.is_null());
+    assert_eq!(
+        res.modify_calls.load(Ordering::SeqCst),
+        1,
+        "no modifier on destroy"
+    );
+}
+
+#[tokio::test]
+async fn failed_create_records_nothing_and_gone_read_is_null() {
+    let (s, _) = server(R {
+        fail_create: true,
+        read_gone: true,
+        ..Default::default()
+    });
+    let ty = schema().value_type();
+    let mut planned = obj("a");
+    planned.set_attr("id", Value::Unknown);
+    let resp = s
+        .apply(pb::apply_resource_change::Request {
+            type_name: "t_thing".into(),
+            prior_state: dv(&Value::Null, &ty),
+            planned_state: dv(&planned, &ty),
+            config: dv(&obj("a"), &ty),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(resp.diagnostics[0].summary, "boom");
+    let v = from_msgpack(&resp.new_state.unwrap().msgpack, &ty).unwrap();
+    assert!(v.is_null());
+
+    let current = Value::object([
+        ("id", "x1".into()),
+        ("name", "a".into()),
+        ("zone", Value::Null),
+    ]);
+    let resp = s
+        .read(pb::read_resource::Request {
+            type_name: "t_thing".into(),
+            current_state: dv(&current, &ty),
+            ..Default::default()
+        })
+        .await;
+    assert!(resp.diagnostics.is_empty());
+    assert!(
+        from_msgpack(&resp.new_state.unwrap().msgpack, &ty)
+            .unwrap()
+            .is_null()
+    );
+}
+
+#[tokio::test]
+async fn unknown_provider_config_reaches_configure() {
+    let res = Arc::new(R::default());
+    let p = Arc::new(P {
+        res,
+        seen_config: Mutex::new(None),
+    });
+    let s = FrameworkServer::new(p.clone());
+    let ty = Type::object([("region", Type::String)]);
+    let cfg = Value::object([("region", Value::Unknown)]);
+    let resp = s
+        .configure_provider(tonic::Request::new(pb::configure_provider::Request {
+            terraform_version: "1.11.4".into(),
+            config: dv(&cfg, &ty),
+            client_capabilities: None,
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(resp.diagnostics.is_empty());
+    assert_eq!(*p.seen_config.lock().unwrap(), Some(cfg));
+}
+
+#[tokio::test]
+async fn import_without_importer_is_a_diagnostic() {
+    let (s, _) = server(R::default());
+    let resp = s
+        .import(pb::import_resource_state::Request {
+            type_name: "t_thing".into(),
+            id: "x".into(),
+            ..Default::default()
+        })
+        .await;
+    assert!(resp.imported_resources.is_empty());
+    assert_eq!(resp.diagnostics[0].summary, "Import not supported");
+}
+
+#[tokio::test]
+async fn upgrader_migrates_older_versions() {
+    let (s, _) = server(R::default());
+    let resp = s
+        .upgrade(pb::upgrade_resource_state::Request {
+            type_name: "t_thing".into(),
+            version: 1,
+            raw_state: Some(pb::RawState {
+                json: br#"{"id":"x1","title":"old name"}"#.to_vec(),
+                flatmap: Default::default(),
+            }),
+        })
+        .await;
+    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+    let v = from_msgpack(
+        &resp.upgraded_state.unwrap().msgpack,
+        &schema().value_type(),
+    )
+    .unwrap();
+    // Attributes the upgrader left out are filled with null.
+    assert_eq!(
+        v,
+        Value::object([
+            ("id", "x1".into()),
+            ("name", "old name".into()),
+            ("zone", Value::Null)
+        ])
+    );
+    let resp = s
+        .upgrade(pb::upgrade_resource_state::Request {
+            type_name: "t_thing".into(),
+            version: 0,
+            raw_state: Some(pb::RawState {
+                json: b"{}".to_vec(),
+                flatmap: Default::default(),
+            }),
+        })
+        .await;
+    assert_eq!(resp.diagnostics[0].summary, "no upgrade path");
+    assert!(resp.upgraded_state.is_none());
+}

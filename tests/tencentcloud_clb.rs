@@ -1,0 +1,179 @@
+//! The CLB helpers against an in-test HTTP server on 127.0.0.1: the task waiter (failure with
+//! Message and RequestId, success, deadline, cancel, hard errors) and target-group paging.
+
+#[path = "tencentcloud_test_server.rs"]
+mod server;
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use server::*;
+use tencentcloud_provider::tencentcloud::clb::{TaskError, TaskWaiter};
+use tencentcloud_provider::tencentcloud::client::CallOptions;
+use tokio_util::sync::CancellationToken;
+
+#[tokio::test]
+async fn task_waiter_surfaces_a_failed_tasks_message_and_request_id() {
+    let server = start(|action, n| match (action, n) {
+        ("AssociateTargetGroups", _) => ok("task-0001", json!({})),
+        // Rate limits and transient errors while polling are ridden out.
+        ("DescribeTaskStatus", 0) => api_error("RequestLimitExceeded", "poll-0"),
+        ("DescribeTaskStatus", 1) => api_error("InternalError", "poll-1"),
+        ("DescribeTaskStatus", 2) => ok("poll-2", json!({"Status": 2})),
+        _ => ok(
+            "poll-final",
+            json!({"Status": 1, "Message": "listener lbl-tcp00001 is locked by another task", "LoadBalancerIds": ["lb-demo0001"]}),
+        ),
+    })
+    .await;
+    let client = client_for(&server.url, fast_retry(), 0, None).await;
+    let accepted = client
+        .associate_target_groups(
+            &one_association(),
+            &CallOptions::write(Duration::from_secs(5)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(accepted.request_id, "task-0001");
+    let err = TaskWaiter::new(client)
+        .first_delay(Duration::from_millis(10))
+        .max_delay(Duration::from_millis(50))
+        .wait(
+            &accepted.request_id,
+            tokio::time::Instant::now() + Duration::from_secs(20),
+            None,
+        )
+        .await
+        .unwrap_err();
+    match &err {
+        TaskError::Failed {
+            task_id,
+            message,
+            request_id,
+        } => {
+            assert_eq!(task_id, "task-0001");
+            assert_eq!(message, "listener lbl-tcp00001 is locked by another task");
+            assert_eq!(request_id.as_deref(), Some("poll-final"));
+        }
+        other => panic!("expected Failed, got {other:?}"),
+    }
+    let text = err.to_string();
+    assert!(
+        text.contains("task-0001") && text.contains("is locked") && text.contains("poll-final")
+    );
+    let polls: Vec<_> = server
+        .seen()
+        .into_iter()
+        .filter(|s| s.action == "DescribeTaskStatus")
+        .collect();
+    assert_eq!(polls.len(), 4);
+    assert!(
+        polls
+            .iter()
+            .all(|p| p.body == json!({"TaskId": "task-0001"}))
+    );
+}
+
+#[tokio::test]
+async fn task_waiter_success_deadline_and_hard_errors() {
+    let server = start(|_, n| {
+        if n < 2 {
+            ok("poll", json!({"Status": 2}))
+        } else {
+            ok(
+                "poll-ok",
+                json!({"Status": 0, "LoadBalancerIds": ["lb-demo0001"]}),
+            )
+        }
+    })
+    .await;
+    let client = client_for(&server.url, fast_retry(), 0, None).await;
+    let waiter = TaskWaiter::new(client)
+        .first_delay(Duration::from_millis(10))
+        .max_delay(Duration::from_millis(50));
+    let done = waiter
+        .wait(
+            "t-ok",
+            tokio::time::Instant::now() + Duration::from_secs(20),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.load_balancer_ids, vec!["lb-demo0001".to_string()]);
+    assert_eq!(done.request_id.as_deref(), Some("poll-ok"));
+
+    let running = start(|_, _| ok("poll", json!({"Status": 2}))).await;
+    let waiter = TaskWaiter::new(client_for(&running.url, fast_retry(), 0, None).await)
+        .first_delay(Duration::from_millis(10))
+        .max_delay(Duration::from_millis(50));
+    let err = waiter
+        .wait(
+            "t-slow",
+            tokio::time::Instant::now() + Duration::from_millis(300),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, TaskError::DeadlineExceeded { .. }), "{err:?}");
+
+    let cancel = CancellationToken::new();
+    cancel.cancel();
+    let err = waiter
+        .wait(
+            "t-slow",
+            tokio::time::Instant::now() + Duration::from_secs(5),
+            Some(cancel),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, TaskError::Cancelled), "{err:?}");
+
+    let broken = start(|_, _| api_error("InvalidParameter", "poll-bad")).await;
+    let waiter = TaskWaiter::new(client_for(&broken.url, fast_retry(), 0, None).await)
+        .first_delay(Duration::from_millis(10));
+    let err = waiter
+        .wait(
+            "t-unknown",
+            tokio::time::Instant::now() + Duration::from_secs(5),
+            None,
+        )
+        .await
+        .unwrap_err();
+    match err {
+        TaskError::Api(error) => {
+            assert_eq!(error.code(), Some("InvalidParameter"));
+            assert_eq!(error.request_id(), Some("poll-bad"));
+        }
+        other => panic!("expected Api, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn describe_all_target_groups_walks_every_page() {
+    let server = start(|_, n| {
+        let total = 45;
+        let start = n * 20;
+        let count = (total - start).min(20);
+        let set: Vec<Value> = (start..start + count)
+            .map(|i| json!({"TargetGroupId": format!("lbtg-{i:05}"), "AssociatedRule": null}))
+            .collect();
+        ok(
+            &format!("page-{n}"),
+            json!({"TotalCount": total, "TargetGroupSet": set}),
+        )
+    })
+    .await;
+    let client = client_for(&server.url, fast_retry(), 0, None).await;
+    let all = client
+        .describe_all_target_groups(&[], &CallOptions::read(Duration::from_secs(10)))
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 45);
+    assert_eq!(all[44].target_group_id.as_deref(), Some("lbtg-00044"));
+    let offsets: Vec<_> = server
+        .seen()
+        .iter()
+        .map(|s| s.body["Offset"].clone())
+        .collect();
+    assert_eq!(offsets, vec![json!(0), json!(20), json!(40)]);
+}

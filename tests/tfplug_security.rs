@@ -1,0 +1,239 @@
+//! Security properties of the plugin server: strict, pinned mTLS and a well-formed handshake.
+//!
+//! The "no certificate" test fails if client authentication is made optional: the server would
+//! then answer the HTTP/2 preface instead of dropping the connection.
+
+#[path = "fixtures/tfplug/provider.rs"]
+mod test_provider;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
+use tencentcloud_provider::tfplug::server::{self, RunningServer, ServerOptions};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A client identity shaped like Terraform's: self-signed P-521 CA certificate for localhost.
+struct ClientIdentity {
+    pem: String,
+    der: CertificateDer<'static>,
+    key: PrivatePkcs8KeyDer<'static>,
+}
+
+fn client_identity() -> ClientIdentity {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).expect("P-521 key");
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params.extended_key_usages = vec![
+        rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+        rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+    ];
+    let cert = params.self_signed(&key).unwrap();
+    ClientIdentity {
+        pem: cert.pem(),
+        der: cert.der().clone(),
+        key: PrivatePkcs8KeyDer::from(key.serialize_der()),
+    }
+}
+
+/// Trusts exactly the server certificate from the handshake line, as go-plugin does.
+#[derive(Debug)]
+struct PinnedServer {
+    der: Vec<u8>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+impl ServerCertVerifier for PinnedServer {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if end_entity.as_ref() == self.der.as_slice() {
+            Ok(ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::General(
+                "unexpected server certificate".into(),
+            ))
+        }
+    }
+    fn verify_tls12_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            m,
+            c,
+            d,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+    fn verify_tls13_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            m,
+            c,
+            d,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+/// What happened when a client spoke HTTP/2 over TLS to the server.
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    /// The server answered with an HTTP/2 SETTINGS frame (connection accepted); ALPN seen.
+    Served { alpn: Option<Vec<u8>> },
+    /// The TLS handshake or the first read failed, or the connection was closed.
+    Refused(String),
+}
+
+async fn speak_h2(server: &RunningServer, client: Option<&ClientIdentity>) -> Outcome {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(PinnedServer {
+            der: server.server_cert_der.clone().expect("TLS server"),
+            provider,
+        }));
+    let mut config = match client {
+        Some(id) => builder
+            .with_client_auth_cert(
+                vec![id.der.clone()],
+                PrivateKeyDer::Pkcs8(id.key.clone_key()),
+            )
+            .unwrap(),
+        None => builder.with_no_client_auth(),
+    };
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(server.addr)
+        .await
+        .expect("tcp connect");
+    let mut tls = match connector
+        .connect(ServerName::try_from("localhost").unwrap(), tcp)
+        .await
+    {
+        Ok(t) => t,
+        Err(e) => return Outcome::Refused(format!("handshake: {e}")),
+    };
+    let alpn = tls.get_ref().1.alpn_protocol().map(<[u8]>::to_vec);
+    // HTTP/2 client preface followed by an empty SETTINGS frame.
+    let mut hello = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+    hello.extend_from_slice(&[0, 0, 0, 4, 0, 0, 0, 0, 0]);
+    if let Err(e) = tls.write_all(&hello).await {
+        return Outcome::Refused(format!("write: {e}"));
+    }
+    let mut buf = [0u8; 64];
+    match tokio::time::timeout(Duration::from_secs(10), tls.read(&mut buf)).await {
+        Ok(Ok(n)) if n >= 9 && buf[3] == 4 => Outcome::Served { alpn },
+        Ok(Ok(n)) => Outcome::Refused(format!("read {n} bytes: {:?}", &buf[..n])),
+        Ok(Err(e)) => Outcome::Refused(format!("read: {e}")),
+        Err(_) => Outcome::Refused("no answer".into()),
+    }
+}
+
+async fn tls_server(client: &ClientIdentity) -> RunningServer {
+    let (provider, _store) = test_provider::TestProvider::new();
+    server::start(
+        provider as Arc<_>,
+        ServerOptions::mutual_tls(client.pem.clone()),
+    )
+    .await
+    .expect("start TLS server")
+}
+
+#[tokio::test]
+async fn pinned_client_certificate_is_served_with_h2() {
+    let id = client_identity();
+    let server = tls_server(&id).await;
+    let outcome = speak_h2(&server, Some(&id)).await;
+    assert_eq!(
+        outcome,
+        Outcome::Served {
+            alpn: Some(b"h2".to_vec())
+        }
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn connection_without_client_certificate_is_refused() {
+    let id = client_identity();
+    let server = tls_server(&id).await;
+    let outcome = speak_h2(&server, None).await;
+    assert!(
+        matches!(outcome, Outcome::Refused(_)),
+        "must refuse, got {outcome:?}"
+    );
+    // The server survives refused clients.
+    assert!(matches!(
+        speak_h2(&server, Some(&id)).await,
+        Outcome::Served { .. }
+    ));
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn connection_with_another_certificate_is_refused() {
+    let id = client_identity();
+    let other = client_identity();
+    let server = tls_server(&id).await;
+    let outcome = speak_h2(&server, Some(&other)).await;
+    assert!(
+        matches!(outcome, Outcome::Refused(_)),
+        "must refuse, got {outcome:?}"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn handshake_line_parses_like_go_plugin() {
+    let id = client_identity();
+    let server = tls_server(&id).await;
+    let line = server.handshake_line();
+    let parts: Vec<&str> = line.split('|').collect();
+    assert_eq!(parts.len(), 6, "{line}");
+    assert_eq!(&parts[..3], &["1", "6", "tcp"]);
+    let addr: std::net::SocketAddr = parts[3].parse().expect("address");
+    assert_eq!(addr.ip().to_string(), "127.0.0.1");
+    assert_eq!(parts[4], "grpc");
+    assert!(!parts[5].contains('='), "go-plugin rejects padding: {line}");
+    let der = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(parts[5])
+        .expect("unpadded base64");
+    assert_eq!(Some(der), server.server_cert_der);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn malformed_client_certificate_is_a_startup_error() {
+    let (provider, _store) = test_provider::TestProvider::new();
+    let err = server::start(
+        provider as Arc<_>,
+        ServerOptions::mutual_tls("not a certificate"),
+    )
+    .await
+    .err()
+    .expect("must fail");
+    assert!(err.to_string().contains("PLUGIN_CLIENT_CERT"), "{err}");
+}
