@@ -173,7 +173,55 @@ resource "tencentcloud_clb_target_group_association" "fe" {
         )));
     }
     env.assert_agree();
+    // The per-load-balancer lock queued the 20 binds: none collided with a running task.
+    let errors = env.emu().metrics().errors;
+    assert_eq!(
+        errors.get("FailedOperation.ResourceInOperating"),
+        None,
+        "{errors:?}"
+    );
     env.ws.destroy().assert_success();
     assert!(env.cloud().is_empty());
     env.assert_agree();
+}
+
+#[test]
+fn clb_provider_config_unknown_at_plan_applies() {
+    let env = Env::new();
+    let endpoint = env.emu().base_url();
+    // The endpoint is known only after terraform_data is created: the provider is configured with
+    // an unknown value at plan time and must neither crash nor call the API then.
+    env.ws.write(
+        "main.tf",
+        &format!(
+            r#"
+terraform {{
+  required_providers {{
+    tencentcloud = {{
+      source = "terraform.local/tencentcloud/tencentcloud"
+    }}
+  }}
+}}
+
+resource "terraform_data" "endpoint" {{
+  input = "{endpoint}"
+}}
+
+provider "tencentcloud" {{
+  endpoint = terraform_data.endpoint.output
+}}
+
+resource "tencentcloud_clb_target_group_association" "tcp" {{
+  load_balancer_id = "lb-demo0001"
+  listener_id      = "lbl-tcp00001"
+  target_group_id  = "lbtg-web00001"
+}}
+"#
+        ),
+    );
+    env.ws.apply_and_check_empty_plan();
+    env.assert_agree();
+    assert_eq!(env.cloud().len(), 1);
+    env.ws.destroy().assert_success();
+    assert!(env.cloud().is_empty());
 }
