@@ -23,6 +23,8 @@ pub mod validate;
 mod association_tests;
 #[cfg(test)]
 mod fake;
+#[cfg(test)]
+mod resource_tests;
 
 /// Entry point of the `terraform-provider-tencentcloud` binary.
 pub fn main() -> std::process::ExitCode {

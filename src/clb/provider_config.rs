@@ -43,7 +43,7 @@ pub fn schema() -> Schema {
 ///
 /// Credentials, region and profile are passed through as configured: the API client's credentials
 /// chain reads their environment variables and files itself.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ProviderSettings {
     /// `secret_id`
     pub secret_id: Option<String>,
@@ -65,6 +65,25 @@ pub struct ProviderSettings {
     pub endpoint: Option<String>,
     /// `rate_limit`
     pub rate_limit: u32,
+}
+
+// Written by hand so a stray `{:?}` can never print a secret.
+impl std::fmt::Debug for ProviderSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redact = |v: &Option<String>| v.as_ref().map(|_| "<redacted>");
+        f.debug_struct("ProviderSettings")
+            .field("secret_id", &self.secret_id)
+            .field("secret_key", &redact(&self.secret_key))
+            .field("security_token", &redact(&self.security_token))
+            .field("region", &self.region)
+            .field("profile", &self.profile)
+            .field("shared_credentials_dir", &self.shared_credentials_dir)
+            .field("protocol", &self.protocol)
+            .field("domain", &self.domain)
+            .field("endpoint", &self.endpoint)
+            .field("rate_limit", &self.rate_limit)
+            .finish()
+    }
 }
 
 /// What reading the provider block gave.
@@ -279,6 +298,18 @@ mod tests {
             .collect();
         assert_eq!(paths, ["protocol", "endpoint", "rate_limit", "secret_key"]);
         assert!(read(&c, &no_env).is_err());
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let s = ProviderSettings {
+            secret_key: Some("very-secret-key".into()),
+            security_token: Some("very-secret-token".into()),
+            ..Default::default()
+        };
+        let text = format!("{s:?}");
+        assert!(!text.contains("very-secret"), "{text}");
+        assert!(text.contains("<redacted>"));
     }
 
     #[test]
