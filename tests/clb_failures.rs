@@ -140,3 +140,46 @@ fn clb_lost_answers_converge_without_duplicates() {
     env.assert_agree();
     assert_eq!(env.cloud().len(), 3);
 }
+
+#[test]
+fn clb_create_timeout_is_honoured_and_rerun_adopts() {
+    // Tasks take longer than the configured create timeout.
+    let env = Env::with(Duration::from_millis(4000), Faults::default());
+    let config = |timeout: &str| {
+        format!(
+            r#"
+resource "tencentcloud_clb_target_group_association" "tcp" {{
+  load_balancer_id = "lb-demo0001"
+  listener_id      = "lbl-tcp00001"
+  target_group_id  = "lbtg-web00001"
+
+  timeouts {{
+    create = "{timeout}"
+  }}
+}}
+"#
+        )
+    };
+    env.config(&config("2s"));
+    let out = env.ws.apply();
+    assert_failed_with(
+        &out,
+        &["still running when the timeout expired", "Raise `timeouts`"],
+    );
+    assert!(env.state().is_empty());
+
+    // The task finishes in the cloud anyway; a re-run with a longer timeout adopts that binding.
+    env.wait_for("the emulator's tasks to settle", |e| {
+        e.emu().metrics().tasks_running == 0
+    });
+    assert_eq!(env.cloud().len(), 1);
+    let binds = env.calls("AssociateTargetGroups");
+    env.config(&config("5m"));
+    env.ws.apply_and_check_empty_plan();
+    assert_eq!(
+        env.calls("AssociateTargetGroups"),
+        binds,
+        "adopted, not bound again"
+    );
+    env.assert_agree();
+}
