@@ -232,3 +232,22 @@ async fn plan_checks() {
     assert_eq!(attrs(findings(id("lbtg-v1"), Some(5)).await), ["weight"]);
     assert!(findings(id("lbtg-v1"), None).await.is_empty());
 }
+
+#[tokio::test]
+async fn plan_check_notices_an_existing_binding() {
+    let api = FakeClb::new();
+    let locks = LoadBalancerLocks::new();
+    association::create(&api, &locks, &id("lbtg-v2"), Some(10), &limits())
+        .await
+        .unwrap();
+    let same = check_binding(&api, &id("lbtg-v2"), Some(10), &limits())
+        .await
+        .unwrap();
+    assert_eq!(same.len(), 1);
+    assert!(same[0].warning, "same binding: adopt with a warning");
+    let other = check_binding(&api, &id("lbtg-v2"), Some(20), &limits())
+        .await
+        .unwrap();
+    // Another weight is what a weight replacement plans: no finding.
+    assert!(other.is_empty(), "{other:?}");
+}

@@ -2,6 +2,7 @@
 //! `terraform apply` changes anything. Each finding names the attribute it is about.
 
 use crate::clb::api::{CallLimits, ClbApi, TargetGroupType};
+use crate::clb::association::matches;
 use crate::clb::id::AssociationId;
 use crate::tencentcloud::error::ApiError;
 
@@ -14,6 +15,8 @@ pub struct Finding {
     pub summary: String,
     /// What is wrong and what to do.
     pub detail: String,
+    /// True for a notice that does not stop the plan.
+    pub warning: bool,
 }
 
 fn finding(
@@ -25,6 +28,7 @@ fn finding(
         attribute,
         summary: summary.into(),
         detail: detail.into(),
+        warning: false,
     }
 }
 
@@ -128,6 +132,21 @@ pub async fn check_binding(
                         tg.id, lb.id
                     ),
                 ));
+            }
+            // A binding left by an interrupted run: apply adopts it. One with another weight is
+            // not reported here, because a weight replacement plans exactly that situation.
+            if let Some(existing) = tg.bindings.iter().find(|b| matches(b, id))
+                && (weight.is_none() || existing.weight.is_none() || weight == existing.weight)
+            {
+                let mut f = finding(
+                    "target_group_id",
+                    "Binding already exists",
+                    format!(
+                        "{id} is already bound in the cloud. Unless this plan replaces it, apply adopts it into state instead of binding it again."
+                    ),
+                );
+                f.warning = true;
+                found.push(f);
             }
             if let (Some(w), TargetGroupType::V1) = (weight, tg.kind) {
                 found.push(finding(

@@ -146,11 +146,13 @@ impl ResourceModifyPlan for AssociationResource {
         match check_binding(api.as_ref(), &id, weight, &limits).await {
             Ok(findings) => {
                 for f in findings {
-                    resp.diagnostics.attribute_error(
-                        AttributePath::attr_root(f.attribute),
-                        f.summary,
-                        f.detail,
-                    );
+                    let path = AttributePath::attr_root(f.attribute);
+                    if f.warning {
+                        resp.diagnostics
+                            .attribute_warning(path, f.summary, f.detail);
+                    } else {
+                        resp.diagnostics.attribute_error(path, f.summary, f.detail);
+                    }
                 }
             }
             Err(e) => report(
