@@ -190,3 +190,25 @@ fn clb_timeouts_change_in_place_without_api_writes() {
     );
     env.assert_agree();
 }
+
+#[test]
+fn clb_destroy_of_a_binding_already_gone_succeeds() {
+    let env = Env::new();
+    env.config(L7);
+    env.ws.apply_and_check_empty_plan();
+    // The rule and its binding vanish; destroy without refresh still reaches Delete.
+    env.edit_world(|w| {
+        rules_of_http_listener(w).retain(|r| r["LocationId"] != "loc-web00001");
+        w["Associations"] = Json::Array(vec![]);
+    });
+    env.ws
+        .run(&["destroy", "-auto-approve", "-refresh=false", "-no-color"])
+        .assert_success();
+    assert_eq!(
+        env.calls("DisassociateTargetGroups"),
+        0,
+        "nothing to unbind"
+    );
+    assert!(env.state().is_empty());
+    env.assert_agree();
+}
