@@ -212,3 +212,36 @@ fn clb_destroy_of_a_binding_already_gone_succeeds() {
     assert!(env.state().is_empty());
     env.assert_agree();
 }
+
+#[test]
+fn clb_existing_binding_with_another_weight_is_not_adopted() {
+    let env = Env::new();
+    // Someone bound the target group by hand with weight 55.
+    env.edit_world(|w| {
+        w["Associations"] = serde_json::json!([{
+            "LoadBalancerId": "lb-demo0001",
+            "ListenerId": "lbl-tcp00001",
+            "TargetGroupId": "lbtg-web00001",
+            "Weight": 55
+        }]);
+    });
+    env.config(&l4("lbtg-web00001", 20));
+    let out = env.ws.apply();
+    assert_failed_with(
+        &out,
+        &[
+            "Binding already exists with another weight",
+            "weight           = 20",
+            "terraform import",
+        ],
+    );
+    assert!(
+        env.state().is_empty(),
+        "nothing adopted under a false weight"
+    );
+
+    // Following the advice converges.
+    env.config(&l4("lbtg-web00001", 55));
+    env.ws.apply_and_check_empty_plan();
+    env.assert_agree();
+}

@@ -86,11 +86,18 @@ fn clb_interrupted_apply_reruns_to_convergence() {
     });
     interrupt(child.id());
     let out = child.wait_with_output().expect("terraform exits");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(
         !out.status.success(),
-        "the interrupted apply should not report success:\n{}",
-        String::from_utf8_lossy(&out.stdout)
+        "the interrupted apply should not report success:\n{printed}"
     );
+    // StopProvider reached the provider: waits ended with a diagnostic, not a hang or a crash.
+    assert!(printed.contains("cancelled"), "{printed}");
+    assert!(!printed.contains("panicked"), "{printed}");
 
     // Tasks are serialised per load balancer, so the run was stopped before all three were made.
     env.wait_for("the emulator's tasks to settle", |e| {
