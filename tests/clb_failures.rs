@@ -72,14 +72,8 @@ fn clb_interrupted_apply_reruns_to_convergence() {
     let env = Env::with(Duration::from_millis(2500), Faults::default());
     env.config(THREE_BINDINGS);
 
-    let mut cmd = Command::new(support::terraform_bin());
-    cmd.args(["apply", "-auto-approve", "-no-color"])
-        .current_dir(env.ws.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env.ws_env() {
-        cmd.env(k, v);
-    }
+    let mut cmd = env.ws.command(&["apply", "-auto-approve", "-no-color"]);
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let child = cmd.spawn().expect("start terraform apply");
     env.wait_for("the first AssociateTargetGroups call", |e| {
         e.calls("AssociateTargetGroups") >= 1

@@ -25,8 +25,6 @@ pub struct Env {
     pub emu: Option<RunningEmulator>,
     /// The terraform working directory.
     pub ws: TfWorkspace,
-    /// Variables added to the workspace (the harness keeps its own list private).
-    extra_env: Vec<(String, String)>,
 }
 
 /// Header of every configuration: the provider, credentials come from the environment.
@@ -77,40 +75,24 @@ impl Env {
             .block_on(emulator::start(config))
             .expect("emulator starts");
         let mut ws = TfWorkspace::new("terraform.local/tencentcloud/tencentcloud", &provider_bin());
-        let extra_env: Vec<(String, String)> = [
-            ("TENCENTCLOUD_CLB_ENDPOINT", emu.base_url().as_str()),
+        let base_url = emu.base_url();
+        let extra_env = [
+            ("TENCENTCLOUD_CLB_ENDPOINT", base_url.as_str()),
             ("TENCENTCLOUD_SECRET_ID", emulator::DEFAULT_SECRET_ID),
             ("TENCENTCLOUD_SECRET_KEY", emulator::DEFAULT_SECRET_KEY),
             ("TENCENTCLOUD_REGION", "ap-guangzhou"),
             // Never reach for the real instance metadata service from a test.
             ("TENCENTCLOUD_METADATA_BASE_URL", "off"),
             ("NO_PROXY", "127.0.0.1,localhost"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        for (k, v) in &extra_env {
-            ws.env(k.clone(), v.clone());
+        ];
+        for (k, v) in extra_env {
+            ws.env(k, v);
         }
         Env {
             rt,
             emu: Some(emu),
             ws,
-            extra_env,
         }
-    }
-
-    /// The environment terraform runs with in this workspace (for spawning it directly).
-    pub fn ws_env(&self) -> Vec<(String, String)> {
-        let rc = self.ws.path().join(".terraformrc");
-        let mut env = vec![
-            ("TF_CLI_CONFIG_FILE".to_string(), rc.display().to_string()),
-            ("CHECKPOINT_DISABLE".to_string(), "1".to_string()),
-            ("TF_IN_AUTOMATION".to_string(), "1".to_string()),
-            ("TF_INPUT".to_string(), "0".to_string()),
-        ];
-        env.extend(self.extra_env.iter().cloned());
-        env
     }
 
     /// The emulator.
