@@ -193,7 +193,7 @@ pub(crate) fn report(diags: &mut Diagnostics, operation: &str, id: &AssociationI
             AttributePath::attr_root("weight"),
             "Binding already exists with another weight",
             format!(
-                "The target group is already bound ({id}) with weight {}, but the configuration asks for {wanted}. Set `weight = {}` and import it with `terraform import <address> '{id}'`, or remove the existing binding first.",
+                "The target group is already bound ({id}) with weight {}, but the configuration asks for {wanted}. Nothing was changed. Set `weight = {}` and apply again to adopt the binding (or run `terraform import <address> '{id}'`), or remove the existing binding first.",
                 existing.map_or("unset".to_string(), |w| w.to_string()),
                 existing.map_or("null".to_string(), |w| w.to_string()),
             ),
