@@ -251,3 +251,38 @@ resource "tencentcloud_clb_target_group_association" "x" {
         ],
     );
 }
+
+#[test]
+fn clb_missing_credentials_is_one_clear_diagnostic() {
+    let env = Env::new();
+    let home = tempfile::tempdir().unwrap();
+    let mut ws = support::TfWorkspace::new(
+        "terraform.local/tencentcloud/tencentcloud",
+        &support::provider_bin(),
+    );
+    ws.env("TENCENTCLOUD_CLB_ENDPOINT", env.emu().base_url())
+        .env("TENCENTCLOUD_SECRET_ID", "")
+        .env("TENCENTCLOUD_SECRET_KEY", "")
+        .env("TENCENTCLOUD_SECURITY_TOKEN", "")
+        .env("TENCENTCLOUD_TOKEN", "")
+        .env("TENCENTCLOUD_PROFILE", "")
+        .env("TENCENTCLOUD_SHARED_CREDENTIALS_DIR", "")
+        .env("TENCENTCLOUD_METADATA_BASE_URL", "off")
+        .env("HOME", home.path().display().to_string());
+    ws.write(
+        "main.tf",
+        &format!(
+            "{PROVIDER_BLOCK}\nresource \"tencentcloud_clb_target_group_association\" \"x\" {{\n  load_balancer_id = \"lb-demo0001\"\n  listener_id      = \"lbl-tcp00001\"\n  target_group_id  = \"lbtg-web00001\"\n}}\n"
+        ),
+    );
+    let out = ws.run(&["plan", "-no-color"]);
+    assert_failed_with(
+        &out,
+        &[
+            "Cannot configure the Tencent Cloud provider",
+            "no Tencent Cloud credentials found",
+            "TENCENTCLOUD_SECRET_ID",
+        ],
+    );
+    assert!(!out.combined().contains("panicked"));
+}
