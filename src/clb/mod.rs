@@ -4,6 +4,8 @@
 //! lock, error explanations) so they can be tested without Terraform or the API. The resource logic
 //! ([`association`], [`checks`]) is written against the small [`api::ClbApi`] trait.
 
+#![deny(missing_docs)]
+
 pub mod api;
 pub mod association;
 pub mod checks;
