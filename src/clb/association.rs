@@ -1,0 +1,233 @@
+//! Create, read and delete one binding, safely under retries and interruptions.
+//!
+//! Rules this file keeps:
+//! - writes to one load balancer run one at a time in this process ([`LoadBalancerLocks`]);
+//! - the cloud is checked before writing, so an existing identical binding (an earlier interrupted
+//!   apply, a write whose answer was lost) is adopted rather than bound twice or failed on;
+//! - a write whose outcome is unknown is never blindly re-sent: the binding is looked up first;
+//! - delete treats "already gone" as done, and confirms the binding is gone after its task.
+
+use crate::clb::api::{AssociationRequest, Binding, CallLimits, ClbApi, TaskWaitError};
+use crate::clb::errors::Failure;
+use crate::clb::id::AssociationId;
+use crate::clb::lock::{LoadBalancerLocks, LockError};
+use crate::tencentcloud::error::ApiError;
+
+/// How many times a write is re-examined after its outcome was unknown or it was refused.
+const MAX_WRITE_ROUNDS: usize = 3;
+
+/// Why an operation on a binding failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum OpError {
+    /// An API call failed.
+    #[error("{0}")]
+    Api(ApiError),
+    /// The asynchronous task failed, timed out or was cancelled.
+    #[error("{0}")]
+    Task(TaskWaitError),
+    /// Waiting for another operation on the same load balancer did not end in time.
+    #[error("{0}")]
+    Lock(LockError),
+    /// The binding exists with another weight than configured; adopting it would lie in state.
+    #[error("the binding already exists with weight {existing:?}, not {wanted}")]
+    WeightConflict {
+        /// The weight the cloud has.
+        existing: Option<i64>,
+        /// The configured weight.
+        wanted: i64,
+    },
+    /// The task succeeded but the cloud does not show the expected result.
+    #[error("{0}")]
+    NotConverged(String),
+}
+
+impl OpError {
+    /// The facts for a diagnostic.
+    pub fn failure(&self) -> Failure {
+        match self {
+            OpError::Api(e) => crate::clb::diag::api_failure(e),
+            OpError::Task(TaskWaitError::Api(e)) => crate::clb::diag::api_failure(e),
+            OpError::Task(TaskWaitError::Failed { task_id, message }) => Failure {
+                code: None,
+                message: format!("The cloud accepted the request, but its task failed: {message}"),
+                request_id: Some(task_id.clone()),
+                advice: Some(
+                    "Nothing was changed and nothing was recorded in state. Fix the cause named above, or wait if it is temporary, and run the command again."
+                        .into(),
+                ),
+            },
+            OpError::Task(e @ (TaskWaitError::DeadlineExceeded { .. } | TaskWaitError::Cancelled { .. })) => Failure {
+                message: e.to_string(),
+                advice: Some(
+                    "The task may still complete in the cloud. Run the command again: the provider looks at the cloud first and adopts or removes the binding as needed, without duplicating it. Raise `timeouts` if the cloud is slow."
+                        .into(),
+                ),
+                ..Failure::default()
+            },
+            OpError::Lock(e) => Failure {
+                message: e.to_string(),
+                advice: Some(
+                    "Other bindings on the same load balancer took the whole timeout. Raise `timeouts`, or run again.".into(),
+                ),
+                ..Failure::default()
+            },
+            other => Failure {
+                message: other.to_string(),
+                ..Failure::default()
+            },
+        }
+    }
+}
+
+impl From<ApiError> for OpError {
+    fn from(e: ApiError) -> Self {
+        OpError::Api(e)
+    }
+}
+
+impl From<TaskWaitError> for OpError {
+    fn from(e: TaskWaitError) -> Self {
+        OpError::Task(e)
+    }
+}
+
+impl From<LockError> for OpError {
+    fn from(e: LockError) -> Self {
+        OpError::Lock(e)
+    }
+}
+
+/// True when the binding in `b` is the one `id` names.
+pub fn matches(b: &Binding, id: &AssociationId) -> bool {
+    let location = b.location_id.as_deref().filter(|l| !l.is_empty());
+    b.load_balancer_id == id.load_balancer_id
+        && b.listener_id == id.listener_id
+        && location == id.location_id.as_deref()
+}
+
+/// The binding named by `id` as the cloud has it now, or `None` when it (or its target group) is gone.
+pub async fn read(
+    api: &dyn ClbApi,
+    id: &AssociationId,
+    limits: &CallLimits,
+) -> Result<Option<Binding>, ApiError> {
+    let Some(tg) = api.target_group(&id.target_group_id, limits).await? else {
+        return Ok(None);
+    };
+    Ok(tg.bindings.into_iter().find(|b| matches(b, id)))
+}
+
+fn request(id: &AssociationId, weight: Option<i64>) -> AssociationRequest {
+    AssociationRequest {
+        load_balancer_id: id.load_balancer_id.clone(),
+        listener_id: id.listener_id.clone(),
+        location_id: id.location_id.clone(),
+        target_group_id: id.target_group_id.clone(),
+        weight,
+    }
+}
+
+fn adopt(existing: Binding, weight: Option<i64>) -> Result<Binding, OpError> {
+    match (weight, existing.weight) {
+        (Some(wanted), Some(have)) if wanted != have => Err(OpError::WeightConflict {
+            existing: Some(have),
+            wanted,
+        }),
+        _ => Ok(existing),
+    }
+}
+
+/// Binds the target group and returns the binding as read back from the cloud.
+pub async fn create(
+    api: &dyn ClbApi,
+    locks: &LoadBalancerLocks,
+    id: &AssociationId,
+    weight: Option<i64>,
+    limits: &CallLimits,
+) -> Result<Binding, OpError> {
+    let _guard = locks
+        .acquire(&id.load_balancer_id, limits.deadline, &limits.cancel)
+        .await?;
+    let req = request(id, weight);
+    for _ in 0..MAX_WRITE_ROUNDS {
+        if let Some(existing) = read(api, id, limits).await? {
+            tracing::info!(id = %id, "binding already exists; adopting it");
+            return adopt(existing, weight);
+        }
+        match api.associate(&req, limits).await {
+            Ok(task_id) => {
+                api.wait_task(&task_id, limits).await?;
+                return match read(api, id, limits).await? {
+                    Some(b) => Ok(b),
+                    None => Err(OpError::NotConverged(format!(
+                        "task {task_id} succeeded but the binding {id} is not visible in DescribeTargetGroups"
+                    ))),
+                };
+            }
+            // The request may have been applied: look before sending it again.
+            Err(ApiError::OutcomeUnknown { action, detail }) => {
+                tracing::warn!(%action, %detail, "bind outcome unknown; checking the cloud before retrying");
+                continue;
+            }
+            Err(e) => {
+                // Refused, perhaps because the binding appeared meanwhile (an earlier task finishing).
+                if let Some(existing) = read(api, id, limits).await? {
+                    return adopt(existing, weight);
+                }
+                return Err(e.into());
+            }
+        }
+    }
+    match read(api, id, limits).await? {
+        Some(existing) => adopt(existing, weight),
+        None => Err(OpError::NotConverged(format!(
+            "could not confirm the binding {id} after {MAX_WRITE_ROUNDS} attempts whose outcome was unknown"
+        ))),
+    }
+}
+
+/// Unbinds the target group; success when the binding is gone, whoever removed it.
+pub async fn delete(
+    api: &dyn ClbApi,
+    locks: &LoadBalancerLocks,
+    id: &AssociationId,
+    limits: &CallLimits,
+) -> Result<(), OpError> {
+    let _guard = locks
+        .acquire(&id.load_balancer_id, limits.deadline, &limits.cancel)
+        .await?;
+    let req = request(id, None);
+    for _ in 0..MAX_WRITE_ROUNDS {
+        if read(api, id, limits).await?.is_none() {
+            return Ok(());
+        }
+        match api.disassociate(&req, limits).await {
+            Ok(task_id) => {
+                api.wait_task(&task_id, limits).await?;
+                return match read(api, id, limits).await? {
+                    None => Ok(()),
+                    Some(_) => Err(OpError::NotConverged(format!(
+                        "task {task_id} succeeded but the binding {id} is still listed by DescribeTargetGroups"
+                    ))),
+                };
+            }
+            Err(ApiError::OutcomeUnknown { action, detail }) => {
+                tracing::warn!(%action, %detail, "unbind outcome unknown; checking the cloud before retrying");
+                continue;
+            }
+            Err(e) => {
+                // A deleted rule, listener or load balancer makes the call fail, but the binding is gone.
+                if read(api, id, limits).await?.is_none() {
+                    return Ok(());
+                }
+                return Err(e.into());
+            }
+        }
+    }
+    match read(api, id, limits).await? {
+        None => Ok(()),
+        Some(_) => Err(OpError::NotConverged(format!(
+            "could not confirm that the binding {id} is gone after {MAX_WRITE_ROUNDS} attempts whose outcome was unknown"
+        ))),
+    }
+}

@@ -1,0 +1,253 @@
+//! Unit tests of [`crate::clb::association`] and [`crate::clb::checks`] against the fake.
+
+use std::time::{Duration, Instant};
+
+use tokio_util::sync::CancellationToken;
+
+use crate::clb::api::CallLimits;
+use crate::clb::association::{self, OpError};
+use crate::clb::checks::check_binding;
+use crate::clb::fake::FakeClb;
+use crate::clb::id::AssociationId;
+use crate::clb::lock::LoadBalancerLocks;
+
+fn limits() -> CallLimits {
+    CallLimits {
+        deadline: Instant::now() + Duration::from_secs(30),
+        cancel: CancellationToken::new(),
+    }
+}
+
+fn id(s: &str) -> AssociationId {
+    AssociationId {
+        load_balancer_id: "lb-a".into(),
+        listener_id: "lbl-tcp".into(),
+        location_id: None,
+        target_group_id: s.into(),
+    }
+}
+
+#[tokio::test]
+async fn create_read_delete() {
+    let api = FakeClb::new();
+    let locks = LoadBalancerLocks::new();
+    let b = association::create(&api, &locks, &id("lbtg-v2"), Some(30), &limits())
+        .await
+        .unwrap();
+    assert_eq!(b.weight, Some(30));
+    assert!(
+        association::read(&api, &id("lbtg-v2"), &limits())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    association::delete(&api, &locks, &id("lbtg-v2"), &limits())
+        .await
+        .unwrap();
+    assert!(
+        association::read(&api, &id("lbtg-v2"), &limits())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(api.count(), 0);
+}
+
+#[tokio::test]
+async fn create_adopts_an_existing_binding() {
+    let api = FakeClb::new();
+    let locks = LoadBalancerLocks::new();
+    association::create(&api, &locks, &id("lbtg-v2"), None, &limits())
+        .await
+        .unwrap();
+    let writes = api.script.lock().unwrap().writes;
+    association::create(&api, &locks, &id("lbtg-v2"), None, &limits())
+        .await
+        .unwrap();
+    assert_eq!(api.script.lock().unwrap().writes, writes, "no second write");
+    assert_eq!(api.count(), 1);
+}
+
+#[tokio::test]
+async fn create_refuses_to_adopt_a_different_weight() {
+    let api = FakeClb::new();
+    let locks = LoadBalancerLocks::new();
+    association::create(&api, &locks, &id("lbtg-v2"), Some(10), &limits())
+        .await
+        .unwrap();
+    let err = association::create(&api, &locks, &id("lbtg-v2"), Some(20), &limits())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            OpError::WeightConflict {
+                existing: Some(10),
+                wanted: 20
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn lost_answer_is_checked_not_resent() {
+    let api = FakeClb::new();
+    api.script.lock().unwrap().lost_answers = 1;
+    let locks = LoadBalancerLocks::new();
+    association::create(&api, &locks, &id("lbtg-v2"), None, &limits())
+        .await
+        .unwrap();
+    assert_eq!(
+        api.script.lock().unwrap().writes,
+        1,
+        "the write was applied once and adopted"
+    );
+    assert_eq!(api.count(), 1);
+}
+
+#[tokio::test]
+async fn failed_task_reports_message_and_binds_nothing() {
+    let api = FakeClb::new();
+    api.script.lock().unwrap().task_failure = Some("backend busy".into());
+    let locks = LoadBalancerLocks::new();
+    let err = association::create(&api, &locks, &id("lbtg-v2"), None, &limits())
+        .await
+        .unwrap_err();
+    let f = err.failure();
+    assert!(f.message.contains("backend busy"), "{f:?}");
+    assert_eq!(f.request_id.as_deref(), Some("task-1"));
+    assert_eq!(api.count(), 0);
+}
+
+#[tokio::test]
+async fn delete_of_a_gone_binding_succeeds_without_writing() {
+    let api = FakeClb::new();
+    let locks = LoadBalancerLocks::new();
+    association::delete(&api, &locks, &id("lbtg-v2"), &limits())
+        .await
+        .unwrap();
+    association::delete(&api, &locks, &id("lbtg-gone"), &limits())
+        .await
+        .unwrap();
+    assert_eq!(api.script.lock().unwrap().writes, 0);
+}
+
+#[tokio::test]
+async fn delete_with_lost_answer_converges() {
+    let api = FakeClb::new();
+    let locks = LoadBalancerLocks::new();
+    association::create(&api, &locks, &id("lbtg-v2"), None, &limits())
+        .await
+        .unwrap();
+    api.script.lock().unwrap().lost_answers = 1;
+    association::delete(&api, &locks, &id("lbtg-v2"), &limits())
+        .await
+        .unwrap();
+    assert_eq!(api.count(), 0);
+}
+
+#[tokio::test]
+async fn layer4_read_ignores_layer7_bindings_of_the_same_listener_id() {
+    let api = FakeClb::new();
+    let locks = LoadBalancerLocks::new();
+    let l7 = AssociationId {
+        listener_id: "lbl-http".into(),
+        location_id: Some("loc-r1".into()),
+        ..id("lbtg-v2")
+    };
+    association::create(&api, &locks, &l7, None, &limits())
+        .await
+        .unwrap();
+    let l4_same_listener = AssociationId {
+        location_id: None,
+        ..l7.clone()
+    };
+    assert!(
+        association::read(&api, &l4_same_listener, &limits())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        association::read(&api, &l7, &limits())
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+async fn findings(id: AssociationId, weight: Option<i64>) -> Vec<(&'static str, String)> {
+    check_binding(&FakeClb::new(), &id, weight, &limits())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| (f.attribute, f.summary))
+        .collect()
+}
+
+#[tokio::test]
+async fn plan_checks() {
+    assert!(findings(id("lbtg-v2"), Some(5)).await.is_empty());
+    let l7 = |loc: Option<&str>| AssociationId {
+        listener_id: "lbl-http".into(),
+        location_id: loc.map(str::to_string),
+        ..id("lbtg-v2")
+    };
+    assert!(findings(l7(Some("loc-r1")), None).await.is_empty());
+    let attrs = |v: Vec<(&'static str, String)>| v.into_iter().map(|(a, _)| a).collect::<Vec<_>>();
+    assert_eq!(attrs(findings(l7(None), None).await), ["location_id"]);
+    assert_eq!(
+        attrs(findings(l7(Some("loc-zz")), None).await),
+        ["location_id"]
+    );
+    let l4_with_loc = AssociationId {
+        location_id: Some("loc-r1".into()),
+        ..id("lbtg-v2")
+    };
+    assert_eq!(attrs(findings(l4_with_loc, None).await), ["location_id"]);
+    let node = AssociationId {
+        listener_id: "lbl-node".into(),
+        ..id("lbtg-v2")
+    };
+    assert_eq!(attrs(findings(node, None).await), ["listener_id"]);
+    let no_listener = AssociationId {
+        listener_id: "lbl-none".into(),
+        ..id("lbtg-v2")
+    };
+    assert_eq!(attrs(findings(no_listener, None).await), ["listener_id"]);
+    let no_lb = AssociationId {
+        load_balancer_id: "lb-none".into(),
+        ..id("lbtg-v2")
+    };
+    assert_eq!(attrs(findings(no_lb, None).await), ["load_balancer_id"]);
+    assert_eq!(
+        attrs(findings(id("lbtg-none"), None).await),
+        ["target_group_id"]
+    );
+    assert_eq!(
+        attrs(findings(id("lbtg-far"), None).await),
+        ["target_group_id"]
+    );
+    assert_eq!(attrs(findings(id("lbtg-v1"), Some(5)).await), ["weight"]);
+    assert!(findings(id("lbtg-v1"), None).await.is_empty());
+}
+
+#[tokio::test]
+async fn plan_check_notices_an_existing_binding() {
+    let api = FakeClb::new();
+    let locks = LoadBalancerLocks::new();
+    association::create(&api, &locks, &id("lbtg-v2"), Some(10), &limits())
+        .await
+        .unwrap();
+    let same = check_binding(&api, &id("lbtg-v2"), Some(10), &limits())
+        .await
+        .unwrap();
+    assert_eq!(same.len(), 1);
+    assert!(same[0].warning, "same binding: adopt with a warning");
+    let other = check_binding(&api, &id("lbtg-v2"), Some(20), &limits())
+        .await
+        .unwrap();
+    // Another weight is what a weight replacement plans: no finding.
+    assert!(other.is_empty(), "{other:?}");
+}

@@ -1,0 +1,259 @@
+//! [`ClbApi`] on the real API client (`crate::tencentcloud`).
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::clb::api::*;
+use crate::clb::provider_config::ProviderSettings;
+use crate::tencentcloud::clb::task_waiter::{TaskError, TaskWaiter};
+use crate::tencentcloud::clb::types as wire;
+use crate::tencentcloud::client::{CallOptions, Client, ClientConfig};
+use crate::tencentcloud::credentials::CredentialOptions;
+use crate::tencentcloud::endpoint::EndpointOptions;
+use crate::tencentcloud::error::ApiError;
+
+/// Builds the API handle from the provider settings (runs the credentials chain).
+pub async fn connect(settings: ProviderSettings) -> Result<Arc<dyn ClbApi>, String> {
+    let config = ClientConfig {
+        credentials: CredentialOptions {
+            secret_id: settings.secret_id,
+            secret_key: settings.secret_key,
+            security_token: settings.security_token,
+            profile: settings.profile,
+            shared_credentials_dir: settings.shared_credentials_dir,
+            metadata_base_url: None,
+        },
+        region: settings.region,
+        endpoint: EndpointOptions {
+            protocol: settings.protocol,
+            domain: settings.domain,
+            endpoint: settings.endpoint,
+            allow_insecure_http: false,
+        },
+        rate_limit_per_second: settings.rate_limit,
+        ..ClientConfig::default()
+    };
+    let client = Client::new(config).await.map_err(|e| e.to_string())?;
+    Ok(Arc::new(ClientApi { client }))
+}
+
+/// The real API behind [`ClbApi`].
+pub struct ClientApi {
+    client: Client,
+}
+
+impl ClientApi {
+    /// Wraps an existing client.
+    pub fn new(client: Client) -> Self {
+        ClientApi { client }
+    }
+}
+
+fn opts(limits: &CallLimits, idempotent: bool) -> CallOptions {
+    CallOptions {
+        deadline: tokio::time::Instant::from_std(limits.deadline),
+        idempotent,
+        cancel: Some(limits.cancel.clone()),
+    }
+}
+
+fn wire_association(req: &AssociationRequest) -> wire::TargetGroupAssociation {
+    wire::TargetGroupAssociation {
+        load_balancer_id: req.load_balancer_id.clone(),
+        target_group_id: req.target_group_id.clone(),
+        listener_id: Some(req.listener_id.clone()),
+        location_id: req.location_id.clone(),
+        weight: req.weight,
+    }
+}
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.is_empty())
+}
+
+fn is_code(e: &ApiError, code: &str) -> bool {
+    e.code() == Some(code)
+}
+
+#[async_trait]
+impl ClbApi for ClientApi {
+    async fn target_group(
+        &self,
+        id: &str,
+        limits: &CallLimits,
+    ) -> Result<Option<TargetGroup>, ApiError> {
+        let found = match self
+            .client
+            .describe_all_target_groups(&[id.to_string()], &opts(limits, true))
+            .await
+        {
+            Ok(found) => found,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let Some(info) = found
+            .into_iter()
+            .find(|tg| tg.target_group_id.as_deref() == Some(id))
+        else {
+            return Ok(None);
+        };
+        let kind = match info.target_group_type.as_deref() {
+            Some(t) if t.eq_ignore_ascii_case("v2") => TargetGroupType::V2,
+            _ => TargetGroupType::V1,
+        };
+        let bindings = info
+            .associated_rule
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|item| {
+                Some(Binding {
+                    load_balancer_id: non_empty(item.load_balancer_id)?,
+                    listener_id: non_empty(item.listener_id)?,
+                    location_id: non_empty(item.location_id),
+                    weight: item.weight.map(|w| w as i64),
+                })
+            })
+            .collect();
+        Ok(Some(TargetGroup {
+            id: id.to_string(),
+            vpc_id: non_empty(info.vpc_id),
+            kind,
+            bindings,
+        }))
+    }
+
+    async fn load_balancer(
+        &self,
+        id: &str,
+        limits: &CallLimits,
+    ) -> Result<Option<LoadBalancer>, ApiError> {
+        let req = wire::DescribeLoadBalancersRequest {
+            load_balancer_ids: Some(vec![id.to_string()]),
+            ..Default::default()
+        };
+        let resp = match self
+            .client
+            .describe_load_balancers(&req, &opts(limits, true))
+            .await
+        {
+            Ok(r) => r,
+            Err(e) if is_code(&e, "InvalidParameter.LBIdNotFound") || e.is_not_found() => {
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(resp
+            .load_balancer_set
+            .unwrap_or_default()
+            .into_iter()
+            .find(|lb| lb.load_balancer_id.as_deref() == Some(id))
+            .map(|lb| LoadBalancer {
+                id: id.to_string(),
+                // The VPC the load balancer forwards into is what target groups must match.
+                vpc_id: non_empty(lb.target_region_info.and_then(|t| t.vpc_id))
+                    .or(non_empty(lb.vpc_id)),
+            }))
+    }
+
+    async fn listener(
+        &self,
+        load_balancer_id: &str,
+        listener_id: &str,
+        limits: &CallLimits,
+    ) -> Result<Option<Listener>, ApiError> {
+        let req = wire::DescribeListenersRequest {
+            load_balancer_id: load_balancer_id.to_string(),
+            listener_ids: Some(vec![listener_id.to_string()]),
+            ..Default::default()
+        };
+        let resp = match self
+            .client
+            .describe_listeners(&req, &opts(limits, true))
+            .await
+        {
+            Ok(r) => r,
+            Err(e)
+                if is_code(&e, "InvalidParameter.LBIdNotFound")
+                    || is_code(&e, "InvalidParameter.ListenerIdNotFound")
+                    || e.is_not_found() =>
+            {
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(resp
+            .listeners
+            .unwrap_or_default()
+            .into_iter()
+            .find(|l| l.listener_id.as_deref() == Some(listener_id))
+            .map(|l| Listener {
+                id: listener_id.to_string(),
+                protocol: l.protocol.unwrap_or_default(),
+                target_type: non_empty(l.target_type),
+                rule_ids: l
+                    .rules
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|r| non_empty(r.location_id))
+                    .collect(),
+            }))
+    }
+
+    async fn associate(
+        &self,
+        req: &AssociationRequest,
+        limits: &CallLimits,
+    ) -> Result<String, ApiError> {
+        let body = wire::AssociateTargetGroupsRequest {
+            associations: vec![wire_association(req)],
+        };
+        let accepted = self
+            .client
+            .associate_target_groups(&body, &opts(limits, false))
+            .await?;
+        Ok(accepted.request_id)
+    }
+
+    async fn disassociate(
+        &self,
+        req: &AssociationRequest,
+        limits: &CallLimits,
+    ) -> Result<String, ApiError> {
+        let mut association = wire_association(req);
+        // A binding is identified by its coordinates alone; the weight means nothing to unbinding.
+        association.weight = None;
+        let body = wire::DisassociateTargetGroupsRequest {
+            associations: vec![association],
+        };
+        let accepted = self
+            .client
+            .disassociate_target_groups(&body, &opts(limits, false))
+            .await?;
+        Ok(accepted.request_id)
+    }
+
+    async fn wait_task(&self, task_id: &str, limits: &CallLimits) -> Result<(), TaskWaitError> {
+        let waiter = TaskWaiter::new(self.client.clone());
+        match waiter
+            .wait(
+                task_id,
+                tokio::time::Instant::from_std(limits.deadline),
+                Some(limits.cancel.clone()),
+            )
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(TaskError::Failed {
+                task_id, message, ..
+            }) => Err(TaskWaitError::Failed { task_id, message }),
+            Err(TaskError::Api(error)) => Err(TaskWaitError::Api(error)),
+            Err(TaskError::DeadlineExceeded { task_id }) => {
+                Err(TaskWaitError::DeadlineExceeded { task_id })
+            }
+            Err(TaskError::Cancelled) => Err(TaskWaitError::Cancelled {
+                task_id: task_id.to_string(),
+            }),
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Turns cloud API failures into diagnostics a person can act on.
+//!
+//! Every diagnostic names the operation, the API error code and message, the RequestId (what
+//! Tencent Cloud support asks for), and what to do next. The mapping is kept free of the client's
+//! error type so it can be unit-tested on plain values; `crate::clb::diag` adapts the real errors.
+
+/// The facts of one failure, however it arrived (API error envelope, failed task, transport).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Failure {
+    /// The API error code, e.g. `InvalidParameter.ListenerIdNotFound`; `None` for non-API failures.
+    pub code: Option<String>,
+    /// The message from the cloud or the client.
+    pub message: String,
+    /// The RequestId of the failing call (for a failed task: the task ID, which is a RequestId).
+    pub request_id: Option<String>,
+    /// What to do next, when the caller knows better than the error code does.
+    pub advice: Option<String>,
+}
+
+/// A diagnostic's text, plus the resource attribute it belongs to when the code points at one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explained {
+    /// One line: what failed.
+    pub summary: String,
+    /// Code, message, RequestId and the advice.
+    pub detail: String,
+    /// The attribute the failure is about (`listener_id` for `ListenerIdNotFound`, …).
+    pub attribute: Option<&'static str>,
+}
+
+/// What to do next for a given error code (prefix matches for families such as `AuthFailure.*`).
+pub fn advice(code: Option<&str>) -> &'static str {
+    let Some(code) = code else {
+        return "Check network access to the endpoint (provider `endpoint`, `protocol`, `domain`) and run the command again; the provider checks the cloud before re-sending a write, so retrying is safe.";
+    };
+    match code {
+        "AuthFailure.SignatureExpire" => {
+            "The request timestamp was rejected: make sure this machine's clock is correct (within 5 minutes of real time)."
+        }
+        "AuthFailure.TokenFailure" => {
+            "The temporary credentials are invalid or expired: refresh `security_token` (TENCENTCLOUD_SECURITY_TOKEN) together with its secret pair."
+        }
+        "AuthFailure.UnauthorizedOperation" | "UnauthorizedOperation" => {
+            "The credentials are valid but not allowed to do this: grant the CAM policy for the CLB actions (clb:AssociateTargetGroups, clb:DisassociateTargetGroups, clb:DescribeTargetGroups, clb:DescribeListeners, clb:DescribeLoadBalancers, clb:DescribeTaskStatus)."
+        }
+        c if c.starts_with("AuthFailure") => {
+            "Check the credentials: `secret_id`/`secret_key` in the provider block, TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY, or the profile in `shared_credentials_dir`."
+        }
+        c if c.starts_with("RequestLimitExceeded") => {
+            "The API rate limit was hit even after retries: lower the provider's `rate_limit`, or run terraform with a smaller -parallelism."
+        }
+        "FailedOperation.ResourceInOperating" => {
+            "Another task is running on this load balancer (started outside this terraform run, or still finishing). Wait for it to end and run the command again."
+        }
+        "InvalidParameter.LBIdNotFound" => {
+            "Check `load_balancer_id`: the load balancer does not exist in this region (provider `region`)."
+        }
+        "InvalidParameter.ListenerIdNotFound" => {
+            "Check `listener_id`: the listener does not exist on this load balancer."
+        }
+        "InvalidParameter.LocationNotFound" => {
+            "Check `location_id`: the forwarding rule does not exist on this listener (layer-7 listeners need `location_id`, layer-4 listeners must not have it)."
+        }
+        "ResourceNotFound" => {
+            "Check `target_group_id` and the other IDs: one of them no longer exists."
+        }
+        "LimitExceeded" => {
+            "A quota was exceeded (for example bindings per target group); remove unused bindings or ask for a higher quota."
+        }
+        c if c.starts_with("InvalidParameter") || c.starts_with("MissingParameter") => {
+            "Check the resource's arguments against the message above; `terraform plan` validates most of them before anything changes."
+        }
+        "InternalError" | "ServiceUnavailable" => {
+            "The cloud had an internal problem. Run the command again later; if it persists, contact Tencent Cloud support with the RequestId."
+        }
+        _ => {
+            "Read the message above; if it is unclear, contact Tencent Cloud support with the RequestId."
+        }
+    }
+}
+
+/// The attribute an error code points at, when it names one.
+pub fn attribute_for_code(code: Option<&str>) -> Option<&'static str> {
+    match code? {
+        "InvalidParameter.LBIdNotFound" => Some("load_balancer_id"),
+        "InvalidParameter.ListenerIdNotFound" => Some("listener_id"),
+        "InvalidParameter.LocationNotFound" => Some("location_id"),
+        _ => None,
+    }
+}
+
+/// Builds the diagnostic text for `failure` while doing `operation` (e.g. "bind the target group").
+pub fn explain(operation: &str, failure: &Failure) -> Explained {
+    let summary = format!("Failed to {operation}");
+    let mut detail = String::new();
+    if let Some(code) = &failure.code {
+        detail.push_str(&format!("Tencent Cloud API error {code}: "));
+    }
+    detail.push_str(failure.message.trim());
+    if !detail.ends_with('.') {
+        detail.push('.');
+    }
+    match &failure.request_id {
+        Some(id) => detail.push_str(&format!("\nRequestId: {id}")),
+        None => {
+            detail.push_str("\nRequestId: none (the request did not get an answer from the API)")
+        }
+    }
+    detail.push_str("\n\n");
+    match &failure.advice {
+        Some(a) => detail.push_str(a),
+        None => detail.push_str(advice(failure.code.as_deref())),
+    }
+    Explained {
+        summary,
+        detail,
+        attribute: attribute_for_code(failure.code.as_deref()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(code: &str) -> Failure {
+        Failure {
+            code: Some(code.into()),
+            message: "something went wrong".into(),
+            request_id: Some("6f1c0b9e-0000-4000-8000-000000000001".into()),
+            advice: None,
+        }
+    }
+
+    #[test]
+    fn carries_code_message_request_id_and_advice() {
+        let e = explain(
+            "bind the target group",
+            &api("AuthFailure.SignatureFailure"),
+        );
+        assert_eq!(e.summary, "Failed to bind the target group");
+        assert!(e.detail.contains("AuthFailure.SignatureFailure"));
+        assert!(e.detail.contains("something went wrong"));
+        assert!(
+            e.detail
+                .contains("RequestId: 6f1c0b9e-0000-4000-8000-000000000001")
+        );
+        assert!(e.detail.contains("secret_id"));
+        assert_eq!(e.attribute, None);
+    }
+
+    #[test]
+    fn codes_point_at_attributes() {
+        assert_eq!(
+            explain("x", &api("InvalidParameter.ListenerIdNotFound")).attribute,
+            Some("listener_id")
+        );
+        assert_eq!(
+            explain("x", &api("InvalidParameter.LBIdNotFound")).attribute,
+            Some("load_balancer_id")
+        );
+        assert_eq!(
+            explain("x", &api("InvalidParameter.LocationNotFound")).attribute,
+            Some("location_id")
+        );
+    }
+
+    #[test]
+    fn advice_by_family() {
+        assert!(advice(Some("RequestLimitExceeded.UinLimitExceeded")).contains("rate_limit"));
+        assert!(advice(Some("AuthFailure.SignatureExpire")).contains("clock"));
+        assert!(advice(Some("FailedOperation.ResourceInOperating")).contains("Another task"));
+        assert!(advice(None).contains("network"));
+        assert!(advice(Some("Something.New")).contains("support"));
+    }
+
+    #[test]
+    fn no_request_id_is_said_plainly() {
+        let e = explain(
+            "read the binding",
+            &Failure {
+                code: None,
+                message: "connection refused".into(),
+                ..Failure::default()
+            },
+        );
+        assert!(e.detail.contains("RequestId: none"), "{}", e.detail);
+    }
+}

@@ -1,0 +1,135 @@
+//! Unit tests of the resource through the framework's traits, against the fake API.
+
+use std::sync::Arc;
+
+use crate::clb::fake::FakeClb;
+use crate::clb::provider::{ApiState, Shared};
+use crate::clb::resource::{AssociationResource, schema};
+use crate::tfplug::provider::Context;
+use crate::tfplug::resource::*;
+use crate::tfplug::value::Value;
+
+fn resource() -> (AssociationResource, Arc<FakeClb>) {
+    let fake = Arc::new(FakeClb::new());
+    let shared = Arc::new(Shared::new());
+    shared.set_api(ApiState::Ready(fake.clone()));
+    (AssociationResource::new(shared), fake)
+}
+
+fn config(weight: Value) -> Value {
+    let mut v = Value::object(
+        schema()
+            .block
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), Value::Null))
+            .chain([("timeouts".to_string(), Value::Null)]),
+    );
+    v.set_attr("load_balancer_id", Value::string("lb-a"));
+    v.set_attr("listener_id", Value::string("lbl-tcp"));
+    v.set_attr("target_group_id", Value::string("lbtg-v2"));
+    v.set_attr("weight", weight);
+    v
+}
+
+#[tokio::test]
+async fn create_fills_computed_values_and_read_sees_removal() {
+    let (r, fake) = resource();
+    let ctx = Context::default();
+    let mut planned = config(Value::Null);
+    planned.set_attr("weight", Value::Unknown);
+    planned.set_attr("id", Value::Unknown);
+    let resp = r
+        .create(
+            &ctx,
+            CreateRequest {
+                config: config(Value::Null),
+                planned_state: planned,
+                planned_private: vec![],
+            },
+        )
+        .await;
+    assert!(!resp.diagnostics.has_errors(), "{:?}", resp.diagnostics);
+    let state = resp.new_state.unwrap();
+    assert!(state.is_fully_known());
+    assert_eq!(
+        state.get_attr("id").unwrap().as_str(),
+        Some("lb-a#lbl-tcp#lbtg-v2")
+    );
+    assert_eq!(state.get_attr("weight").unwrap().as_i64(), Some(10));
+
+    fake.bindings.lock().unwrap().clear();
+    let read = r
+        .read(
+            &ctx,
+            ReadRequest {
+                current_state: state,
+                private: vec![],
+            },
+        )
+        .await;
+    assert!(!read.diagnostics.has_errors());
+    assert!(read.new_state.is_none(), "a removed binding reads as gone");
+}
+
+#[tokio::test]
+async fn failed_task_records_nothing() {
+    let (r, fake) = resource();
+    fake.script.lock().unwrap().task_failure = Some("no capacity".into());
+    let resp = r
+        .create(
+            &Context::default(),
+            CreateRequest {
+                config: config(Value::int(20)),
+                planned_state: config(Value::int(20)),
+                planned_private: vec![],
+            },
+        )
+        .await;
+    assert!(resp.new_state.is_none());
+    let d = resp.diagnostics.iter().next().unwrap();
+    assert!(
+        d.detail.contains("no capacity") && d.detail.contains("RequestId: task-1"),
+        "{d}"
+    );
+}
+
+#[tokio::test]
+async fn import_accepts_both_forms_and_explains_bad_ones() {
+    let (r, _) = resource();
+    let ctx = Context::default();
+    let importer = r.importer().unwrap();
+    for id in ["lb-a#lbl-tcp#lbtg-v2", "lbtg-v2#lbl-tcp#lb-a#"] {
+        let resp = importer.import_state(&ctx, id).await;
+        let state = resp.state.expect(id);
+        assert_eq!(
+            state.get_attr("id").unwrap().as_str(),
+            Some("lb-a#lbl-tcp#lbtg-v2")
+        );
+    }
+    let resp = importer.import_state(&ctx, "nonsense").await;
+    assert!(resp.state.is_none());
+    assert!(
+        resp.diagnostics
+            .iter()
+            .next()
+            .unwrap()
+            .detail
+            .contains("Accepted forms")
+    );
+}
+
+#[tokio::test]
+async fn unconfigured_api_is_a_diagnostic_not_a_panic() {
+    let r = AssociationResource::new(Arc::new(Shared::new()));
+    let resp = r
+        .delete(
+            &Context::default(),
+            DeleteRequest {
+                prior_state: config(Value::int(10)),
+                private: vec![],
+            },
+        )
+        .await;
+    assert!(resp.diagnostics.has_errors());
+}

@@ -1,0 +1,186 @@
+//! End to end under failure: a failed task records nothing and says why; an interrupted apply
+//! and lost answers converge on re-run with no duplicate or orphan binding.
+
+mod clb_common;
+mod support;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use clb_common::*;
+use tencentcloud_provider::emulator::Faults;
+
+const THREE_BINDINGS: &str = r#"
+resource "tencentcloud_clb_target_group_association" "fe" {
+  for_each = toset(["lbl-fe000001", "lbl-fe000002", "lbl-fe000003"])
+
+  load_balancer_id = "lb-demo0001"
+  listener_id      = each.value
+  target_group_id  = "lbtg-web00001"
+}
+"#;
+
+#[test]
+fn clb_failed_task_reports_message_and_records_nothing() {
+    let env = Env::with(
+        Duration::from_millis(200),
+        Faults {
+            task_failure: 1.0,
+            rng_seed: 7,
+            ..Faults::default()
+        },
+    );
+    env.config(
+        r#"
+resource "tencentcloud_clb_target_group_association" "tcp" {
+  load_balancer_id = "lb-demo0001"
+  listener_id      = "lbl-tcp00001"
+  target_group_id  = "lbtg-web00001"
+}
+"#,
+    );
+    let out = env.ws.apply();
+    assert_failed_with(
+        &out,
+        &[
+            "Failed to bind the target group",
+            "Injected fault: the backend failed to update the load balancer",
+            "RequestId: ",
+        ],
+    );
+    assert!(!out.combined().contains("rpc error"), "{}", out.combined());
+    assert!(env.cloud().is_empty());
+    assert!(
+        env.state().is_empty(),
+        "a failed bind must not be recorded in state"
+    );
+    env.assert_agree();
+}
+
+/// Sends SIGINT (what Ctrl-C does) to a process.
+fn interrupt(pid: u32) {
+    let status = Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success());
+}
+
+#[test]
+fn clb_interrupted_apply_reruns_to_convergence() {
+    // Long tasks so the interrupt lands while the first bind is in flight.
+    let env = Env::with(Duration::from_millis(2500), Faults::default());
+    env.config(THREE_BINDINGS);
+
+    let mut cmd = env.ws.command(&["apply", "-auto-approve", "-no-color"]);
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = cmd.spawn().expect("start terraform apply");
+    env.wait_for("the first AssociateTargetGroups call", |e| {
+        e.calls("AssociateTargetGroups") >= 1
+    });
+    interrupt(child.id());
+    let out = child.wait_with_output().expect("terraform exits");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !out.status.success(),
+        "the interrupted apply should not report success:\n{printed}"
+    );
+    // StopProvider reached the provider: waits ended with a diagnostic, not a hang or a crash.
+    assert!(printed.contains("cancelled"), "{printed}");
+    assert!(!printed.contains("panicked"), "{printed}");
+
+    // Tasks are serialised per load balancer, so the run was stopped before all three were made.
+    env.wait_for("the emulator's tasks to settle", |e| {
+        e.emu().metrics().tasks_running == 0
+    });
+    let recorded = env.state();
+    assert!(
+        recorded.len() < 3,
+        "the apply was not interrupted: {recorded:?}"
+    );
+    eprintln!(
+        "after the interrupt: cloud {:?}, state {recorded:?}",
+        env.cloud()
+    );
+    // The cloud may hold a binding that the interrupted run never recorded; the re-run adopts it.
+    env.ws.apply_and_check_empty_plan();
+    let cloud = env.cloud();
+    assert_eq!(cloud.len(), 3, "{cloud:?}");
+    env.assert_agree();
+    env.ws.destroy().assert_success();
+    assert!(env.cloud().is_empty());
+}
+
+#[test]
+fn clb_lost_answers_converge_without_duplicates() {
+    // Half of all replies are dropped after the emulator processed the request.
+    let env = Env::with(
+        Duration::from_millis(200),
+        Faults {
+            drop_connection: 0.5,
+            rng_seed: 42,
+            ..Faults::default()
+        },
+    );
+    env.config(THREE_BINDINGS);
+    // A run may give up on an unconfirmable write; each re-run checks the cloud first.
+    let mut last = None;
+    for _ in 0..4 {
+        let out = env.ws.apply();
+        let ok = out.success();
+        last = Some(out);
+        if ok {
+            break;
+        }
+    }
+    last.unwrap().assert_success();
+    env.assert_agree();
+    assert_eq!(env.cloud().len(), 3);
+}
+
+#[test]
+fn clb_create_timeout_is_honoured_and_rerun_adopts() {
+    // Tasks take longer than the configured create timeout.
+    let env = Env::with(Duration::from_millis(4000), Faults::default());
+    let config = |timeout: &str| {
+        format!(
+            r#"
+resource "tencentcloud_clb_target_group_association" "tcp" {{
+  load_balancer_id = "lb-demo0001"
+  listener_id      = "lbl-tcp00001"
+  target_group_id  = "lbtg-web00001"
+
+  timeouts {{
+    create = "{timeout}"
+  }}
+}}
+"#
+        )
+    };
+    env.config(&config("2s"));
+    let out = env.ws.apply();
+    assert_failed_with(
+        &out,
+        &["still running when the timeout expired", "Raise `timeouts`"],
+    );
+    assert!(env.state().is_empty());
+
+    // The task finishes in the cloud anyway; a re-run with a longer timeout adopts that binding.
+    env.wait_for("the emulator's tasks to settle", |e| {
+        e.emu().metrics().tasks_running == 0
+    });
+    assert_eq!(env.cloud().len(), 1);
+    let binds = env.calls("AssociateTargetGroups");
+    env.config(&config("5m"));
+    env.ws.apply_and_check_empty_plan();
+    assert_eq!(
+        env.calls("AssociateTargetGroups"),
+        binds,
+        "adopted, not bound again"
+    );
+    env.assert_agree();
+}
