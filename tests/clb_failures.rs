@@ -184,3 +184,61 @@ resource "tencentcloud_clb_target_group_association" "tcp" {{
     );
     env.assert_agree();
 }
+
+fn listeners_block(name: &str, from: u32, to: u32) -> String {
+    format!(
+        r#"
+resource "tencentcloud_clb_target_group_association" "{name}" {{
+  for_each = toset([for i in range({from}, {to}) : format("lbl-fe%06d", i)])
+
+  load_balancer_id = "lb-demo0001"
+  listener_id      = each.value
+  target_group_id  = "lbtg-api00001"
+}}
+"#
+    )
+}
+
+#[test]
+fn clb_two_parallel_applies_on_one_load_balancer_both_converge() {
+    // Two terraform runs (two provider processes) write to the same load balancer at once: the
+    // cloud answers ResourceInOperating to whichever collides, and the client waits and retries.
+    let env = Env::with(Duration::from_millis(300), Faults::default());
+    let other = env.another_workspace();
+    env.config(&listeners_block("a", 1, 6));
+    other.write(
+        "main.tf",
+        &format!("{PROVIDER_BLOCK}\n{}", listeners_block("b", 6, 11)),
+    );
+    let spawn = |ws: &support::TfWorkspace| {
+        let mut cmd = ws.command(&["apply", "-auto-approve", "-no-color"]);
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.spawn().expect("start terraform apply")
+    };
+    let (a, b) = (spawn(&env.ws), spawn(&other));
+    for (name, child) in [("first", a), ("second", b)] {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{name} apply failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(env.cloud().len(), 10);
+    eprintln!("emulator errors: {:?}", env.emu().metrics().errors);
+    // Both states together are exactly the cloud.
+    let mut both = env.state();
+    let v: serde_json::Value =
+        serde_json::from_str(&other.run(&["show", "-json"]).assert_success().stdout).unwrap();
+    let second: Vec<_> = v["values"]["root_module"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["values"]["listener_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(second.len(), 5);
+    both.extend(env.cloud().into_iter().filter(|r| second.contains(&r.1)));
+    both.sort();
+    assert_eq!(both, env.cloud());
+}

@@ -65,3 +65,43 @@ fn clb_schema_as_terraform_sees_it() {
         );
     }
 }
+
+#[test]
+fn clb_docs_cover_every_attribute() {
+    use tencentcloud_provider::clb::{provider_config, resource};
+    let root = env!("CARGO_MANIFEST_DIR");
+    let provider_doc = std::fs::read_to_string(format!("{root}/docs/index.md")).unwrap();
+    for a in &provider_config::schema().block.attributes {
+        assert!(
+            provider_doc.contains(&format!("`{}`", a.name)),
+            "docs/index.md lacks `{}`",
+            a.name
+        );
+    }
+    let resource_doc = std::fs::read_to_string(format!(
+        "{root}/docs/resources/clb_target_group_association.md"
+    ))
+    .unwrap();
+    let schema = resource::schema();
+    for a in &schema.block.attributes {
+        assert!(
+            resource_doc.contains(&format!("`{}`", a.name)),
+            "resource doc lacks `{}`",
+            a.name
+        );
+    }
+    for b in &schema.block.blocks {
+        assert!(
+            resource_doc.contains(&format!("`{}`", b.type_name)),
+            "resource doc lacks `{}`",
+            b.type_name
+        );
+        for a in &b.block.attributes {
+            assert!(
+                resource_doc.contains(&format!("`{}`", a.name)),
+                "resource doc lacks `{}`",
+                a.name
+            );
+        }
+    }
+}

@@ -74,25 +74,17 @@ impl Env {
         let emu = rt
             .block_on(emulator::start(config))
             .expect("emulator starts");
-        let mut ws = TfWorkspace::new("terraform.local/tencentcloud/tencentcloud", &provider_bin());
-        let base_url = emu.base_url();
-        let extra_env = [
-            ("TENCENTCLOUD_CLB_ENDPOINT", base_url.as_str()),
-            ("TENCENTCLOUD_SECRET_ID", emulator::DEFAULT_SECRET_ID),
-            ("TENCENTCLOUD_SECRET_KEY", emulator::DEFAULT_SECRET_KEY),
-            ("TENCENTCLOUD_REGION", "ap-guangzhou"),
-            // Never reach for the real instance metadata service from a test.
-            ("TENCENTCLOUD_METADATA_BASE_URL", "off"),
-            ("NO_PROXY", "127.0.0.1,localhost"),
-        ];
-        for (k, v) in extra_env {
-            ws.env(k, v);
-        }
+        let ws = workspace_for(&emu.base_url());
         Env {
             rt,
             emu: Some(emu),
             ws,
         }
+    }
+
+    /// Another workspace (its own state) against the same emulator, e.g. a second team's run.
+    pub fn another_workspace(&self) -> TfWorkspace {
+        workspace_for(&self.emu().base_url())
     }
 
     /// The emulator.
@@ -189,6 +181,24 @@ impl Env {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+/// A workspace whose provider talks to the emulator at `base_url` with its example credentials.
+fn workspace_for(base_url: &str) -> TfWorkspace {
+    let mut ws = TfWorkspace::new("terraform.local/tencentcloud/tencentcloud", &provider_bin());
+    let env = [
+        ("TENCENTCLOUD_CLB_ENDPOINT", base_url),
+        ("TENCENTCLOUD_SECRET_ID", emulator::DEFAULT_SECRET_ID),
+        ("TENCENTCLOUD_SECRET_KEY", emulator::DEFAULT_SECRET_KEY),
+        ("TENCENTCLOUD_REGION", "ap-guangzhou"),
+        // Never reach for the real instance metadata service from a test.
+        ("TENCENTCLOUD_METADATA_BASE_URL", "off"),
+        ("NO_PROXY", "127.0.0.1,localhost"),
+    ];
+    for (k, v) in env {
+        ws.env(k, v);
+    }
+    ws
 }
 
 impl Drop for Env {
