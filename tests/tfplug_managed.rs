@@ -96,7 +96,7 @@ fn cookie_missing_exits_1_with_message() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("This binary is a plugin"),
+        stderr.contains("This is a Terraform provider plugin, not a command to run by hand"),
         "stderr: {stderr}"
     );
     assert!(out.stdout.is_empty(), "nothing may reach stdout");

@@ -15,9 +15,9 @@ pub const PROTOCOL_VERSION: u32 = 6;
 pub const CORE_PROTOCOL_VERSION: u32 = 1;
 
 /// Message for people who start the binary themselves.
-pub const NOT_A_COMMAND: &str = "This binary is a plugin. These are not meant to be executed directly.\n\
-Please execute the program that consumes these plugins, which will load any plugins automatically.\n\
-(Terraform runs it for you; to attach a debugger, start it with --debug instead.)";
+pub const NOT_A_COMMAND: &str = "This is a Terraform provider plugin, not a command to run by hand.\n\
+Terraform starts it when a configuration uses the provider: run `terraform init` and `terraform plan`.\n\
+To attach a debugger, start it with --debug and export the TF_REATTACH_PROVIDERS value it prints.";
 
 /// True when the magic cookie in the environment is Terraform's.
 pub fn cookie_ok(value: Option<&str>) -> bool {
