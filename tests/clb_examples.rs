@@ -1,18 +1,10 @@
 //! Every example under `examples/` is formatted (`terraform fmt -check`) and valid
 //! (`terraform init` from a local mirror, then `terraform validate`) against this provider's schema.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn terraform() -> String {
-    let probe = Command::new("terraform").arg("version").output();
-    match probe {
-        Ok(o) if o.status.success() => "terraform".to_string(),
-        _ => panic!(
-            "terraform is not on PATH: install Terraform 1.11 or newer (scripts/test checks this first)"
-        ),
-    }
-}
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -49,7 +41,7 @@ fn mirror_config(dir: &Path) -> PathBuf {
         .join(os_arch());
     std::fs::create_dir_all(&plugin_dir).unwrap();
     std::fs::copy(
-        env!("CARGO_BIN_EXE_terraform-provider-tencentcloud"),
+        support::provider_bin(),
         plugin_dir.join("terraform-provider-tencentcloud_v0.1.0"),
     )
     .unwrap();
@@ -92,7 +84,7 @@ fn clb_examples_exist() {
 
 #[test]
 fn clb_examples_are_formatted() {
-    let tf = terraform();
+    let tf = support::terraform_bin();
     run(
         Command::new(&tf)
             .args(["fmt", "-check", "-recursive", "-diff"])
@@ -104,7 +96,7 @@ fn clb_examples_are_formatted() {
 
 #[test]
 fn clb_examples_validate() {
-    let tf = terraform();
+    let tf = support::terraform_bin();
     let tmp = tempfile::tempdir().unwrap();
     let rc = mirror_config(tmp.path());
     for example in example_dirs() {
