@@ -165,7 +165,7 @@ resource "tencentcloud_clb_target_group_association" "tcp" {{
     let out = env.ws.apply();
     assert_failed_with(
         &out,
-        &["still running when the timeout expired", "Raise `timeouts`"],
+        &["did not finish before the deadline", "Raise `timeouts`"],
     );
     assert!(env.state().is_empty());
 

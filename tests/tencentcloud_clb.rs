@@ -126,7 +126,7 @@ async fn task_waiter_success_deadline_and_hard_errors() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(err, TaskError::Cancelled), "{err:?}");
+    assert!(matches!(err, TaskError::Cancelled { .. }), "{err:?}");
 
     let broken = start(|_, _| api_error("InvalidParameter", "poll-bad")).await;
     let waiter = TaskWaiter::new(client_for(&broken.url, fast_retry(), 0, None).await)

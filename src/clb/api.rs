@@ -9,6 +9,7 @@ use std::time::Instant;
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
+use crate::tencentcloud::clb::TaskError;
 use crate::tencentcloud::error::ApiError;
 
 /// One binding as the cloud reports it on a target group (`AssociatedRule` item).
@@ -100,34 +101,6 @@ pub struct AssociationRequest {
     pub weight: Option<i64>,
 }
 
-/// Why waiting for an asynchronous task ended without success.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum TaskWaitError {
-    /// The task ran and failed; `message` is the task's own explanation.
-    #[error("task {task_id} failed: {message}")]
-    Failed {
-        /// The task ID (the RequestId of the write that started it).
-        task_id: String,
-        /// The task's `Message`.
-        message: String,
-    },
-    /// Polling the task status failed.
-    #[error("{0}")]
-    Api(ApiError),
-    /// The deadline passed while the task was still running.
-    #[error("task {task_id} was still running when the timeout expired")]
-    DeadlineExceeded {
-        /// The task still running.
-        task_id: String,
-    },
-    /// Terraform asked the provider to stop.
-    #[error("cancelled while waiting for task {task_id}")]
-    Cancelled {
-        /// The task being waited for.
-        task_id: String,
-    },
-}
-
 /// Per-call limits handed to every API operation.
 #[derive(Debug, Clone)]
 pub struct CallLimits {
@@ -172,5 +145,5 @@ pub trait ClbApi: Send + Sync {
         limits: &CallLimits,
     ) -> Result<String, ApiError>;
     /// Waits for a task to end.
-    async fn wait_task(&self, task_id: &str, limits: &CallLimits) -> Result<(), TaskWaitError>;
+    async fn wait_task(&self, task_id: &str, limits: &CallLimits) -> Result<(), TaskError>;
 }

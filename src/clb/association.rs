@@ -7,10 +7,11 @@
 //! - a write whose outcome is unknown is never blindly re-sent: the binding is looked up first;
 //! - delete treats "already gone" as done, and confirms the binding is gone after its task.
 
-use crate::clb::api::{AssociationRequest, Binding, CallLimits, ClbApi, TaskWaitError};
+use crate::clb::api::{AssociationRequest, Binding, CallLimits, ClbApi};
 use crate::clb::errors::Failure;
 use crate::clb::id::AssociationId;
 use crate::clb::lock::{LoadBalancerLocks, LockError};
+use crate::tencentcloud::clb::TaskError;
 use crate::tencentcloud::error::ApiError;
 
 /// How many times a write is re-examined after its outcome was unknown or it was refused.
@@ -24,7 +25,7 @@ pub enum OpError {
     Api(ApiError),
     /// The asynchronous task failed, timed out or was cancelled.
     #[error("{0}")]
-    Task(TaskWaitError),
+    Task(TaskError),
     /// Waiting for another operation on the same load balancer did not end in time.
     #[error("{0}")]
     Lock(LockError),
@@ -46,8 +47,8 @@ impl OpError {
     pub fn failure(&self) -> Failure {
         match self {
             OpError::Api(e) => crate::clb::diag::api_failure(e),
-            OpError::Task(TaskWaitError::Api(e)) => crate::clb::diag::api_failure(e),
-            OpError::Task(TaskWaitError::Failed { task_id, message }) => Failure {
+            OpError::Task(TaskError::Api(e)) => crate::clb::diag::api_failure(e),
+            OpError::Task(TaskError::Failed { task_id, message, .. }) => Failure {
                 code: None,
                 message: format!("The cloud accepted the request, but its task failed: {message}"),
                 request_id: Some(task_id.clone()),
@@ -56,7 +57,7 @@ impl OpError {
                         .into(),
                 ),
             },
-            OpError::Task(e @ (TaskWaitError::DeadlineExceeded { .. } | TaskWaitError::Cancelled { .. })) => Failure {
+            OpError::Task(e @ (TaskError::DeadlineExceeded { .. } | TaskError::Cancelled { .. })) => Failure {
                 message: e.to_string(),
                 advice: Some(
                     "The task may still complete in the cloud. Run the command again: the provider looks at the cloud first and adopts or removes the binding as needed, without duplicating it. Raise `timeouts` if the cloud is slow."
@@ -85,8 +86,8 @@ impl From<ApiError> for OpError {
     }
 }
 
-impl From<TaskWaitError> for OpError {
-    fn from(e: TaskWaitError) -> Self {
+impl From<TaskError> for OpError {
+    fn from(e: TaskError) -> Self {
         OpError::Task(e)
     }
 }

@@ -233,27 +233,14 @@ impl ClbApi for ClientApi {
         Ok(accepted.request_id)
     }
 
-    async fn wait_task(&self, task_id: &str, limits: &CallLimits) -> Result<(), TaskWaitError> {
-        let waiter = TaskWaiter::new(self.client.clone());
-        match waiter
+    async fn wait_task(&self, task_id: &str, limits: &CallLimits) -> Result<(), TaskError> {
+        TaskWaiter::new(self.client.clone())
             .wait(
                 task_id,
                 tokio::time::Instant::from_std(limits.deadline),
                 Some(limits.cancel.clone()),
             )
             .await
-        {
-            Ok(_) => Ok(()),
-            Err(TaskError::Failed {
-                task_id, message, ..
-            }) => Err(TaskWaitError::Failed { task_id, message }),
-            Err(TaskError::Api(error)) => Err(TaskWaitError::Api(error)),
-            Err(TaskError::DeadlineExceeded { task_id }) => {
-                Err(TaskWaitError::DeadlineExceeded { task_id })
-            }
-            Err(TaskError::Cancelled) => Err(TaskWaitError::Cancelled {
-                task_id: task_id.to_string(),
-            }),
-        }
+            .map(|_| ())
     }
 }

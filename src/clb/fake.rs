@@ -5,6 +5,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use crate::clb::api::*;
+use crate::tencentcloud::clb::TaskError;
 use crate::tencentcloud::error::ApiError;
 
 /// Fault knobs and call counters of the fake.
@@ -180,11 +181,12 @@ impl ClbApi for FakeClb {
         Ok(format!("task-{}", script.writes))
     }
 
-    async fn wait_task(&self, task_id: &str, _l: &CallLimits) -> Result<(), TaskWaitError> {
+    async fn wait_task(&self, task_id: &str, _l: &CallLimits) -> Result<(), TaskError> {
         match &self.script.lock().unwrap().task_failure {
-            Some(message) => Err(TaskWaitError::Failed {
+            Some(message) => Err(TaskError::Failed {
                 task_id: task_id.into(),
                 message: message.clone(),
+                request_id: None,
             }),
             None => Ok(()),
         }

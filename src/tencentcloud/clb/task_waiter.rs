@@ -46,8 +46,11 @@ pub enum TaskError {
         task_id: String,
     },
     /// The caller cancelled the wait.
-    #[error("waiting for the CLB task was cancelled")]
-    Cancelled,
+    #[error("cancelled while waiting for CLB task {task_id}")]
+    Cancelled {
+        /// The task being waited for; it may still complete.
+        task_id: String,
+    },
 }
 
 /// Polls `DescribeTaskStatus` with a short first delay and capped exponential backoff, riding out
@@ -101,7 +104,7 @@ impl TaskWaiter {
             match &cancel {
                 Some(c) => tokio::select! {
                     biased;
-                    _ = c.cancelled() => return Err(TaskError::Cancelled),
+                    _ = c.cancelled() => return Err(TaskError::Cancelled { task_id: task() }),
                     _ = tokio::time::sleep_until(wake) => {}
                 },
                 None => tokio::time::sleep_until(wake).await,
@@ -116,7 +119,7 @@ impl TaskWaiter {
             };
             let status = match self.client.describe_task_status(task_id, &opts).await {
                 Ok(s) => s,
-                Err(ApiError::Cancelled) => return Err(TaskError::Cancelled),
+                Err(ApiError::Cancelled) => return Err(TaskError::Cancelled { task_id: task() }),
                 Err(e @ ApiError::DeadlineExceeded { .. }) => {
                     if Instant::now() >= deadline {
                         return Err(TaskError::DeadlineExceeded { task_id: task() });
