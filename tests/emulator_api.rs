@@ -43,6 +43,40 @@ async fn every_reply_is_200_json_with_a_fresh_request_id() {
 }
 
 #[tokio::test]
+async fn unknown_actions_change_nothing_and_share_one_metrics_key() {
+    let (emu, p) = emulator_with(0).await;
+    let before = emu.world();
+    // Write-shaped bodies under names the emulator does not implement: none may start a task.
+    let body = json!({"Associations": [{"LoadBalancerId": "lb-demo0001", "ListenerId": "lbl-tcp00001", "TargetGroupId": "lbtg-web00001"}]});
+    for i in 0..50 {
+        let name = format!("DisassociateTargetGroups{i}");
+        let reply = p.call(&name, body.clone()).await.unwrap();
+        assert_eq!(reply.error_code(), Some("InvalidAction"), "{name}");
+    }
+    let long = "X".repeat(5000);
+    let reply = p.call(&long, body.clone()).await.unwrap();
+    assert_eq!(reply.error_code(), Some("InvalidAction"));
+    let message = reply.response()["Error"]["Message"].as_str().unwrap();
+    assert!(
+        message.len() < 300,
+        "the action is quoted in full: {} bytes",
+        message.len()
+    );
+    p.call(
+        "DescribeListeners",
+        json!({"LoadBalancerId": "lb-demo0001"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(emu.world(), before);
+    let m = emu.metrics();
+    assert_eq!(m.tasks_started, 0);
+    let keys: Vec<&str> = m.calls.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["(unknown)", "DescribeListeners"], "{:?}", m.calls);
+    assert_eq!(m.calls["(unknown)"], 51);
+}
+
+#[tokio::test]
 async fn signature_failures_have_auth_codes() {
     let (_emu, p) = emulator_with(0).await;
     let good = p.request("DescribeLoadBalancers", &json!({}));
