@@ -6,7 +6,7 @@ use super::associate;
 use super::auth;
 use super::config::EmulatorConfig;
 use super::describe;
-use super::error::{ApiFailure, EmulatorError};
+use super::error::{ApiFailure, EmulatorError, excerpt};
 use super::params::Params;
 use super::persist::Snapshot;
 use super::state::{Core, Metrics, now_ms};
@@ -178,14 +178,9 @@ impl Outcome {
     }
 }
 
-/// An `X-TC-Action` value as quoted back in errors and logs: at most 64 characters, so a
-/// hostile header cannot make replies or log lines large.
+/// An `X-TC-Action` value as quoted in logs and errors: at most 64 characters.
 fn printable(action: &str) -> String {
-    const MAX: usize = 64;
-    match action.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &action[..cut]),
-        None => action.to_string(),
-    }
+    excerpt(action.to_string(), 64)
 }
 
 fn header<'a>(req: &'a http::request::Parts, name: &str) -> Option<&'a str> {
