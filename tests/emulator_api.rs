@@ -552,3 +552,47 @@ async fn malformed_input_always_gets_the_error_envelope() {
     );
     assert!(emu.world().associations.is_empty());
 }
+
+/// A web page open on the developer's machine (another origin, or a DNS-rebound name) can neither
+/// reset the emulator nor read its world; local tools (no Origin, loopback Host) can.
+#[tokio::test]
+async fn admin_endpoints_refuse_foreign_hosts_and_origins() {
+    let (emu, _p) = emulator_with(0).await;
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let base = emu.base_url();
+    let own = base.trim_start_matches("http://").to_string();
+    let send = |method: reqwest::Method, path: &str, headers: Vec<(&'static str, String)>| {
+        let mut req = http.request(method, format!("{base}/_emulator/{path}"));
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    let refused = [
+        vec![("Host", "evil.example".to_string())],
+        vec![("Host", format!("rebound.example:{}", emu.addr().port()))],
+        vec![("Origin", "http://evil.example".to_string())],
+        vec![("Origin", "null".to_string())],
+        vec![("Origin", "http://localhost:3000".to_string())],
+        vec![("Sec-Fetch-Site", "cross-site".to_string())],
+    ];
+    for headers in &refused {
+        for (method, path) in [
+            (reqwest::Method::POST, "reset"),
+            (reqwest::Method::GET, "state"),
+            (reqwest::Method::GET, "metrics"),
+            (reqwest::Method::PUT, "state"),
+        ] {
+            let status = send(method.clone(), path, headers.clone()).await;
+            assert_eq!(status, 403, "{method} {path} with {headers:?}");
+        }
+    }
+    for headers in [
+        vec![],
+        vec![("Host", format!("localhost:{}", emu.addr().port()))],
+        vec![("Origin", format!("http://{own}"))],
+    ] {
+        let status = send(reqwest::Method::GET, "state", headers.clone()).await;
+        assert_eq!(status, 200, "{headers:?}");
+    }
+}
