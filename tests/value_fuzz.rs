@@ -1,116 +1,20 @@
-//! Hostile input against the decoders Terraform feeds: cty msgpack (`DynamicValue.msgpack`), cty
-//! JSON (`RawState.json`, `DynamicValue.json`) and the import ID. Property tests on fixed seeds:
-//! no panic, no hang, and memory bounded by the input, measured by a counting allocator.
+//! Hostile input against the cty decoders Terraform feeds: msgpack (`DynamicValue.msgpack`) and
+//! JSON (`RawState.json`, `DynamicValue.json`). Property tests on fixed seeds: no panic, no hang,
+//! and memory bounded by the input, measured by a counting allocator.
 //!
 //! Each test decodes on a thread with a 2 MiB stack (what a tokio worker serving gRPC has), so
 //! deep input that would overflow a real server's stack fails here too.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::collections::BTreeMap;
-use std::time::Duration;
+mod fuzz_support;
 
+use std::collections::BTreeMap;
+
+use fuzz_support::{LIMIT, heap_bound, on_server_stack, peak_heap};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use tencentcloud_provider::clb::id::AssociationId;
 use tencentcloud_provider::tfplug::value::{
     Number, Type, Value, from_json_slice, from_msgpack, to_msgpack,
 };
-
-// ---------------------------------------------------------------------------------------------
-// Allocation accounting: per thread, so tests running in parallel do not see each other.
-
-struct Counting;
-
-thread_local! {
-    static LIVE: Cell<usize> = const { Cell::new(0) };
-    static PEAK: Cell<usize> = const { Cell::new(0) };
-}
-
-fn note_alloc(size: usize) {
-    // `try_with`: the thread-local may already be gone while a thread exits.
-    let _ = LIVE.try_with(|live| {
-        let now = live.get().saturating_add(size);
-        live.set(now);
-        let _ = PEAK.try_with(|p| p.set(p.get().max(now)));
-    });
-}
-
-fn note_free(size: usize) {
-    let _ = LIVE.try_with(|live| live.set(live.get().saturating_sub(size)));
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note_alloc(layout.size());
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        note_free(layout.size());
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note_free(layout.size());
-        note_alloc(new_size);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
-
-/// Runs `f` and returns its result with the most heap it held at once beyond what was live
-/// before (this thread only).
-fn peak_heap<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    let base = LIVE.with(Cell::get);
-    PEAK.with(|p| p.set(base));
-    let out = f();
-    (out, PEAK.with(Cell::get) - base)
-}
-
-/// Runs `f` on a thread with a 2 MiB stack and fails if it panics or has not ended after
-/// `limit` (a hang detector with a generous bound, not a speed assertion).
-fn on_server_stack<T: Send + 'static>(
-    what: &str,
-    limit: Duration,
-    f: impl FnOnce() -> T + Send + 'static,
-) -> T {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let handle = std::thread::Builder::new()
-        .name(what.to_string())
-        .stack_size(2 << 20)
-        .spawn(move || {
-            let _ = tx.send(f());
-        })
-        .unwrap();
-    match rx.recv_timeout(limit) {
-        Ok(v) => {
-            handle.join().unwrap();
-            v
-        }
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-            panic!("{what}: no answer after {limit:?}")
-        }
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-            let e = handle.join().unwrap_err();
-            let msg = e
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            panic!("{what}: panicked: {msg}")
-        }
-    }
-}
-
-const LIMIT: Duration = Duration::from_secs(60);
-
-/// Heap a decode may use for `input_len` bytes: a decoded tree costs a bounded multiple of its
-/// encoding (a one-byte msgpack integer becomes a tree node), never an amount the input only
-/// claims.
-fn heap_bound(input_len: usize) -> usize {
-    64 * 1024 + 256 * input_len
-}
 
 // ---------------------------------------------------------------------------------------------
 // Types and values to decode against.
@@ -675,96 +579,6 @@ fn json_state_known_hard_cases() {
                     assert!(r.is_err(), "{name} as {ty} decoded");
                 }
             }
-        }
-    });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Import IDs
-
-#[test]
-fn import_ids_parse_or_explain_and_round_trip() {
-    on_server_stack("import id fuzz", LIMIT, || {
-        let mut rng = StdRng::seed_from_u64(0x1d5);
-        const PIECES: &[&str] = &[
-            "lb-", "lbl-", "loc-", "lbtg-", "demo0001", "#", "##", " ", "\t", "é", "𝄞", "\u{0}",
-            "-", "x", "0", "\u{200b}", "\n", "LB-",
-        ];
-        for _ in 0..20_000 {
-            let s: String = (0..rng.random_range(0..12))
-                .map(|_| PIECES[rng.random_range(0..PIECES.len())])
-                .collect();
-            match AssociationId::parse(&s) {
-                Ok(id) => {
-                    let canonical = id.to_string();
-                    assert_eq!(AssociationId::parse(&canonical), Ok(id.clone()), "{s:?}");
-                    assert_eq!(
-                        canonical.matches('#').count(),
-                        if id.location_id.is_some() { 3 } else { 2 }
-                    );
-                }
-                Err(e) => {
-                    let text = e.to_string();
-                    assert!(text.contains("Accepted forms"), "{s:?}: {text}");
-                }
-            }
-        }
-        // Generated valid IDs in every accepted form parse to the same binding.
-        for _ in 0..2000 {
-            let word = |rng: &mut StdRng| -> String {
-                (0..rng.random_range(1..10))
-                    .map(|_| {
-                        let c = rng.random_range(0..36u8);
-                        char::from(if c < 10 { b'0' + c } else { b'a' + c - 10 })
-                    })
-                    .collect()
-            };
-            let (lb, lbl, tg) = (
-                format!("lb-{}", word(&mut rng)),
-                format!("lbl-{}", word(&mut rng)),
-                format!("lbtg-{}", word(&mut rng)),
-            );
-            let loc = rng
-                .random_bool(0.5)
-                .then(|| format!("loc-{}", word(&mut rng)));
-            let want = AssociationId {
-                load_balancer_id: lb.clone(),
-                listener_id: lbl.clone(),
-                location_id: loc.clone(),
-                target_group_id: tg.clone(),
-            };
-            let official = format!("{tg}#{lbl}#{lb}#{}", loc.clone().unwrap_or_default());
-            for form in [want.to_string(), official, format!("  {}\n", want)] {
-                assert_eq!(AssociationId::parse(&form), Ok(want.clone()), "{form:?}");
-            }
-        }
-    });
-}
-
-/// An absurd import ID is refused with a message of bounded size: it is quoted, not copied.
-#[test]
-fn import_id_errors_quote_a_bounded_excerpt() {
-    on_server_stack("import id size", LIMIT, || {
-        for s in [
-            format!("lb-{}", "a".repeat(1 << 20)),
-            "#".repeat(1 << 20),
-            format!("lb-1#lbl-2#{}#lbtg-3", "é".repeat(1 << 18)),
-            format!("lbtg-1#lbl-2#lb-3#{}", "x#".repeat(1 << 18)),
-            format!("nope{}", "𝄞".repeat(1 << 18)),
-        ] {
-            let (r, peak) = peak_heap(|| AssociationId::parse(&s));
-            let text = r.unwrap_err().to_string();
-            assert!(
-                text.len() < 2048,
-                "{} byte message for a {} byte ID",
-                text.len(),
-                s.len()
-            );
-            assert!(
-                peak <= heap_bound(s.len()),
-                "{peak} bytes of heap for a {} byte ID",
-                s.len()
-            );
         }
     });
 }
