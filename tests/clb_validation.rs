@@ -110,10 +110,10 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
-        name: "layer-4 listener not in target-group mode",
+        name: "v1 target group on a layer-4 listener not in target-group mode",
         attrs: r#"load_balancer_id = "lb-demo0001"
   listener_id      = "lbl-udp00001"
-  target_group_id  = "lbtg-web00001""#,
+  target_group_id  = "lbtg-old00001""#,
         expect: &[
             "Listener is not in target-group mode",
             r#"listener_id      = "lbl-udp00001""#,
@@ -212,6 +212,35 @@ resource "tencentcloud_clb_target_group_association" "x" {
         .resource_values("tencentcloud_clb_target_group_association.x")
         .unwrap();
     assert!(v["weight"].is_null(), "v1 bindings have no weight: {v}");
+    env.assert_agree();
+}
+
+/// The API page's rule: only a legacy (v1) target group needs a layer-4 listener with target
+/// groups enabled; a v2 one binds to a NODE-mode listener, and plan agrees with the cloud.
+#[test]
+fn clb_v2_target_group_on_a_node_mode_layer4_listener_applies() {
+    let env = Env::new();
+    env.config(
+        r#"
+resource "tencentcloud_clb_target_group_association" "x" {
+  load_balancer_id = "lb-demo0001"
+  listener_id      = "lbl-udp00001"
+  target_group_id  = "lbtg-web00001"
+  weight           = 40
+}
+"#,
+    );
+    env.ws.apply_and_check_empty_plan();
+    assert_eq!(
+        env.cloud(),
+        [row(
+            "lb-demo0001",
+            "lbl-udp00001",
+            None,
+            "lbtg-web00001",
+            Some(40)
+        )]
+    );
     env.assert_agree();
 }
 

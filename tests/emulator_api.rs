@@ -43,6 +43,40 @@ async fn every_reply_is_200_json_with_a_fresh_request_id() {
 }
 
 #[tokio::test]
+async fn unknown_actions_change_nothing_and_share_one_metrics_key() {
+    let (emu, p) = emulator_with(0).await;
+    let before = emu.world();
+    // Write-shaped bodies under names the emulator does not implement: none may start a task.
+    let body = json!({"Associations": [{"LoadBalancerId": "lb-demo0001", "ListenerId": "lbl-tcp00001", "TargetGroupId": "lbtg-web00001"}]});
+    for i in 0..50 {
+        let name = format!("DisassociateTargetGroups{i}");
+        let reply = p.call(&name, body.clone()).await.unwrap();
+        assert_eq!(reply.error_code(), Some("InvalidAction"), "{name}");
+    }
+    let long = "X".repeat(5000);
+    let reply = p.call(&long, body.clone()).await.unwrap();
+    assert_eq!(reply.error_code(), Some("InvalidAction"));
+    let message = reply.response()["Error"]["Message"].as_str().unwrap();
+    assert!(
+        message.len() < 300,
+        "the action is quoted in full: {} bytes",
+        message.len()
+    );
+    p.call(
+        "DescribeListeners",
+        json!({"LoadBalancerId": "lb-demo0001"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(emu.world(), before);
+    let m = emu.metrics();
+    assert_eq!(m.tasks_started, 0);
+    let keys: Vec<&str> = m.calls.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["(unknown)", "DescribeListeners"], "{:?}", m.calls);
+    assert_eq!(m.calls["(unknown)"], 51);
+}
+
+#[tokio::test]
 async fn signature_failures_have_auth_codes() {
     let (_emu, p) = emulator_with(0).await;
     let good = p.request("DescribeLoadBalancers", &json!({}));
@@ -517,4 +551,48 @@ async fn malformed_input_always_gets_the_error_envelope() {
         "AuthFailure.InvalidAuthorization"
     );
     assert!(emu.world().associations.is_empty());
+}
+
+/// A web page open on the developer's machine (another origin, or a DNS-rebound name) can neither
+/// reset the emulator nor read its world; local tools (no Origin, loopback Host) can.
+#[tokio::test]
+async fn admin_endpoints_refuse_foreign_hosts_and_origins() {
+    let (emu, _p) = emulator_with(0).await;
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let base = emu.base_url();
+    let own = base.trim_start_matches("http://").to_string();
+    let send = |method: reqwest::Method, path: &str, headers: Vec<(&'static str, String)>| {
+        let mut req = http.request(method, format!("{base}/_emulator/{path}"));
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    let refused = [
+        vec![("Host", "evil.example".to_string())],
+        vec![("Host", format!("rebound.example:{}", emu.addr().port()))],
+        vec![("Origin", "http://evil.example".to_string())],
+        vec![("Origin", "null".to_string())],
+        vec![("Origin", "http://localhost:3000".to_string())],
+        vec![("Sec-Fetch-Site", "cross-site".to_string())],
+    ];
+    for headers in &refused {
+        for (method, path) in [
+            (reqwest::Method::POST, "reset"),
+            (reqwest::Method::GET, "state"),
+            (reqwest::Method::GET, "metrics"),
+            (reqwest::Method::PUT, "state"),
+        ] {
+            let status = send(method.clone(), path, headers.clone()).await;
+            assert_eq!(status, 403, "{method} {path} with {headers:?}");
+        }
+    }
+    for headers in [
+        vec![],
+        vec![("Host", format!("localhost:{}", emu.addr().port()))],
+        vec![("Origin", format!("http://{own}"))],
+    ] {
+        let status = send(reqwest::Method::GET, "state", headers.clone()).await;
+        assert_eq!(status, 200, "{headers:?}");
+    }
 }

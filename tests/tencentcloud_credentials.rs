@@ -197,6 +197,70 @@ async fn sdk_ini_file_default_section() {
     );
 }
 
+/// A credentials file that exists but cannot be read is an error naming it, never a silent
+/// fall-through to the next source (which could be other, unintended credentials).
+#[tokio::test]
+async fn unreadable_credential_files_are_errors_naming_the_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    // A later source that would otherwise be used.
+    write(
+        &home.path().join(".tencentcloud/credentials"),
+        "[default]\nsecret_id = AKIDINI\nsecret_key = ini-key\n",
+    );
+    let env = StaticEnvironment::with_home(home.path());
+    let profile = home.path().join(".tccli/default.credential");
+
+    // A directory where the file should be.
+    std::fs::create_dir_all(&profile).unwrap();
+    let msg = run(&offline(), None, &env).await.unwrap_err().to_string();
+    assert!(
+        msg.contains("default.credential") && msg.contains("cannot be read"),
+        "{msg}"
+    );
+    std::fs::remove_dir(&profile).unwrap();
+
+    // Not UTF-8.
+    std::fs::write(&profile, b"{\"secretId\": \"\xff\xfe\"}").unwrap();
+    let msg = run(&offline(), None, &env).await.unwrap_err().to_string();
+    assert!(
+        msg.contains("default.credential") && msg.contains("cannot be read"),
+        "{msg}"
+    );
+
+    // No permission (only meaningful when not running as root, which reads anything).
+    write(
+        &profile,
+        r#"{"secretId": "AKIDPROFILE", "secretKey": "profile-key"}"#,
+    );
+    std::fs::set_permissions(&profile, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&profile).is_err() {
+        let msg = run(&offline(), None, &env).await.unwrap_err().to_string();
+        assert!(
+            msg.contains("default.credential") && msg.contains("cannot be read"),
+            "{msg}"
+        );
+    }
+    std::fs::remove_file(&profile).unwrap();
+
+    // The same for the SDK's INI file, once the profile is gone.
+    let ini = home.path().join(".tencentcloud/credentials");
+    std::fs::remove_file(&ini).unwrap();
+    std::fs::create_dir_all(&ini).unwrap();
+    let msg = run(&offline(), None, &env).await.unwrap_err().to_string();
+    assert!(
+        msg.contains(".tencentcloud/credentials") && msg.contains("cannot be read"),
+        "{msg}"
+    );
+
+    // A file that does not exist is still simply skipped.
+    std::fs::remove_dir(&ini).unwrap();
+    assert!(matches!(
+        run(&offline(), None, &env).await,
+        Err(ConfigError::NoCredentials { .. })
+    ));
+}
+
 #[tokio::test]
 async fn region_precedence() {
     let home = tempfile::tempdir().unwrap();

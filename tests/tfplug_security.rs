@@ -237,3 +237,103 @@ async fn malformed_client_certificate_is_a_startup_error() {
     .expect("must fail");
     assert!(err.to_string().contains("PLUGIN_CLIENT_CERT"), "{err}");
 }
+
+/// The provider binary as Terraform starts it: magic cookie set, the rest from `env`.
+fn start_managed(env: &[(&str, &str)]) -> std::process::Child {
+    use tencentcloud_provider::tfplug::server::handshake::{COOKIE_KEY, COOKIE_VALUE};
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_terraform-provider-tencentcloud"));
+    cmd.env(COOKIE_KEY, COOKIE_VALUE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .env_remove("PLUGIN_CLIENT_CERT")
+        .env_remove("TF_DISABLE_PLUGIN_TLS")
+        .env_remove("TF_LOG")
+        .env_remove("TF_LOG_PROVIDER")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.spawn().expect("provider binary starts")
+}
+
+/// Waits up to 20 s for the child to exit on its own; kills it and fails otherwise.
+fn exit_of(
+    mut child: std::process::Child,
+    what: &str,
+) -> (std::process::ExitStatus, String, String) {
+    use std::io::Read;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let (mut out, mut err) = (String::new(), String::new());
+            child
+                .stdout
+                .take()
+                .unwrap()
+                .read_to_string(&mut out)
+                .unwrap();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
+            return (status, out, err);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: the provider kept running (it served instead of refusing)");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Started by Terraform but without a client certificate to pin: a WARN log line and a refusal,
+/// never a plaintext server, unless TLS was turned off explicitly.
+#[test]
+fn managed_start_without_client_certificate_is_refused() {
+    for (name, env) in [
+        ("no certificate", vec![]),
+        ("empty certificate", vec![("PLUGIN_CLIENT_CERT", "")]),
+        (
+            "TF_DISABLE_PLUGIN_TLS empty",
+            vec![("TF_DISABLE_PLUGIN_TLS", "")],
+        ),
+    ] {
+        let (status, stdout, stderr) = exit_of(start_managed(&env), name);
+        assert!(!status.success(), "{name}: exit {status}");
+        assert!(stdout.is_empty(), "{name}: printed a handshake: {stdout}");
+        let warn = stderr
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .find(|v| v["@level"] == "warn")
+            .unwrap_or_else(|| panic!("{name}: no WARN log line in: {stderr}"));
+        let message = warn["@message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("PLUGIN_CLIENT_CERT") && message.contains("TF_DISABLE_PLUGIN_TLS"),
+            "{name}: {message}"
+        );
+    }
+}
+
+/// `TF_DISABLE_PLUGIN_TLS` is read as Terraform reads it: any non-empty value turns TLS off,
+/// "0" and "false" included. The provider then serves plaintext (no certificate in the line).
+#[test]
+fn managed_start_with_tls_disabled_serves_plaintext() {
+    use std::io::BufRead;
+    for value in ["1", "0", "false"] {
+        let mut child = start_managed(&[("TF_DISABLE_PLUGIN_TLS", value)]);
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+        let fields: Vec<&str> = line.trim_end().split('|').collect();
+        assert_eq!(fields.len(), 6, "{value:?}: {line:?}");
+        assert_eq!(&fields[..3], ["1", "6", "tcp"], "{value:?}: {line:?}");
+        assert_eq!(fields[5], "", "{value:?}: a certificate was sent: {line:?}");
+    }
+}

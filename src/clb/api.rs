@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
 use crate::tencentcloud::clb::TaskError;
+use crate::tencentcloud::clb::rules::Layer;
 use crate::tencentcloud::error::ApiError;
 
 /// One binding as the cloud reports it on a target group (`AssociatedRule` item).
@@ -25,14 +26,7 @@ pub struct Binding {
     pub weight: Option<i64>,
 }
 
-/// Target group version: v2 bindings carry a weight, v1 ones do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TargetGroupType {
-    /// Legacy target group.
-    V1,
-    /// New-style target group.
-    V2,
-}
+pub use crate::tencentcloud::clb::rules::TargetGroupType;
 
 /// A target group and every binding it has.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,17 +66,12 @@ pub struct Listener {
 impl Listener {
     /// True for HTTP/HTTPS listeners, which bind target groups per forwarding rule.
     pub fn is_layer7(&self) -> bool {
-        matches!(
-            self.protocol.to_ascii_uppercase().as_str(),
-            "HTTP" | "HTTPS"
-        )
+        self.layer() == Layer::Seven
     }
 
-    /// True when the listener forwards to target groups rather than to directly bound nodes.
-    pub fn in_target_group_mode(&self) -> bool {
-        self.target_type
-            .as_deref()
-            .is_some_and(|t| t.to_ascii_uppercase().starts_with("TARGETGROUP"))
+    /// The layer the listener works at.
+    pub fn layer(&self) -> Layer {
+        Layer::of_protocol(&self.protocol)
     }
 }
 

@@ -206,11 +206,16 @@ async fn plan_checks() {
         ..id("lbtg-v2")
     };
     assert_eq!(attrs(findings(l4_with_loc, None).await), ["location_id"]);
-    let node = AssociationId {
+    // A layer-4 listener in NODE mode takes a v2 target group but not a legacy (v1) one.
+    let node = |tg: &str| AssociationId {
         listener_id: "lbl-node".into(),
-        ..id("lbtg-v2")
+        ..id(tg)
     };
-    assert_eq!(attrs(findings(node, None).await), ["listener_id"]);
+    assert!(findings(node("lbtg-v2"), None).await.is_empty());
+    assert_eq!(
+        attrs(findings(node("lbtg-v1"), None).await),
+        ["listener_id"]
+    );
     let no_listener = AssociationId {
         listener_id: "lbl-none".into(),
         ..id("lbtg-v2")

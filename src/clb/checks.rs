@@ -1,9 +1,10 @@
 //! Plan-time checks that need the API: they catch a binding the cloud would refuse before
 //! `terraform apply` changes anything. Each finding names the attribute it is about.
 
-use crate::clb::api::{CallLimits, ClbApi, TargetGroupType};
+use crate::clb::api::{CallLimits, ClbApi, Listener, TargetGroup};
 use crate::clb::association::matches;
 use crate::clb::id::AssociationId;
+use crate::tencentcloud::clb::rules::{self, Refusal};
 use crate::tencentcloud::error::ApiError;
 
 /// One problem found, on one attribute.
@@ -33,8 +34,9 @@ fn finding(
 }
 
 /// Checks that the binding `id` (with `weight`) can be made: every object exists, the listener's
-/// layer matches `location_id`, a layer-4 listener forwards to target groups, the VPCs match, and a
-/// weight is only given for a v2 target group.
+/// layer matches `location_id`, a v1 target group on a layer-4 listener finds target groups
+/// enabled, the VPCs match, and a weight is only given for a v2 target group. The cloud's rules
+/// themselves are in [`rules`], which the emulator applies too.
 pub async fn check_binding(
     api: &dyn ClbApi,
     id: &AssociationId,
@@ -43,6 +45,14 @@ pub async fn check_binding(
 ) -> Result<Vec<Finding>, ApiError> {
     let mut found = Vec::new();
     let lb = api.load_balancer(&id.load_balancer_id, limits).await?;
+    let listener = match &lb {
+        Some(_) => {
+            api.listener(&id.load_balancer_id, &id.listener_id, limits)
+                .await?
+        }
+        None => None,
+    };
+    let tg = api.target_group(&id.target_group_id, limits).await?;
     if lb.is_none() {
         found.push(finding(
             "load_balancer_id",
@@ -52,65 +62,19 @@ pub async fn check_binding(
                 id.load_balancer_id
             ),
         ));
+    } else if let Some(listener) = &listener {
+        check_listener(listener, id, tg.as_ref(), &mut found);
     } else {
-        match api
-            .listener(&id.load_balancer_id, &id.listener_id, limits)
-            .await?
-        {
-            None => found.push(finding(
-                "listener_id",
-                "Listener not found",
-                format!(
-                    "Load balancer {} has no listener {}. Check `listener_id`.",
-                    id.load_balancer_id, id.listener_id
-                ),
-            )),
-            Some(listener) => {
-                let proto = &listener.protocol;
-                match (&id.location_id, listener.is_layer7()) {
-                    (None, true) => found.push(finding(
-                        "location_id",
-                        "location_id is required for a layer-7 listener",
-                        format!(
-                            "Listener {} is {proto}: target groups bind to its forwarding rules. Set `location_id` to one of its rules: {}.",
-                            listener.id,
-                            list_or_none(&listener.rule_ids)
-                        ),
-                    )),
-                    (Some(loc), false) => found.push(finding(
-                        "location_id",
-                        "location_id is not allowed for a layer-4 listener",
-                        format!(
-                            "Listener {} is {proto}, which has no forwarding rules; remove `location_id` ({loc}).",
-                            listener.id
-                        ),
-                    )),
-                    (Some(loc), true) if !listener.rule_ids.iter().any(|r| r == loc) => {
-                        found.push(finding(
-                            "location_id",
-                            "Forwarding rule not found",
-                            format!(
-                                "Listener {} has no rule {loc}. Its rules are: {}.",
-                                listener.id,
-                                list_or_none(&listener.rule_ids)
-                            ),
-                        ))
-                    }
-                    (None, false) if !listener.in_target_group_mode() => found.push(finding(
-                        "listener_id",
-                        "Listener is not in target-group mode",
-                        format!(
-                            "Listener {} ({proto}) forwards to directly bound backends (target type {}), so it cannot take a target group. Create the listener with target type TARGETGROUP, or pick another listener.",
-                            listener.id,
-                            listener.target_type.as_deref().unwrap_or("unknown")
-                        ),
-                    )),
-                    _ => {}
-                }
-            }
-        }
+        found.push(finding(
+            "listener_id",
+            "Listener not found",
+            format!(
+                "Load balancer {} has no listener {}. Check `listener_id`.",
+                id.load_balancer_id, id.listener_id
+            ),
+        ));
     }
-    match api.target_group(&id.target_group_id, limits).await? {
+    match tg {
         None => found.push(finding(
             "target_group_id",
             "Target group not found",
@@ -120,16 +84,20 @@ pub async fn check_binding(
             ),
         )),
         Some(tg) => {
-            if let (Some(lb), Some(tg_vpc)) = (&lb, &tg.vpc_id)
-                && let Some(lb_vpc) = &lb.vpc_id
-                && lb_vpc != tg_vpc
+            if let Some(lb) = &lb
+                && let Err(Refusal::VpcMismatch) =
+                    rules::check_vpc(lb.vpc_id.as_deref(), tg.vpc_id.as_deref())
             {
                 found.push(finding(
                     "target_group_id",
                     "Target group is in another VPC",
                     format!(
-                        "Target group {} is in {tg_vpc} but load balancer {} is in {lb_vpc}; they must share a VPC. Use a target group of {lb_vpc}.",
-                        tg.id, lb.id
+                        "Target group {} is in {} but load balancer {} is in {}; they must share a VPC. Use a target group of {}.",
+                        tg.id,
+                        tg.vpc_id.as_deref().unwrap_or_default(),
+                        lb.id,
+                        lb.vpc_id.as_deref().unwrap_or_default(),
+                        lb.vpc_id.as_deref().unwrap_or_default()
                     ),
                 ));
             }
@@ -148,7 +116,9 @@ pub async fn check_binding(
                 f.warning = true;
                 found.push(f);
             }
-            if let (Some(w), TargetGroupType::V1) = (weight, tg.kind) {
+            if let Some(w) = weight
+                && !rules::has_weight(tg.kind)
+            {
                 found.push(finding(
                     "weight",
                     "weight needs a v2 target group",
@@ -161,6 +131,68 @@ pub async fn check_binding(
         }
     }
     Ok(found)
+}
+
+/// The rules about the listener: `location_id` against its layer, the rule's existence, and
+/// the layer-4 mode a v1 target group needs (checked once the target group is known).
+fn check_listener(
+    listener: &Listener,
+    id: &AssociationId,
+    tg: Option<&TargetGroup>,
+    found: &mut Vec<Finding>,
+) {
+    let proto = &listener.protocol;
+    match rules::check_location(listener.layer(), id.location_id.is_some()) {
+        Err(Refusal::LocationRequired) => found.push(finding(
+            "location_id",
+            "location_id is required for a layer-7 listener",
+            format!(
+                "Listener {} is {proto}: target groups bind to its forwarding rules. Set `location_id` to one of its rules: {}.",
+                listener.id,
+                list_or_none(&listener.rule_ids)
+            ),
+        )),
+        Err(_) => found.push(finding(
+            "location_id",
+            "location_id is not allowed for a layer-4 listener",
+            format!(
+                "Listener {} is {proto}, which has no forwarding rules; remove `location_id` ({}).",
+                listener.id,
+                id.location_id.as_deref().unwrap_or_default()
+            ),
+        )),
+        Ok(()) => {}
+    }
+    if let Some(loc) = &id.location_id
+        && listener.is_layer7()
+        && !listener.rule_ids.iter().any(|r| r == loc)
+    {
+        found.push(finding(
+            "location_id",
+            "Forwarding rule not found",
+            format!(
+                "Listener {} has no rule {loc}. Its rules are: {}.",
+                listener.id,
+                list_or_none(&listener.rule_ids)
+            ),
+        ));
+    }
+    if let Some(tg) = tg
+        && rules::check_listener_mode(listener.layer(), listener.target_type.as_deref(), tg.kind)
+            .is_err()
+    {
+        found.push(finding(
+            "listener_id",
+            "Listener is not in target-group mode",
+            format!(
+                "Listener {} ({proto}) has target type {}, and {} is a v1 (legacy) target group, which binds only to a layer-4 listener with backend target groups enabled (target type {}). Use a v2 target group, enable target groups on the listener, or pick another listener.",
+                listener.id,
+                listener.target_type.as_deref().unwrap_or("unknown"),
+                tg.id,
+                rules::TARGET_GROUP_MODE
+            ),
+        ));
+    }
 }
 
 fn list_or_none(items: &[String]) -> String {

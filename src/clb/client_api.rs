@@ -98,10 +98,7 @@ impl ClbApi for ClientApi {
         else {
             return Ok(None);
         };
-        let kind = match info.target_group_type.as_deref() {
-            Some(t) if t.eq_ignore_ascii_case("v2") => TargetGroupType::V2,
-            _ => TargetGroupType::V1,
-        };
+        let kind = TargetGroupType::from_api(info.target_group_type.as_deref());
         let bindings = info
             .associated_rule
             .unwrap_or_default()

@@ -10,6 +10,8 @@
 
 use std::fmt;
 
+use crate::tfplug::value::excerpt;
+
 /// Separator between the parts of an association ID.
 pub const SEPARATOR: char = '#';
 
@@ -55,7 +57,9 @@ impl AssociationId {
                 problem: "The import ID is empty.".into(),
             });
         }
-        let parts: Vec<&str> = s.split(SEPARATOR).collect();
+        // Five pieces are enough to tell every accepted form from a wrong one; an ID made of a
+        // million '#' is not split a million times.
+        let parts: Vec<&str> = s.splitn(5, SEPARATOR).collect();
         let id = if parts[0].starts_with("lbtg-") {
             Self::parse_official(s, &parts)?
         } else if parts[0].starts_with("lb-") {
@@ -63,7 +67,8 @@ impl AssociationId {
         } else {
             return Err(ParseIdError {
                 problem: format!(
-                    "The ID {s:?} must start with a load balancer ID (lb-…) or, in the official provider's form, with a target group ID (lbtg-…)."
+                    "The ID {} must start with a load balancer ID (lb-…) or, in the official provider's form, with a target group ID (lbtg-…).",
+                    quoted(s)
                 ),
             });
         };
@@ -87,8 +92,9 @@ impl AssociationId {
             }),
             _ => Err(ParseIdError {
                 problem: format!(
-                    "The ID {s:?} has {} parts separated by '#'; a canonical ID has 3 (layer 4) or 4 (layer 7).",
-                    parts.len()
+                    "The ID {} has {} parts separated by '#'; a canonical ID has 3 (layer 4) or 4 (layer 7).",
+                    quoted(s),
+                    part_count(s)
                 ),
             }),
         }
@@ -102,8 +108,9 @@ impl AssociationId {
             _ => {
                 return Err(ParseIdError {
                     problem: format!(
-                        "The ID {s:?} looks like the official provider's attachment ID (it starts with lbtg-) but has {} parts; that form has 3 or 4.",
-                        parts.len()
+                        "The ID {} looks like the official provider's attachment ID (it starts with lbtg-) but has {} parts; that form has 3 or 4.",
+                        quoted(s),
+                        part_count(s)
                     ),
                 });
             }
@@ -121,7 +128,8 @@ impl AssociationId {
         let mut check = |what: &str, value: &str, prefix: &str| {
             if !has_id_shape(value, prefix) {
                 wrong.push(format!(
-                    "{what} {value:?} should look like {prefix}xxxxxxxx"
+                    "{what} {} should look like {prefix}xxxxxxxx",
+                    quoted(value)
                 ));
             }
         };
@@ -135,10 +143,19 @@ impl AssociationId {
             Ok(())
         } else {
             Err(ParseIdError {
-                problem: format!("The ID {s:?} is malformed: {}.", wrong.join("; ")),
+                problem: format!("The ID {} is malformed: {}.", quoted(s), wrong.join("; ")),
             })
         }
     }
+}
+
+/// How a part of an import ID is quoted in an error: in quotes, at most 100 characters.
+fn quoted(text: &str) -> String {
+    format!("{:?}", excerpt(text, 100))
+}
+
+fn part_count(s: &str) -> usize {
+    s.matches(SEPARATOR).count() + 1
 }
 
 /// True when `value` is `prefix` followed by one or more ASCII letters or digits.

@@ -1,5 +1,6 @@
 //! The `provider "tencentcloud"` block: schema, reading it (unknowns included), and checks.
 
+use crate::tencentcloud::redact::without_user_info;
 use crate::tfplug::diag::Diagnostics;
 use crate::tfplug::schema::{Attribute, Block, Schema};
 use crate::tfplug::value::{AttributePath, Value};
@@ -80,7 +81,7 @@ impl std::fmt::Debug for ProviderSettings {
             .field("shared_credentials_dir", &self.shared_credentials_dir)
             .field("protocol", &self.protocol)
             .field("domain", &self.domain)
-            .field("endpoint", &self.endpoint)
+            .field("endpoint", &self.endpoint.as_deref().map(without_user_info))
             .field("rate_limit", &self.rate_limit)
             .finish()
     }
@@ -170,7 +171,7 @@ pub fn validate(config: &Value, env: &dyn Fn(&str) -> Option<String>) -> Diagnos
         d.attribute_error(
             at("endpoint"),
             "Invalid endpoint",
-            format!("endpoint is {e:?}; give a full URL with its scheme, e.g. \"https://clb.tencentcloudapi.com\" or \"http://127.0.0.1:18931\" for the local emulator."),
+            format!("endpoint is {:?}; give a full URL with its scheme, e.g. \"https://clb.tencentcloudapi.com\" or \"http://127.0.0.1:18931\" for the local emulator.", without_user_info(&e)),
         );
     }
     if let Some(v) = config
@@ -310,6 +311,23 @@ mod tests {
         let text = format!("{s:?}");
         assert!(!text.contains("very-secret"), "{text}");
         assert!(text.contains("<redacted>"));
+    }
+
+    #[test]
+    fn endpoint_user_info_is_never_echoed() {
+        let c = cfg(&[("endpoint", Value::string("admin:pw-9f3@127.0.0.1:80"))]);
+        let d = validate(&c, &no_env);
+        assert!(d.has_errors());
+        let text: String = d.iter().map(|d| d.to_string()).collect();
+        assert!(
+            !text.contains("pw-9f3") && text.contains("<redacted>"),
+            "{text}"
+        );
+        let s = ProviderSettings {
+            endpoint: Some("http://admin:pw-9f3@127.0.0.1:80".into()),
+            ..Default::default()
+        };
+        assert!(!format!("{s:?}").contains("pw-9f3"));
     }
 
     #[test]

@@ -4,11 +4,9 @@
 //! sentence that says what is wrong and what a valid value looks like.
 
 use crate::clb::id::has_id_shape;
+use crate::tencentcloud::clb::rules;
 
-/// Smallest weight the API accepts for a v2 target group binding.
-pub const WEIGHT_MIN: i64 = 0;
-/// Largest weight the API accepts for a v2 target group binding.
-pub const WEIGHT_MAX: i64 = 100;
+pub use crate::tencentcloud::clb::rules::{WEIGHT_MAX, WEIGHT_MIN};
 
 /// The kinds of cloud IDs the resource takes, with their prefixes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +62,7 @@ pub fn check_id(kind: IdKind, value: &str) -> Result<(), String> {
 
 /// Checks that a weight is within the range the API accepts.
 pub fn check_weight(weight: i64) -> Result<(), String> {
-    if (WEIGHT_MIN..=WEIGHT_MAX).contains(&weight) {
+    if rules::weight_in_range(weight) {
         Ok(())
     } else {
         Err(format!(

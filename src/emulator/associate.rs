@@ -9,11 +9,10 @@ use super::error::ApiFailure;
 use super::params::Params;
 use super::tasks::TaskAction;
 use super::world::{TargetGroupAssociation, World};
+use crate::tencentcloud::clb::rules::{self, Layer, Refusal, TargetGroupType};
 
 /// Most associations one request may carry.
 pub const MAX_ASSOCIATIONS: usize = 20;
-/// Weight of a v2 binding when the request gives none.
-pub const DEFAULT_WEIGHT: u64 = 10;
 
 const ITEM_KEYS: &[&str] = &[
     "LoadBalancerId",
@@ -35,11 +34,16 @@ fn parse_item(p: &Params) -> Result<(TargetGroupAssociation, Option<i64>), ApiFa
         .map(str::to_string);
     let weight = p.opt_i64("Weight")?;
     if let Some(w) = weight
-        && !(0..=100).contains(&w)
+        && !rules::weight_in_range(w)
     {
         return Err(ApiFailure::new(
             "InvalidParameterValue.Range",
-            format!("{}.Weight must be within [0, 100], got {w}.", p.path()),
+            format!(
+                "{}.Weight must be within [{}, {}], got {w}.",
+                p.path(),
+                rules::WEIGHT_MIN,
+                rules::WEIGHT_MAX
+            ),
         ));
     }
     let a = TargetGroupAssociation {
@@ -76,8 +80,9 @@ fn check_item(
             ),
         )
     })?;
-    match (&a.location_id, listener.is_layer4()) {
-        (None, false) => {
+    let layer = Layer::of_protocol(&listener.protocol);
+    match rules::check_location(layer, a.location_id.is_some()) {
+        Err(Refusal::LocationRequired) => {
             return Err(ApiFailure::new(
                 "InvalidParameter",
                 format!(
@@ -86,25 +91,29 @@ fn check_item(
                 ),
             ));
         }
-        (Some(loc), true) => {
+        Err(_) => {
             return Err(ApiFailure::new(
                 "InvalidParameter",
                 format!(
-                    "{at}: LocationId {loc} must not be given for layer-4 ({}) listener {}.",
-                    listener.protocol, a.listener_id
-                ),
-            ));
-        }
-        (Some(loc), false) if listener.rule(loc).is_none() => {
-            return Err(ApiFailure::new(
-                "InvalidParameter.LocationNotFound",
-                format!(
-                    "{at}: rule {loc} does not exist on listener {}.",
+                    "{at}: LocationId {} must not be given for layer-4 ({}) listener {}.",
+                    a.location_id.as_deref().unwrap_or_default(),
+                    listener.protocol,
                     a.listener_id
                 ),
             ));
         }
-        _ => {}
+        Ok(()) => {}
+    }
+    if let Some(loc) = &a.location_id
+        && listener.rule(loc).is_none()
+    {
+        return Err(ApiFailure::new(
+            "InvalidParameter.LocationNotFound",
+            format!(
+                "{at}: rule {loc} does not exist on listener {}.",
+                a.listener_id
+            ),
+        ));
     }
     let tg = world.target_group(&a.target_group_id).ok_or_else(|| {
         ApiFailure::new(
@@ -112,9 +121,10 @@ fn check_item(
             format!("{at}: target group {} does not exist.", a.target_group_id),
         )
     })?;
-    let v1 = tg.target_group_type == "v1";
+    let kind = TargetGroupType::from_api(Some(&tg.target_group_type));
+    let v1 = kind == TargetGroupType::V1;
     if action == TaskAction::AssociateTargetGroups {
-        if tg.vpc_id != lb.vpc_id {
+        if rules::check_vpc(Some(&lb.vpc_id), Some(&tg.vpc_id)).is_err() {
             return Err(ApiFailure::new(
                 "InvalidParameter",
                 format!(
@@ -123,7 +133,7 @@ fn check_item(
                 ),
             ));
         }
-        if v1 && listener.is_layer4() && listener.target_type.as_deref() != Some("TARGETGROUP") {
+        if rules::check_listener_mode(layer, listener.target_type.as_deref(), kind).is_err() {
             return Err(ApiFailure::new(
                 "FailedOperation",
                 format!(
@@ -135,10 +145,10 @@ fn check_item(
             ));
         }
         // Weight only means something for v2 groups; the API ignores it for v1.
-        a.weight = if v1 {
-            None
+        a.weight = if rules::has_weight(kind) {
+            Some(weight.unwrap_or(rules::DEFAULT_WEIGHT) as u64)
         } else {
-            Some(weight.map_or(DEFAULT_WEIGHT, |w| w as u64))
+            None
         };
     }
     Ok((a, v1))
@@ -253,9 +263,9 @@ fn check_bindings(
         .iter()
         .filter(|b| b.on_target(&a.load_balancer_id, &a.listener_id, loc))
         .map(|b| {
-            let b_v1 = world
-                .target_group(&b.target_group_id)
-                .is_some_and(|tg| tg.target_group_type == "v1");
+            let b_v1 = world.target_group(&b.target_group_id).is_some_and(|tg| {
+                TargetGroupType::from_api(Some(&tg.target_group_type)) == TargetGroupType::V1
+            });
             (b.target_group_id.as_str(), b_v1)
         })
         .chain(

@@ -11,14 +11,27 @@ pub struct ApiFailure {
     pub message: String,
 }
 
+/// Longest `Error.Message`, in characters. Messages quote what the request held (parameter
+/// names, IDs), so without a bound a request could make its reply and log line as large as itself.
+pub const MAX_MESSAGE_CHARS: usize = 512;
+
 impl ApiFailure {
-    /// Builds a failure with the given code and message.
+    /// Builds a failure with the given code and message (cut at [`MAX_MESSAGE_CHARS`]).
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
         ApiFailure {
             code,
-            message: message.into(),
+            message: excerpt(message.into(), MAX_MESSAGE_CHARS),
         }
     }
+}
+
+/// At most `max_chars` characters of `text`, with `…` when cut.
+pub(crate) fn excerpt(mut text: String, max_chars: usize) -> String {
+    if let Some((cut, _)) = text.char_indices().nth(max_chars) {
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
 }
 
 /// Why the emulator could not start.

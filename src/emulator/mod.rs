@@ -14,6 +14,7 @@
 //! # }
 //! ```
 
+mod action;
 mod admin;
 mod associate;
 pub mod auth;

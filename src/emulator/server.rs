@@ -1,11 +1,12 @@
 //! The HTTP server: starting and stopping, the router, and the signed API at `POST /`.
 
+use super::action::Action;
 use super::admin;
 use super::associate;
 use super::auth;
 use super::config::EmulatorConfig;
 use super::describe;
-use super::error::{ApiFailure, EmulatorError};
+use super::error::{ApiFailure, EmulatorError, excerpt};
 use super::params::Params;
 use super::persist::Snapshot;
 use super::state::{Core, Metrics, now_ms};
@@ -26,17 +27,6 @@ pub const API_VERSION: &str = "2018-03-17";
 
 /// Largest request body accepted.
 const MAX_BODY_BYTES: usize = 1 << 20;
-
-/// Actions the emulator implements.
-pub const ACTIONS: &[&str] = &[
-    "AssociateTargetGroups",
-    "DisassociateTargetGroups",
-    "DescribeTaskStatus",
-    "DescribeTargetGroups",
-    "DescribeTargetGroupList",
-    "DescribeListeners",
-    "DescribeLoadBalancers",
-];
 
 /// State shared by every request handler.
 pub(crate) struct Shared {
@@ -188,6 +178,11 @@ impl Outcome {
     }
 }
 
+/// An `X-TC-Action` value as quoted in logs and errors: at most 64 characters.
+fn printable(action: &str) -> String {
+    excerpt(action.to_string(), 64)
+}
+
 fn header<'a>(req: &'a http::request::Parts, name: &str) -> Option<&'a str> {
     req.headers
         .get(name)
@@ -220,17 +215,13 @@ async fn api(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let code = outcome.result.as_ref().err().map(|f| f.code);
     {
         let mut core = shared.core();
-        let name = if action.is_empty() {
-            "(none)"
-        } else {
-            action.as_str()
-        };
-        *core.metrics.calls.entry(name.to_string()).or_default() += 1;
+        let key = Action::metrics_key(&action);
+        *core.metrics.calls.entry(key.to_string()).or_default() += 1;
         if let Some(code) = code {
             *core.metrics.errors.entry(code.to_string()).or_default() += 1;
         }
     }
-    tracing::info!(action = %action, request_id = %request_id, error = code.unwrap_or(""), "api call");
+    tracing::info!(action = %printable(&action), request_id = %request_id, error = code.unwrap_or(""), "api call");
     if let Some((task_id, after)) = outcome.task {
         spawn_task_timer(&shared, task_id, after);
     }
@@ -306,12 +297,15 @@ async fn handle(
             "The X-TC-Action header is missing.",
         ));
     }
-    if !ACTIONS.contains(&action) {
+    let Some(action) = Action::parse(action) else {
         return Outcome::fail(ApiFailure::new(
             "InvalidAction",
-            format!("The action {action} does not exist in clb version {API_VERSION}."),
+            format!(
+                "The action {} does not exist in clb version {API_VERSION}.",
+                printable(action)
+            ),
         ));
-    }
+    };
     match header(parts, "x-tc-version") {
         None | Some("") => {
             return Outcome::fail(ApiFailure::new(
@@ -328,11 +322,12 @@ async fn handle(
         }
     }
     let mut core = shared.settled();
-    if !core.limiter.allow(action, Instant::now()) {
+    if !core.limiter.allow(action.name(), Instant::now()) {
         return Outcome::fail(ApiFailure::new(
             "RequestLimitExceeded",
             format!(
-                "Too many {action} requests; the limit is {} per second.",
+                "Too many {} requests; the limit is {} per second.",
+                action.name(),
                 cfg.rate_limit_per_second
             ),
         ));
@@ -363,7 +358,7 @@ async fn handle(
 
 fn dispatch(
     core: &mut Core,
-    action: &str,
+    action: Action,
     p: &Params,
     request_id: &str,
     duration: Duration,
@@ -374,13 +369,17 @@ fn dispatch(
         task: None,
     };
     let task_action = match action {
-        "DescribeTaskStatus" => return read(describe::task_status(&core.tasks, p)),
-        "DescribeTargetGroups" => return read(describe::target_groups(&core.world, p, false)),
-        "DescribeTargetGroupList" => return read(describe::target_groups(&core.world, p, true)),
-        "DescribeListeners" => return read(describe::listeners(&core.world, p)),
-        "DescribeLoadBalancers" => return read(describe::load_balancers(&core.world, p)),
-        "AssociateTargetGroups" => TaskAction::AssociateTargetGroups,
-        _ => TaskAction::DisassociateTargetGroups,
+        Action::DescribeTaskStatus => return read(describe::task_status(&core.tasks, p)),
+        Action::DescribeTargetGroups => {
+            return read(describe::target_groups(&core.world, p, false));
+        }
+        Action::DescribeTargetGroupList => {
+            return read(describe::target_groups(&core.world, p, true));
+        }
+        Action::DescribeListeners => return read(describe::listeners(&core.world, p)),
+        Action::DescribeLoadBalancers => return read(describe::load_balancers(&core.world, p)),
+        Action::AssociateTargetGroups => TaskAction::AssociateTargetGroups,
+        Action::DisassociateTargetGroups => TaskAction::DisassociateTargetGroups,
     };
     let validated = associate::validate(&core.world, task_action, p, |lb| core.busy(lb));
     let (associations, load_balancer_ids) = match validated {

@@ -3,6 +3,7 @@
 //! The same types are the seed file format, the `--state` file format and the body of the
 //! admin `state` endpoint, so they use the API's own PascalCase field names.
 
+use crate::tencentcloud::clb::rules::{self, Layer, Refusal};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -167,18 +168,10 @@ fn default_tg_type() -> String {
     "v1".to_string()
 }
 
-/// Layer-4 protocols; everything else the emulator accepts is layer 7.
-pub fn is_layer4(protocol: &str) -> bool {
-    matches!(
-        protocol.to_ascii_uppercase().as_str(),
-        "TCP" | "UDP" | "TCP_SSL" | "QUIC"
-    )
-}
-
 impl Listener {
     /// True for TCP/UDP/TCP_SSL/QUIC listeners.
     pub fn is_layer4(&self) -> bool {
-        is_layer4(&self.protocol)
+        Layer::of_protocol(&self.protocol) == Layer::Four
     }
 
     /// The rule with this `LocationId`, if any.
@@ -275,19 +268,21 @@ impl World {
             let l = lb
                 .listener(&a.listener_id)
                 .ok_or_else(|| format!("association {i}: unknown listener"))?;
-            match (&a.location_id, l.is_layer4()) {
-                (Some(_), true) => {
-                    return Err(format!("association {i}: LocationId on a layer-4 listener"));
-                }
-                (None, false) => {
+            match rules::check_location(Layer::of_protocol(&l.protocol), a.location_id.is_some()) {
+                Err(Refusal::LocationRequired) => {
                     return Err(format!(
                         "association {i}: layer-7 listener needs LocationId"
                     ));
                 }
-                (Some(loc), false) if l.rule(loc).is_none() => {
-                    return Err(format!("association {i}: unknown rule {loc}"));
+                Err(_) => {
+                    return Err(format!("association {i}: LocationId on a layer-4 listener"));
                 }
-                _ => {}
+                Ok(()) => {}
+            }
+            if let Some(loc) = &a.location_id
+                && l.rule(loc).is_none()
+            {
+                return Err(format!("association {i}: unknown rule {loc}"));
             }
             if self.target_group(&a.target_group_id).is_none() {
                 return Err(format!("association {i}: unknown target group"));

@@ -17,7 +17,7 @@ use super::credentials::{
 use super::endpoint::{EndpointOptions, is_loopback};
 use super::error::{ApiError, ConfigError, TransportError};
 use super::ratelimit::{DEFAULT_RATE_PER_SECOND, RateLimiter};
-use super::redact::redacted_body;
+use super::redact::{quoted_body, redacted_body};
 use super::retry::{RetryPolicy, Verdict, classify};
 use super::sign::{self, SignRequest};
 
@@ -382,7 +382,7 @@ impl Client {
             return Err(ApiError::HttpStatus {
                 action: action.to_string(),
                 status: status.as_u16(),
-                body: snippet(&bytes),
+                body: quoted_body(&bytes),
             });
         }
         super::envelope::parse(action, &bytes)
@@ -409,16 +409,6 @@ fn is_valid_request_client(s: &str) -> bool {
         && s.len() <= 128
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_,;.".contains(c))
-}
-
-/// The start of a body as text, for error messages.
-pub(crate) fn snippet(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let mut out: String = text.chars().take(300).collect();
-    if text.chars().count() > 300 {
-        out.push('…');
-    }
-    out
 }
 
 /// A reqwest error with its cause chain (reqwest's own message alone is often just "error sending

@@ -1,17 +1,19 @@
 //! Where requests go: the default public endpoint, `domain`/`protocol` overrides as in the official
 //! Terraform provider, or a full URL (the local emulator).
 
+use std::fmt;
 use std::net::IpAddr;
 
 use reqwest::Url;
 
 use super::error::ConfigError;
+use super::redact::without_user_info;
 
 /// Default root domain of the public API.
 pub const DEFAULT_DOMAIN: &str = "tencentcloudapi.com";
 
 /// Endpoint settings as the user gives them.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EndpointOptions {
     /// `HTTPS` (default) or `HTTP`, case-insensitive; ignored when `endpoint` is set.
     pub protocol: Option<String>,
@@ -21,6 +23,18 @@ pub struct EndpointOptions {
     pub endpoint: Option<String>,
     /// Allow plain HTTP to hosts that are not loopback.
     pub allow_insecure_http: bool,
+}
+
+impl fmt::Debug for EndpointOptions {
+    /// Never shows user info an endpoint URL may carry.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EndpointOptions")
+            .field("protocol", &self.protocol)
+            .field("domain", &self.domain)
+            .field("endpoint", &self.endpoint.as_deref().map(without_user_info))
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish()
+    }
 }
 
 /// A validated endpoint for one service.
@@ -56,34 +70,36 @@ impl EndpointOptions {
                 format!("{scheme}://{service}.{domain}/")
             }
         };
+        // Quoted in every error below; a password in the URL must not be.
+        let shown = without_user_info(&text);
         let url = Url::parse(&text).map_err(|e| {
             ConfigError::Endpoint(format!(
-                "{text:?} is not a valid URL ({e}); give a full URL such as https://clb.tencentcloudapi.com or http://127.0.0.1:8080"
+                "{shown:?} is not a valid URL ({e}); give a full URL such as https://clb.tencentcloudapi.com or http://127.0.0.1:8080"
             ))
         })?;
         match url.scheme() {
             "https" | "http" => {}
             other => {
                 return Err(ConfigError::Endpoint(format!(
-                    "{text:?} uses scheme {other:?}; only https:// and http:// are supported"
+                    "{shown:?} uses scheme {other:?}; only https:// and http:// are supported"
                 )));
             }
         }
         let Some(host) = url.host_str() else {
-            return Err(ConfigError::Endpoint(format!("{text:?} has no host")));
+            return Err(ConfigError::Endpoint(format!("{shown:?} has no host")));
         };
         if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
             return Err(ConfigError::Endpoint(format!(
-                "{text:?} has a path, query or fragment; API 3.0 requests always go to `/` of the host"
+                "{shown:?} has a path, query or fragment; API 3.0 requests always go to `/` of the host"
             )));
         }
         if !url.username().is_empty() || url.password().is_some() {
             return Err(ConfigError::Endpoint(format!(
-                "{text:?} contains user info; credentials belong in secret_id/secret_key"
+                "{shown:?} contains user info; credentials belong in secret_id/secret_key"
             )));
         }
         if url.scheme() == "http" && !self.allow_insecure_http && !is_loopback(host) {
-            return Err(ConfigError::InsecureHttp { url: text });
+            return Err(ConfigError::InsecureHttp { url: shown });
         }
         let authority = match url.port() {
             Some(port) => format!("{host}:{port}"),

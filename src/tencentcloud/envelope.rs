@@ -3,14 +3,14 @@
 
 use serde_json::Value;
 
-use super::client::snippet;
 use super::error::ApiError;
+use super::redact::quoted_body;
 
 /// Splits a 200 answer into its RequestId and `Response` object, or the typed API error it carries.
 pub fn parse(action: &str, body: &[u8]) -> Result<(String, Value), ApiError> {
     let decode = |detail: String| ApiError::Decode {
         action: action.to_string(),
-        detail: format!("{detail}; body starts with: {}", snippet(body)),
+        detail: format!("{detail}; the body (redacted): {}", quoted_body(body)),
     };
     let mut root: Value =
         serde_json::from_slice(body).map_err(|e| decode(format!("not JSON ({e})")))?;

@@ -1,4 +1,5 @@
-//! Redaction of request and response bodies before they reach the trace log.
+//! Redaction of request and response bodies before they reach the trace log or an error
+//! message: one rule for both, so what an error quotes is never more than a log would show.
 
 use serde_json::Value;
 
@@ -13,8 +14,10 @@ const SENSITIVE: &[&str] = &[
     "privatekey",
 ];
 
-/// Longest body text written to the log.
+/// Longest body text written to the log, in characters.
 const MAX_LOGGED: usize = 4096;
+/// Longest body text quoted in an error message, in characters.
+const MAX_QUOTED: usize = 300;
 
 fn is_sensitive(key: &str) -> bool {
     let lower = key.to_ascii_lowercase();
@@ -40,21 +43,38 @@ fn scrub(v: &mut Value) {
 /// A JSON body with the values of secret-looking keys replaced, truncated for the log. Bodies that
 /// are not JSON are not shown at all, since nothing can be said about what they contain.
 pub fn redacted_body(body: &[u8]) -> String {
+    redacted_excerpt(body, MAX_LOGGED)
+}
+
+/// The same redaction, cut shorter, for a body quoted in an error message.
+pub fn quoted_body(body: &[u8]) -> String {
+    redacted_excerpt(body, MAX_QUOTED)
+}
+
+fn redacted_excerpt(body: &[u8], max_chars: usize) -> String {
     match serde_json::from_slice::<Value>(body) {
         Ok(mut v) => {
             scrub(&mut v);
             let mut text = v.to_string();
-            if text.len() > MAX_LOGGED {
-                let mut cut = MAX_LOGGED;
-                while !text.is_char_boundary(cut) {
-                    cut -= 1;
-                }
+            if let Some((cut, _)) = text.char_indices().nth(max_chars) {
                 text.truncate(cut);
                 text.push('…');
             }
             text
         }
         Err(_) => format!("<{} bytes, not JSON>", body.len()),
+    }
+}
+
+/// `text` with the user-info part of a URL (`user:password@`) replaced, whether or not the URL
+/// is otherwise valid, so an endpoint setting can be quoted in errors and logs.
+pub fn without_user_info(text: &str) -> String {
+    let start = text.find("://").map_or(0, |i| i + 3);
+    let rest = &text[start..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}<redacted>@{}", &text[..start], &text[start + at + 1..]),
+        None => text.to_string(),
     }
 }
 
@@ -70,6 +90,28 @@ mod tests {
             assert!(!out.contains(&format!("\"{secret}\"")), "{out}");
         }
         assert!(out.contains("visible"));
+    }
+
+    #[test]
+    fn user_info_is_replaced_in_any_url_text() {
+        assert_eq!(
+            without_user_info("http://u:p@127.0.0.1:8/x?y=@z"),
+            "http://<redacted>@127.0.0.1:8/x?y=@z"
+        );
+        assert_eq!(without_user_info("u:p@h:1@host"), "<redacted>@host");
+        assert_eq!(
+            without_user_info("https://clb.tencentcloudapi.com/"),
+            "https://clb.tencentcloudapi.com/"
+        );
+        assert_eq!(without_user_info("http://h/p@q"), "http://h/p@q");
+    }
+
+    #[test]
+    fn quoted_bodies_are_redacted_and_short() {
+        let body = format!(r#"{{"SecretKey":"k1","Pad":"{}"}}"#, "x".repeat(1000));
+        let q = quoted_body(body.as_bytes());
+        assert!(!q.contains("k1") && q.contains("<redacted>"), "{q}");
+        assert!(q.chars().count() <= MAX_QUOTED + 1, "{}", q.len());
     }
 
     #[test]

@@ -17,8 +17,31 @@ struct ProfileCredential {
     token: Option<String>,
 }
 
+/// The text of a credentials file; `None` when there is no such file. A file that exists but
+/// cannot be read (permissions, a directory, not UTF-8) is an error naming it: skipping it would
+/// silently fall through to the next source, which may hold other credentials.
+fn read_if_present(path: &Path) -> Result<Option<String>, ConfigError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(ConfigError::InvalidCredentials {
+            source_name: path.display().to_string(),
+            detail: format!(
+                "the file exists but cannot be read ({e}). Make it a readable UTF-8 file for the user running Terraform, or remove it."
+            ),
+        }),
+    }
+}
+
 pub(super) fn read_profile_credential(path: &Path) -> Result<Option<Credentials>, ConfigError> {
-    let Ok(text) = std::fs::read_to_string(path) else {
+    let Some(text) = read_if_present(path)? else {
         return Ok(None);
     };
     let source_name = path.display().to_string();
@@ -39,7 +62,7 @@ pub(super) fn read_profile_credential(path: &Path) -> Result<Option<Credentials>
 }
 
 pub(super) fn read_ini_credentials(path: &Path) -> Result<Option<Credentials>, ConfigError> {
-    let Ok(text) = std::fs::read_to_string(path) else {
+    let Some(text) = read_if_present(path)? else {
         return Ok(None);
     };
     let mut in_default = false;

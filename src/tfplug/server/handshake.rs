@@ -59,6 +59,41 @@ pub async fn bind_in_range(min: u16, max: u16) -> std::io::Result<TcpListener> {
     Err(last.unwrap_or_else(|| std::io::Error::other("no port in range")))
 }
 
+/// Where Terraform (go-plugin's AutoMTLS) puts its client certificate, PEM.
+pub const CLIENT_CERT_KEY: &str = "PLUGIN_CLIENT_CERT";
+/// Terraform's switch to turn AutoMTLS off (meant for test harnesses).
+pub const DISABLE_TLS_KEY: &str = "TF_DISABLE_PLUGIN_TLS";
+
+/// Whether TLS was explicitly turned off. Terraform decides with `os.Getenv(...) == ""`, so
+/// any non-empty value disables it ("1", but also "0" or "false"); unset or empty does not.
+pub fn tls_disabled(value: Option<&str>) -> bool {
+    value.is_some_and(|v| !v.is_empty())
+}
+
+/// The transport of a plugin Terraform started (magic cookie checked), from `PLUGIN_CLIENT_CERT`
+/// and `TF_DISABLE_PLUGIN_TLS`. Without a client certificate the only safe answer is to refuse:
+/// serving plaintext would let any local process that finds the port drive the provider with
+/// its credentials, so plaintext needs TLS to be turned off explicitly.
+pub fn managed_transport(
+    client_cert: Option<&str>,
+    disable_tls: Option<&str>,
+) -> Result<super::Transport, String> {
+    if tls_disabled(disable_tls) {
+        return Ok(super::Transport::Plaintext);
+    }
+    match client_cert.filter(|c| !c.trim().is_empty()) {
+        Some(pem) => Ok(super::Transport::MutualTls {
+            client_cert_pem: pem.to_string(),
+        }),
+        None => Err(format!(
+            "Started by Terraform without {CLIENT_CERT_KEY}: the client sent no certificate to pin, so \
+             the connection cannot use mutual TLS, and this provider does not serve in plaintext unless \
+             TLS is turned off explicitly. Run it from Terraform 1.0 or later (which sends the certificate), \
+             or set {DISABLE_TLS_KEY}=1 for both Terraform and the provider if plaintext is intended."
+        )),
+    }
+}
+
 /// Reads `PLUGIN_MIN_PORT`/`PLUGIN_MAX_PORT`; unset or invalid means any port.
 pub fn port_range(min: Option<&str>, max: Option<&str>) -> (u16, u16) {
     let parse = |v: Option<&str>| v.and_then(|s| s.trim().parse::<u16>().ok()).unwrap_or(0);
@@ -104,6 +139,41 @@ mod tests {
     fn line_has_unpadded_cert() {
         let line = handshake_line("127.0.0.1:10001".parse().unwrap(), Some(&[1, 2, 3, 4]));
         assert_eq!(line, "1|6|tcp|127.0.0.1:10001|grpc|AQIDBA");
+    }
+
+    #[test]
+    fn tls_disabled_as_terraform_reads_it() {
+        for on in ["1", "0", "false", "true", " "] {
+            assert!(tls_disabled(Some(on)), "{on:?}");
+        }
+        assert!(!tls_disabled(Some("")));
+        assert!(!tls_disabled(None));
+    }
+
+    #[test]
+    fn managed_transport_refuses_plaintext_unless_disabled() {
+        use super::super::Transport;
+        assert!(matches!(
+            managed_transport(Some("PEM"), None),
+            Ok(Transport::MutualTls { client_cert_pem }) if client_cert_pem == "PEM"
+        ));
+        assert!(matches!(
+            managed_transport(Some("PEM"), Some("1")),
+            Ok(Transport::Plaintext)
+        ));
+        assert!(matches!(
+            managed_transport(None, Some("0")),
+            Ok(Transport::Plaintext)
+        ));
+        for cert in [None, Some(""), Some("  \n")] {
+            for disable in [None, Some("")] {
+                let e = managed_transport(cert, disable).unwrap_err();
+                assert!(
+                    e.contains(CLIENT_CERT_KEY) && e.contains(DISABLE_TLS_KEY),
+                    "{e}"
+                );
+            }
+        }
     }
 
     #[test]

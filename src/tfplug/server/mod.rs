@@ -30,7 +30,7 @@ pub const MAX_MESSAGE_SIZE: usize = 256 << 20;
 /// How connections are secured.
 #[derive(Debug, Clone)]
 pub enum Transport {
-    /// No TLS (`TF_DISABLE_PLUGIN_TLS`, debug/reattach mode).
+    /// No TLS: debug/reattach mode, or `TF_DISABLE_PLUGIN_TLS` set to any non-empty value.
     Plaintext,
     /// Strict mutual TLS: the client must present exactly this PEM certificate.
     MutualTls {
@@ -276,13 +276,22 @@ async fn run_managed(provider: Arc<dyn Provider>) -> Result<(), String> {
         env("PLUGIN_MIN_PORT").as_deref(),
         env("PLUGIN_MAX_PORT").as_deref(),
     );
-    let tls_disabled = env("TF_DISABLE_PLUGIN_TLS").is_some_and(|v| !v.is_empty());
-    let transport = match env("PLUGIN_CLIENT_CERT").filter(|c| !c.trim().is_empty()) {
-        Some(pem) if !tls_disabled => Transport::MutualTls {
-            client_cert_pem: pem,
-        },
-        _ => Transport::Plaintext,
+    let transport = match handshake::managed_transport(
+        env(handshake::CLIENT_CERT_KEY).as_deref(),
+        env(handshake::DISABLE_TLS_KEY).as_deref(),
+    ) {
+        Ok(t) => t,
+        Err(refusal) => {
+            tracing::warn!("{refusal}");
+            return Err(refusal);
+        }
     };
+    if matches!(transport, Transport::Plaintext) {
+        tracing::info!(
+            "{} is set: serving without TLS, as Terraform asked",
+            handshake::DISABLE_TLS_KEY
+        );
+    }
     // Ctrl-C reaches the whole process group; Terraform answers it with StopProvider and
     // waits for us, so the signal itself must not kill the plugin. Installed before serving.
     let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())

@@ -10,7 +10,7 @@ use std::str::FromStr;
 use serde_json::Value as Json;
 
 use super::msgpack::{describe, infer_type};
-use super::{AttributePath, Number, Type, Value, ValueError};
+use super::{AttributePath, Number, Type, Value, ValueError, excerpt};
 
 /// Decodes JSON bytes for a slot of type `ty`.
 pub fn from_json_slice(bytes: &[u8], ty: &Type) -> Result<Value, ValueError> {
@@ -30,7 +30,7 @@ pub fn to_json(value: &Value, ty: &Type) -> Result<Json, ValueError> {
 }
 
 fn decode(json: &Json, ty: &Type, path: &AttributePath) -> Result<Value, ValueError> {
-    let mismatch = || ValueError::at(path, format!("{ty} required, found {json}"));
+    let mismatch = || ValueError::at(path, format!("{ty} required, found {}", quoted(json)));
     match (ty, json) {
         (_, Json::Null) => Ok(Value::Null),
         (Type::Dynamic, Json::Object(o)) if o.contains_key("type") => {
@@ -88,6 +88,11 @@ fn decode(json: &Json, ty: &Type, path: &AttributePath) -> Result<Value, ValueEr
         }
         _ => Err(mismatch()),
     }
+}
+
+/// A bounded excerpt of the JSON text that was found, for error messages.
+fn quoted(json: &Json) -> String {
+    excerpt(&json.to_string(), 80)
 }
 
 fn decode_all(items: &[Json], et: &Type, path: &AttributePath) -> Result<Vec<Value>, ValueError> {

@@ -40,12 +40,22 @@ impl ValueError {
         let message = if path.is_root() {
             message
         } else {
-            format!("{path}: {message}")
+            // Map keys in the path come from the input; keep the message bounded.
+            format!("{}: {message}", excerpt(&path.to_string(), 200))
         };
         ValueError {
             message,
             path: path.clone(),
         }
+    }
+}
+
+/// At most `max_chars` characters of `text`, with `…` when cut: how untrusted input is quoted
+/// in an error, so a huge value cannot make a huge message.
+pub(crate) fn excerpt(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
     }
 }
 

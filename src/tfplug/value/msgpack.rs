@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{AttributePath, Number, Type, Value, ValueError};
+use super::{AttributePath, Number, Type, Value, ValueError, excerpt};
 
 /// Encodes `value` as msgpack for a slot of type `ty`.
 pub fn to_msgpack(value: &Value, ty: &Type) -> Result<Vec<u8>, ValueError> {
@@ -163,7 +163,9 @@ struct Reader<'a> {
     pos: usize,
 }
 
-const MAX_DEPTH: usize = 512;
+/// Deepest nesting accepted. Schemas nest a few levels; this bound keeps the recursive
+/// reader and shaper well inside a 2 MiB thread stack (a tokio worker's) even in debug builds.
+pub(crate) const MAX_DEPTH: usize = 128;
 
 impl Reader<'_> {
     fn take(&mut self, n: usize) -> Result<&[u8], ValueError> {
@@ -240,16 +242,30 @@ impl Reader<'_> {
             .map(Raw::Str)
             .map_err(|_| ValueError::new("msgpack string is not valid UTF-8"))
     }
+    /// Refuses a length prefix that claims more items than the bytes left could hold (every
+    /// item takes at least `min_bytes`), before anything is reserved for them.
+    fn claim(&self, n: usize, min_bytes: usize, what: &str) -> Result<(), ValueError> {
+        let left = self.buf.len() - self.pos;
+        if n.saturating_mul(min_bytes) > left {
+            return Err(ValueError::new(format!(
+                "msgpack {what} claims {n} items but only {left} bytes are left"
+            )));
+        }
+        Ok(())
+    }
     fn array(&mut self, n: usize, depth: usize) -> Result<Raw, ValueError> {
-        // Cap the pre-allocation: the length comes from untrusted input.
-        let mut items = Vec::with_capacity(n.min(1024));
+        self.claim(n, 1, "array")?;
+        // No reservation from the prefix: items are pushed as they are read, so memory follows
+        // the bytes actually present.
+        let mut items = Vec::new();
         for _ in 0..n {
             items.push(self.read_depth(depth + 1)?);
         }
         Ok(Raw::Array(items))
     }
     fn map(&mut self, n: usize, depth: usize) -> Result<Raw, ValueError> {
-        let mut items = Vec::with_capacity(n.min(1024));
+        self.claim(n, 2, "map")?;
+        let mut items = Vec::new();
         for _ in 0..n {
             let k = self.read_depth(depth + 1)?;
             let v = self.read_depth(depth + 1)?;
@@ -300,7 +316,7 @@ fn shape(raw: Raw, ty: &Type, path: &AttributePath) -> Result<Value, ValueError>
         (Type::Number, Raw::Float(f)) => Ok(Value::Number(Number::from_f64(f))),
         (Type::Number, Raw::Str(s)) => Number::parse(&s)
             .map(Value::Number)
-            .ok_or_else(|| ValueError::at(path, format!("{s:?} is not a number"))),
+            .ok_or_else(|| ValueError::at(path, format!("{:?} is not a number", excerpt(&s, 80)))),
         (Type::String, Raw::Str(s)) => Ok(Value::String(s)),
         (Type::List(et), Raw::Array(items)) => Ok(Value::List(shape_all(items, et, path)?)),
         (Type::Set(et), Raw::Array(items)) => Ok(Value::Set(shape_all(items, et, path)?)),
@@ -339,7 +355,10 @@ fn shape(raw: Raw, ty: &Type, path: &AttributePath) -> Result<Value, ValueError>
                     return Err(ValueError::at(path, "object keys must be strings"));
                 };
                 let Some(at) = attrs.get(&k) else {
-                    return Err(ValueError::at(path, format!("unsupported attribute {k:?}")));
+                    return Err(ValueError::at(
+                        path,
+                        format!("unsupported attribute {:?}", excerpt(&k, 80)),
+                    ));
                 };
                 let item = shape(v, at, &path.clone().attr(&k))?;
                 out.insert(k, item);

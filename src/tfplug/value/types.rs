@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde_json::Value as Json;
 
-use super::ValueError;
+use super::{ValueError, excerpt};
 
 /// A Terraform (cty) type.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +83,12 @@ impl Type {
 
     /// Parses the compact JSON form. Optional-attribute markers on objects are accepted and ignored.
     pub fn from_json(json: &Json) -> Result<Type, ValueError> {
-        let bad = || ValueError::new(format!("unsupported type description {json}"));
+        let bad = || {
+            ValueError::new(format!(
+                "unsupported type description {}",
+                excerpt(&json.to_string(), 80)
+            ))
+        };
         match json {
             Json::String(s) => match s.as_str() {
                 "bool" => Ok(Type::Bool),
