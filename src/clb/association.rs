@@ -1,16 +1,18 @@
 //! Create, read and delete one binding, safely under retries and interruptions.
 //!
 //! Rules this file keeps:
-//! - writes to one load balancer run one at a time in this process ([`LoadBalancerLocks`]);
+//! - writes go through the [`Engine`], which batches them per load balancer, one task at a time;
 //! - the cloud is checked before writing, so an existing identical binding (an earlier interrupted
 //!   apply, a write whose answer was lost) is adopted rather than bound twice or failed on;
 //! - a write whose outcome is unknown is never blindly re-sent: the binding is looked up first;
 //! - delete treats "already gone" as done, and confirms the binding is gone after its task.
+//! - an answer from the engine's short-lived read cache is trusted only where a wrong one leads to
+//!   a write the cloud itself checks; before skipping a write, the cloud is asked afresh.
 
-use crate::clb::api::{AssociationRequest, Binding, CallLimits, ClbApi};
+use crate::clb::api::{Binding, Deadline, Weight};
+use crate::clb::engine::{Engine, Freshness, LockError};
 use crate::clb::errors::Failure;
 use crate::clb::id::AssociationId;
-use crate::clb::lock::{LoadBalancerLocks, LockError};
 use crate::tencentcloud::clb::TaskError;
 use crate::tencentcloud::error::ApiError;
 
@@ -33,9 +35,9 @@ pub enum OpError {
     #[error("the binding already exists with weight {existing:?}, not {wanted}")]
     WeightConflict {
         /// The weight the cloud has.
-        existing: Option<i64>,
+        existing: Option<Weight>,
         /// The configured weight.
-        wanted: i64,
+        wanted: Weight,
     },
     /// The task succeeded but the cloud does not show the expected result.
     #[error("{0}")]
@@ -106,29 +108,55 @@ pub fn matches(b: &Binding, id: &AssociationId) -> bool {
         && location == id.location_id.as_deref()
 }
 
-/// The binding named by `id` as the cloud has it now, or `None` when it (or its target group) is gone.
+/// The binding named by `id` as the cloud has it (an answer at most a few seconds old, never
+/// older than this process's last write to it), or `None` when it (or its target group) is gone.
 pub async fn read(
-    api: &dyn ClbApi,
+    engine: &Engine,
     id: &AssociationId,
-    limits: &CallLimits,
+    deadline: &Deadline,
 ) -> Result<Option<Binding>, ApiError> {
-    let Some(tg) = api.target_group(&id.target_group_id, limits).await? else {
+    look(engine, id, Freshness::Recent, deadline).await
+}
+
+async fn look(
+    engine: &Engine,
+    id: &AssociationId,
+    freshness: Freshness,
+    deadline: &Deadline,
+) -> Result<Option<Binding>, ApiError> {
+    let Some(tg) = engine
+        .target_group(&id.target_group_id, freshness, deadline)
+        .await?
+    else {
         return Ok(None);
     };
     Ok(tg.bindings.into_iter().find(|b| matches(b, id)))
 }
 
-fn request(id: &AssociationId, weight: Option<i64>) -> AssociationRequest {
-    AssociationRequest {
-        load_balancer_id: id.load_balancer_id.clone(),
-        listener_id: id.listener_id.clone(),
-        location_id: id.location_id.clone(),
-        target_group_id: id.target_group_id.clone(),
-        weight,
+/// The binding if it exists; a recent answer that it does not is enough (binding it then is
+/// checked by the cloud), one that it does is confirmed afresh before the write is skipped.
+async fn existing(
+    engine: &Engine,
+    id: &AssociationId,
+    deadline: &Deadline,
+) -> Result<Option<Binding>, ApiError> {
+    match look(engine, id, Freshness::Recent, deadline).await? {
+        None => Ok(None),
+        Some(_) => look(engine, id, Freshness::Fresh, deadline).await,
     }
 }
 
-fn adopt(existing: Binding, weight: Option<i64>) -> Result<Binding, OpError> {
+/// Whether the binding is gone, confirmed afresh before the unbind is skipped.
+async fn gone(engine: &Engine, id: &AssociationId, deadline: &Deadline) -> Result<bool, ApiError> {
+    Ok(look(engine, id, Freshness::Recent, deadline)
+        .await?
+        .is_none()
+        && look(engine, id, Freshness::Fresh, deadline)
+            .await?
+            .is_none())
+}
+
+fn adopt(existing: Binding, weight: Option<Weight>) -> Result<Binding, OpError> {
     match (weight, existing.weight) {
         (Some(wanted), Some(have)) if wanted != have => Err(OpError::WeightConflict {
             existing: Some(have),
@@ -140,25 +168,20 @@ fn adopt(existing: Binding, weight: Option<i64>) -> Result<Binding, OpError> {
 
 /// Binds the target group and returns the binding as read back from the cloud.
 pub async fn create(
-    api: &dyn ClbApi,
-    locks: &LoadBalancerLocks,
+    engine: &Engine,
     id: &AssociationId,
-    weight: Option<i64>,
-    limits: &CallLimits,
+    weight: Option<Weight>,
+    deadline: &Deadline,
 ) -> Result<Binding, OpError> {
-    let _guard = locks
-        .acquire(&id.load_balancer_id, limits.deadline, &limits.cancel)
-        .await?;
-    let req = request(id, weight);
     for _ in 0..MAX_WRITE_ROUNDS {
-        if let Some(existing) = read(api, id, limits).await? {
+        if let Some(existing) = existing(engine, id, deadline).await? {
             tracing::info!(id = %id, "binding already exists; adopting it");
             return adopt(existing, weight);
         }
-        match api.associate(&req, limits).await {
+        match engine.bind(id, weight, deadline).await {
+            // The engine read the target group back after the task: this answer is fresh.
             Ok(task_id) => {
-                api.wait_task(&task_id, limits).await?;
-                return match read(api, id, limits).await? {
+                return match read(engine, id, deadline).await? {
                     Some(b) => Ok(b),
                     None => Err(OpError::NotConverged(format!(
                         "task {task_id} succeeded but the binding {id} is not visible in DescribeTargetGroups"
@@ -166,20 +189,21 @@ pub async fn create(
                 };
             }
             // The request may have been applied: look before sending it again.
-            Err(ApiError::OutcomeUnknown { action, detail }) => {
+            Err(OpError::Api(ApiError::OutcomeUnknown { action, detail })) => {
                 tracing::warn!(%action, %detail, "bind outcome unknown; checking the cloud before retrying");
                 continue;
             }
-            Err(e) => {
+            Err(OpError::Api(e)) => {
                 // Refused, perhaps because the binding appeared meanwhile (an earlier task finishing).
-                if let Some(existing) = read(api, id, limits).await? {
+                if let Some(existing) = look(engine, id, Freshness::Fresh, deadline).await? {
                     return adopt(existing, weight);
                 }
                 return Err(e.into());
             }
+            Err(other) => return Err(other),
         }
     }
-    match read(api, id, limits).await? {
+    match look(engine, id, Freshness::Fresh, deadline).await? {
         Some(existing) => adopt(existing, weight),
         None => Err(OpError::NotConverged(format!(
             "could not confirm the binding {id} after {MAX_WRITE_ROUNDS} attempts whose outcome was unknown"
@@ -189,43 +213,41 @@ pub async fn create(
 
 /// Unbinds the target group; success when the binding is gone, whoever removed it.
 pub async fn delete(
-    api: &dyn ClbApi,
-    locks: &LoadBalancerLocks,
+    engine: &Engine,
     id: &AssociationId,
-    limits: &CallLimits,
+    deadline: &Deadline,
 ) -> Result<(), OpError> {
-    let _guard = locks
-        .acquire(&id.load_balancer_id, limits.deadline, &limits.cancel)
-        .await?;
-    let req = request(id, None);
     for _ in 0..MAX_WRITE_ROUNDS {
-        if read(api, id, limits).await?.is_none() {
+        if gone(engine, id, deadline).await? {
             return Ok(());
         }
-        match api.disassociate(&req, limits).await {
+        match engine.unbind(id, deadline).await {
             Ok(task_id) => {
-                api.wait_task(&task_id, limits).await?;
-                return match read(api, id, limits).await? {
+                return match read(engine, id, deadline).await? {
                     None => Ok(()),
                     Some(_) => Err(OpError::NotConverged(format!(
                         "task {task_id} succeeded but the binding {id} is still listed by DescribeTargetGroups"
                     ))),
                 };
             }
-            Err(ApiError::OutcomeUnknown { action, detail }) => {
+            Err(OpError::Api(ApiError::OutcomeUnknown { action, detail })) => {
                 tracing::warn!(%action, %detail, "unbind outcome unknown; checking the cloud before retrying");
                 continue;
             }
-            Err(e) => {
+            Err(OpError::Api(e)) => {
                 // A deleted rule, listener or load balancer makes the call fail, but the binding is gone.
-                if read(api, id, limits).await?.is_none() {
+                if look(engine, id, Freshness::Fresh, deadline)
+                    .await?
+                    .is_none()
+                {
                     return Ok(());
                 }
                 return Err(e.into());
             }
+            Err(other) => return Err(other),
         }
     }
-    match read(api, id, limits).await? {
+    match look(engine, id, Freshness::Fresh, deadline).await? {
         None => Ok(()),
         Some(_) => Err(OpError::NotConverged(format!(
             "could not confirm that the binding {id} is gone after {MAX_WRITE_ROUNDS} attempts whose outcome was unknown"

@@ -1,21 +1,23 @@
 //! Unit tests of [`crate::clb::association`] and [`crate::clb::checks`] against the fake.
 
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
-use tokio_util::sync::CancellationToken;
-
-use crate::clb::api::CallLimits;
+use crate::clb::api::Deadline;
 use crate::clb::association::{self, OpError};
 use crate::clb::checks::check_binding;
+use crate::clb::engine::Engine;
 use crate::clb::fake::FakeClb;
 use crate::clb::id::AssociationId;
-use crate::clb::lock::LoadBalancerLocks;
 
-fn limits() -> CallLimits {
-    CallLimits {
-        deadline: Instant::now() + Duration::from_secs(30),
-        cancel: CancellationToken::new(),
-    }
+fn limits() -> Deadline {
+    Deadline::in_(Duration::from_secs(30))
+}
+
+/// The fake and an engine over it.
+fn world() -> (Arc<FakeClb>, Arc<Engine>) {
+    let fake = Arc::new(FakeClb::new());
+    (fake.clone(), Engine::new(fake))
 }
 
 fn id(s: &str) -> AssociationId {
@@ -29,23 +31,22 @@ fn id(s: &str) -> AssociationId {
 
 #[tokio::test]
 async fn create_read_delete() {
-    let api = FakeClb::new();
-    let locks = LoadBalancerLocks::new();
-    let b = association::create(&api, &locks, &id("lbtg-v2"), Some(30), &limits())
+    let (api, engine) = world();
+    let b = association::create(&engine, &id("lbtg-v2"), Some(30), &limits())
         .await
         .unwrap();
     assert_eq!(b.weight, Some(30));
     assert!(
-        association::read(&api, &id("lbtg-v2"), &limits())
+        association::read(&engine, &id("lbtg-v2"), &limits())
             .await
             .unwrap()
             .is_some()
     );
-    association::delete(&api, &locks, &id("lbtg-v2"), &limits())
+    association::delete(&engine, &id("lbtg-v2"), &limits())
         .await
         .unwrap();
     assert!(
-        association::read(&api, &id("lbtg-v2"), &limits())
+        association::read(&engine, &id("lbtg-v2"), &limits())
             .await
             .unwrap()
             .is_none()
@@ -55,13 +56,12 @@ async fn create_read_delete() {
 
 #[tokio::test]
 async fn create_adopts_an_existing_binding() {
-    let api = FakeClb::new();
-    let locks = LoadBalancerLocks::new();
-    association::create(&api, &locks, &id("lbtg-v2"), None, &limits())
+    let (api, engine) = world();
+    association::create(&engine, &id("lbtg-v2"), None, &limits())
         .await
         .unwrap();
     let writes = api.script.lock().unwrap().writes;
-    association::create(&api, &locks, &id("lbtg-v2"), None, &limits())
+    association::create(&engine, &id("lbtg-v2"), None, &limits())
         .await
         .unwrap();
     assert_eq!(api.script.lock().unwrap().writes, writes, "no second write");
@@ -70,12 +70,11 @@ async fn create_adopts_an_existing_binding() {
 
 #[tokio::test]
 async fn create_refuses_to_adopt_a_different_weight() {
-    let api = FakeClb::new();
-    let locks = LoadBalancerLocks::new();
-    association::create(&api, &locks, &id("lbtg-v2"), Some(10), &limits())
+    let (_, engine) = world();
+    association::create(&engine, &id("lbtg-v2"), Some(10), &limits())
         .await
         .unwrap();
-    let err = association::create(&api, &locks, &id("lbtg-v2"), Some(20), &limits())
+    let err = association::create(&engine, &id("lbtg-v2"), Some(20), &limits())
         .await
         .unwrap_err();
     assert!(
@@ -92,10 +91,9 @@ async fn create_refuses_to_adopt_a_different_weight() {
 
 #[tokio::test]
 async fn lost_answer_is_checked_not_resent() {
-    let api = FakeClb::new();
+    let (api, engine) = world();
     api.script.lock().unwrap().lost_answers = 1;
-    let locks = LoadBalancerLocks::new();
-    association::create(&api, &locks, &id("lbtg-v2"), None, &limits())
+    association::create(&engine, &id("lbtg-v2"), None, &limits())
         .await
         .unwrap();
     assert_eq!(
@@ -108,10 +106,9 @@ async fn lost_answer_is_checked_not_resent() {
 
 #[tokio::test]
 async fn failed_task_reports_message_and_binds_nothing() {
-    let api = FakeClb::new();
+    let (api, engine) = world();
     api.script.lock().unwrap().task_failure = Some("backend busy".into());
-    let locks = LoadBalancerLocks::new();
-    let err = association::create(&api, &locks, &id("lbtg-v2"), None, &limits())
+    let err = association::create(&engine, &id("lbtg-v2"), None, &limits())
         .await
         .unwrap_err();
     let f = err.failure();
@@ -122,12 +119,11 @@ async fn failed_task_reports_message_and_binds_nothing() {
 
 #[tokio::test]
 async fn delete_of_a_gone_binding_succeeds_without_writing() {
-    let api = FakeClb::new();
-    let locks = LoadBalancerLocks::new();
-    association::delete(&api, &locks, &id("lbtg-v2"), &limits())
+    let (api, engine) = world();
+    association::delete(&engine, &id("lbtg-v2"), &limits())
         .await
         .unwrap();
-    association::delete(&api, &locks, &id("lbtg-gone"), &limits())
+    association::delete(&engine, &id("lbtg-gone"), &limits())
         .await
         .unwrap();
     assert_eq!(api.script.lock().unwrap().writes, 0);
@@ -135,13 +131,12 @@ async fn delete_of_a_gone_binding_succeeds_without_writing() {
 
 #[tokio::test]
 async fn delete_with_lost_answer_converges() {
-    let api = FakeClb::new();
-    let locks = LoadBalancerLocks::new();
-    association::create(&api, &locks, &id("lbtg-v2"), None, &limits())
+    let (api, engine) = world();
+    association::create(&engine, &id("lbtg-v2"), None, &limits())
         .await
         .unwrap();
     api.script.lock().unwrap().lost_answers = 1;
-    association::delete(&api, &locks, &id("lbtg-v2"), &limits())
+    association::delete(&engine, &id("lbtg-v2"), &limits())
         .await
         .unwrap();
     assert_eq!(api.count(), 0);
@@ -149,14 +144,13 @@ async fn delete_with_lost_answer_converges() {
 
 #[tokio::test]
 async fn layer4_read_ignores_layer7_bindings_of_the_same_listener_id() {
-    let api = FakeClb::new();
-    let locks = LoadBalancerLocks::new();
+    let (_, engine) = world();
     let l7 = AssociationId {
         listener_id: "lbl-http".into(),
         location_id: Some("loc-r1".into()),
         ..id("lbtg-v2")
     };
-    association::create(&api, &locks, &l7, None, &limits())
+    association::create(&engine, &l7, None, &limits())
         .await
         .unwrap();
     let l4_same_listener = AssociationId {
@@ -164,21 +158,24 @@ async fn layer4_read_ignores_layer7_bindings_of_the_same_listener_id() {
         ..l7.clone()
     };
     assert!(
-        association::read(&api, &l4_same_listener, &limits())
+        association::read(&engine, &l4_same_listener, &limits())
             .await
             .unwrap()
             .is_none()
     );
     assert!(
-        association::read(&api, &l7, &limits())
+        association::read(&engine, &l7, &limits())
             .await
             .unwrap()
             .is_some()
     );
 }
 
-async fn findings(id: AssociationId, weight: Option<i64>) -> Vec<(&'static str, String)> {
-    check_binding(&FakeClb::new(), &id, weight, &limits())
+async fn findings(
+    id: AssociationId,
+    weight: Option<crate::clb::api::Weight>,
+) -> Vec<(&'static str, String)> {
+    check_binding(&world().1, &id, weight, &limits())
         .await
         .unwrap()
         .into_iter()
@@ -235,17 +232,16 @@ async fn plan_checks() {
 
 #[tokio::test]
 async fn plan_check_notices_an_existing_binding() {
-    let api = FakeClb::new();
-    let locks = LoadBalancerLocks::new();
-    association::create(&api, &locks, &id("lbtg-v2"), Some(10), &limits())
+    let (_, engine) = world();
+    association::create(&engine, &id("lbtg-v2"), Some(10), &limits())
         .await
         .unwrap();
-    let same = check_binding(&api, &id("lbtg-v2"), Some(10), &limits())
+    let same = check_binding(&engine, &id("lbtg-v2"), Some(10), &limits())
         .await
         .unwrap();
     assert_eq!(same.len(), 1);
     assert!(same[0].warning, "same binding: adopt with a warning");
-    let other = check_binding(&api, &id("lbtg-v2"), Some(20), &limits())
+    let other = check_binding(&engine, &id("lbtg-v2"), Some(20), &limits())
         .await
         .unwrap();
     // Another weight is what a weight replacement plans: no finding.

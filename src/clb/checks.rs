@@ -1,8 +1,9 @@
 //! Plan-time checks that need the API: they catch a binding the cloud would refuse before
 //! `terraform apply` changes anything. Each finding names the attribute it is about.
 
-use crate::clb::api::{CallLimits, ClbApi, TargetGroupType};
+use crate::clb::api::{Deadline, TargetGroupType, Weight};
 use crate::clb::association::matches;
+use crate::clb::engine::{Engine, Freshness};
 use crate::clb::id::AssociationId;
 use crate::tencentcloud::error::ApiError;
 
@@ -34,15 +35,16 @@ fn finding(
 
 /// Checks that the binding `id` (with `weight`) can be made: every object exists, the listener's
 /// layer matches `location_id`, a layer-4 listener forwards to target groups, the VPCs match, and a
-/// weight is only given for a v2 target group.
+/// weight is only given for a v2 target group. The load balancer and its listeners are asked for
+/// once per process, target groups through the engine's shared reads.
 pub async fn check_binding(
-    api: &dyn ClbApi,
+    engine: &Engine,
     id: &AssociationId,
-    weight: Option<i64>,
-    limits: &CallLimits,
+    weight: Option<Weight>,
+    deadline: &Deadline,
 ) -> Result<Vec<Finding>, ApiError> {
     let mut found = Vec::new();
-    let lb = api.load_balancer(&id.load_balancer_id, limits).await?;
+    let lb = engine.load_balancer(&id.load_balancer_id, deadline).await?;
     if lb.is_none() {
         found.push(finding(
             "load_balancer_id",
@@ -53,8 +55,8 @@ pub async fn check_binding(
             ),
         ));
     } else {
-        match api
-            .listener(&id.load_balancer_id, &id.listener_id, limits)
+        match engine
+            .listener(&id.load_balancer_id, &id.listener_id, deadline)
             .await?
         {
             None => found.push(finding(
@@ -110,7 +112,10 @@ pub async fn check_binding(
             }
         }
     }
-    match api.target_group(&id.target_group_id, limits).await? {
+    match engine
+        .target_group(&id.target_group_id, Freshness::Recent, deadline)
+        .await?
+    {
         None => found.push(finding(
             "target_group_id",
             "Target group not found",

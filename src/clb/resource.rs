@@ -3,13 +3,14 @@
 //! Plan-time behaviour (validation, API checks, import) is in [`crate::clb::resource_plan`].
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::clb::api::{Binding, CallLimits, ClbApi};
+use crate::clb::api::{Binding, Deadline, Weight};
 use crate::clb::association::{self, OpError};
+use crate::clb::engine::Engine;
 use crate::clb::errors::explain;
 use crate::clb::id::AssociationId;
 use crate::clb::provider::{ApiState, Shared};
@@ -96,7 +97,7 @@ pub struct AssociationModel {
     /// `lbtg-…`
     pub target_group_id: Option<String>,
     /// 0..100
-    pub weight: Option<i64>,
+    pub weight: Option<Weight>,
     /// The `timeouts` block.
     pub timeouts: Option<TimeoutsModel>,
 }
@@ -161,8 +162,8 @@ impl AssociationResource {
         AssociationResource { shared }
     }
 
-    /// The API handle, or an error diagnostic saying why there is none.
-    pub(crate) fn ready_api(&self, diags: &mut Diagnostics) -> Option<Arc<dyn ClbApi>> {
+    /// The engine, or an error diagnostic saying why the API cannot be called.
+    pub(crate) fn ready_api(&self, diags: &mut Diagnostics) -> Option<Arc<Engine>> {
         match self.shared.api() {
             ApiState::Ready(api) => Some(api),
             ApiState::Unknown(attrs) => {
@@ -207,11 +208,8 @@ pub(crate) fn report(diags: &mut Diagnostics, operation: &str, id: &AssociationI
     }
 }
 
-fn limits(ctx: &Context, timeout: Duration) -> CallLimits {
-    CallLimits {
-        deadline: Instant::now() + timeout,
-        cancel: ctx.cancel.clone(),
-    }
+fn deadline(ctx: &Context, timeout: Duration) -> Deadline {
+    Deadline::after(timeout, ctx.cancel.clone())
 }
 
 fn timeout_of(
@@ -261,15 +259,7 @@ impl Resource for AssociationResource {
         let Some(api) = self.ready_api(&mut resp.diagnostics) else {
             return resp;
         };
-        match association::create(
-            api.as_ref(),
-            &self.shared.locks,
-            &id,
-            model.weight,
-            &limits(ctx, timeout),
-        )
-        .await
-        {
+        match association::create(&api, &id, model.weight, &deadline(ctx, timeout)).await {
             Ok(binding) => {
                 let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone());
                 match model_to_value(&state) {
@@ -311,7 +301,7 @@ impl Resource for AssociationResource {
                 return resp;
             }
         };
-        match association::read(api.as_ref(), &id, &limits(ctx, READ_TIMEOUT)).await {
+        match association::read(&api, &id, &deadline(ctx, READ_TIMEOUT)).await {
             Ok(Some(binding)) => {
                 let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone());
                 match model_to_value(&state) {
@@ -373,9 +363,7 @@ impl Resource for AssociationResource {
         let Some(api) = self.ready_api(&mut resp.diagnostics) else {
             return resp;
         };
-        if let Err(err) =
-            association::delete(api.as_ref(), &self.shared.locks, &id, &limits(ctx, timeout)).await
-        {
+        if let Err(err) = association::delete(&api, &id, &deadline(ctx, timeout)).await {
             report(&mut resp.diagnostics, "unbind the target group", &id, &err);
         }
         resp

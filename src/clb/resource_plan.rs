@@ -1,11 +1,11 @@
 //! Plan-time behaviour of the association resource: offline validation, API checks in the plan
 //! modifier, and import.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::clb::api::CallLimits;
+use crate::clb::api::Deadline;
 use crate::clb::association::OpError;
 use crate::clb::checks::check_binding;
 use crate::clb::id::AssociationId;
@@ -139,11 +139,8 @@ impl ResourceModifyPlan for AssociationResource {
             // Checked at apply time, when the provider configuration is known.
             _ => return resp,
         };
-        let limits = CallLimits {
-            deadline: Instant::now() + CHECK_TIMEOUT,
-            cancel: ctx.cancel.clone(),
-        };
-        match check_binding(api.as_ref(), &id, weight, &limits).await {
+        let deadline = Deadline::after(CHECK_TIMEOUT, ctx.cancel.clone());
+        match check_binding(&api, &id, weight, &deadline).await {
             Ok(findings) => {
                 for f in findings {
                     let path = AttributePath::attr_root(f.attribute);

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::clb::engine::Engine;
 use crate::clb::fake::FakeClb;
 use crate::clb::provider::{ApiState, Shared};
 use crate::clb::resource::{AssociationResource, schema};
@@ -11,9 +12,14 @@ use crate::tfplug::value::Value;
 
 fn resource() -> (AssociationResource, Arc<FakeClb>) {
     let fake = Arc::new(FakeClb::new());
+    (resource_on(&fake), fake)
+}
+
+/// The resource as a new provider process (a new Terraform command) sees `fake`.
+fn resource_on(fake: &Arc<FakeClb>) -> AssociationResource {
     let shared = Arc::new(Shared::new());
-    shared.set_api(ApiState::Ready(fake.clone()));
-    (AssociationResource::new(shared), fake)
+    shared.set_api(ApiState::Ready(Engine::new(fake.clone())));
+    AssociationResource::new(shared)
 }
 
 fn config(weight: Value) -> Value {
@@ -58,8 +64,9 @@ async fn create_fills_computed_values_and_read_sees_removal() {
     );
     assert_eq!(state.get_attr("weight").unwrap().as_i64(), Some(10));
 
+    // Removed out of band; the next command (a new provider process) reads it as gone.
     fake.bindings.lock().unwrap().clear();
-    let read = r
+    let read = resource_on(&fake)
         .read(
             &ctx,
             ReadRequest {
