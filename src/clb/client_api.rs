@@ -11,7 +11,7 @@ use crate::tencentcloud::clb::types as wire;
 use crate::tencentcloud::client::{CallOptions, Client, ClientConfig};
 use crate::tencentcloud::credentials::CredentialOptions;
 use crate::tencentcloud::endpoint::EndpointOptions;
-use crate::tencentcloud::error::ApiError;
+use crate::tencentcloud::error::{ApiError, ClbObject};
 
 /// Builds the API handle from the provider settings (runs the credentials chain).
 pub async fn connect(settings: ProviderSettings) -> Result<Arc<dyn ClbApi>, String> {
@@ -72,10 +72,6 @@ fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.is_empty())
 }
 
-fn is_code(e: &ApiError, code: &str) -> bool {
-    e.code() == Some(code)
-}
-
 #[async_trait]
 impl ClbApi for ClientApi {
     async fn target_group(
@@ -89,7 +85,7 @@ impl ClbApi for ClientApi {
             .await
         {
             Ok(found) => found,
-            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) if e.says_absent(ClbObject::TargetGroup) => return Ok(None),
             Err(e) => return Err(e),
         };
         let Some(info) = found
@@ -138,7 +134,7 @@ impl ClbApi for ClientApi {
             .await
         {
             Ok(r) => r,
-            Err(e) if is_code(&e, "InvalidParameter.LBIdNotFound") || e.is_not_found() => {
+            Err(e) if e.says_absent(ClbObject::LoadBalancer) => {
                 return Ok(None);
             }
             Err(e) => return Err(e),
@@ -173,11 +169,7 @@ impl ClbApi for ClientApi {
             .await
         {
             Ok(r) => r,
-            Err(e)
-                if is_code(&e, "InvalidParameter.LBIdNotFound")
-                    || is_code(&e, "InvalidParameter.ListenerIdNotFound")
-                    || e.is_not_found() =>
-            {
+            Err(e) if e.says_absent(ClbObject::Listener) => {
                 return Ok(None);
             }
             Err(e) => return Err(e),

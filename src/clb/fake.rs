@@ -17,6 +17,16 @@ pub struct Script {
     pub task_failure: Option<String>,
     /// Writes sent.
     pub writes: usize,
+    /// The next N writes do nothing and answer `OutcomeUnknown` (like `InternalError`).
+    pub unapplied_unknown: usize,
+    /// The next N tasks fail once, changing nothing (a transient task failure).
+    pub failing_tasks: usize,
+    /// Waiting for a task runs out of time (the task itself completes in the cloud).
+    pub task_timeout: bool,
+    /// Reading a target group answers this API error code.
+    pub read_error: Option<String>,
+    /// Task IDs that failed.
+    pub failed: Vec<String>,
 }
 
 /// A small world: one LB in `vpc-a`, TCP listener in target-group mode, TCP listener in node mode,
@@ -59,6 +69,9 @@ impl ClbApi for FakeClb {
         id: &str,
         _l: &CallLimits,
     ) -> Result<Option<TargetGroup>, ApiError> {
+        if let Some(code) = &self.script.lock().unwrap().read_error {
+            return Err(Self::err(code));
+        }
         let (vpc, kind) = match id {
             "lbtg-v2" => ("vpc-a", TargetGroupType::V2),
             "lbtg-v1" => ("vpc-a", TargetGroupType::V1),
@@ -122,6 +135,14 @@ impl ClbApi for FakeClb {
     ) -> Result<String, ApiError> {
         let mut script = self.script.lock().unwrap();
         script.writes += 1;
+        if script.unapplied_unknown > 0 {
+            script.unapplied_unknown -= 1;
+            return Err(ApiError::OutcomeUnknown {
+                action: "AssociateTargetGroups".into(),
+                cause: Box::new(Self::err("InternalError")),
+            });
+        }
+        let task_id = format!("task-{}", script.writes);
         let mut all = self.bindings.lock().unwrap();
         let exists = all.iter().any(|(tg, b)| {
             *tg == req.target_group_id
@@ -132,7 +153,11 @@ impl ClbApi for FakeClb {
         if exists {
             return Err(Self::err("InvalidParameter"));
         }
-        if script.task_failure.is_none() {
+        let fails = script.task_failure.is_some() || script.failing_tasks > 0;
+        if fails {
+            script.failing_tasks = script.failing_tasks.saturating_sub(1);
+            script.failed.push(task_id.clone());
+        } else {
             all.push((
                 req.target_group_id.clone(),
                 Binding {
@@ -147,10 +172,10 @@ impl ClbApi for FakeClb {
             script.lost_answers -= 1;
             return Err(ApiError::OutcomeUnknown {
                 action: "AssociateTargetGroups".into(),
-                detail: "connection reset".into(),
+                cause: Box::new(ApiError::Config("connection reset".into())),
             });
         }
-        Ok(format!("task-{}", script.writes))
+        Ok(task_id)
     }
 
     async fn disassociate(
@@ -175,20 +200,29 @@ impl ClbApi for FakeClb {
             script.lost_answers -= 1;
             return Err(ApiError::OutcomeUnknown {
                 action: "DisassociateTargetGroups".into(),
-                detail: "connection reset".into(),
+                cause: Box::new(ApiError::Config("connection reset".into())),
             });
         }
         Ok(format!("task-{}", script.writes))
     }
 
     async fn wait_task(&self, task_id: &str, _l: &CallLimits) -> Result<(), TaskError> {
-        match &self.script.lock().unwrap().task_failure {
-            Some(message) => Err(TaskError::Failed {
+        let script = self.script.lock().unwrap();
+        if script.task_timeout {
+            return Err(TaskError::DeadlineExceeded {
                 task_id: task_id.into(),
-                message: message.clone(),
-                request_id: None,
-            }),
-            None => Ok(()),
+            });
         }
+        if script.failed.iter().any(|t| t == task_id) {
+            return Err(TaskError::Failed {
+                task_id: task_id.into(),
+                message: script
+                    .task_failure
+                    .clone()
+                    .unwrap_or_else(|| "transient backend failure".into()),
+                request_id: None,
+            });
+        }
+        Ok(())
     }
 }

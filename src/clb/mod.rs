@@ -10,7 +10,6 @@ pub mod api;
 pub mod association;
 pub mod checks;
 pub mod client_api;
-pub mod diag;
 pub mod errors;
 pub mod id;
 pub mod lock;

@@ -5,6 +5,7 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 
 use crate::clb::api::ClbApi;
+use crate::clb::association::RunMemory;
 use crate::clb::lock::LoadBalancerLocks;
 use crate::clb::provider_config::{self, ReadConfig};
 use crate::clb::resource::AssociationResource;
@@ -30,6 +31,8 @@ pub struct Shared {
     api: RwLock<ApiState>,
     /// Serialises writes per load balancer across every resource instance of this process.
     pub locks: LoadBalancerLocks,
+    /// Bindings creates of this run put into state (replacement of a binding by itself).
+    pub run: RunMemory,
 }
 
 impl Shared {
@@ -38,6 +41,7 @@ impl Shared {
         Shared {
             api: RwLock::new(ApiState::NotConfigured),
             locks: LoadBalancerLocks::new(),
+            run: RunMemory::new(),
         }
     }
 

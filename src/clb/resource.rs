@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::clb::api::{Binding, CallLimits, ClbApi};
-use crate::clb::association::{self, OpError};
+use crate::clb::association::{self, CreateFailed, OpError, PendingWrite};
 use crate::clb::errors::explain;
 use crate::clb::id::AssociationId;
 use crate::clb::provider::{ApiState, Shared};
@@ -261,23 +261,32 @@ impl Resource for AssociationResource {
         let Some(api) = self.ready_api(&mut resp.diagnostics) else {
             return resp;
         };
-        match association::create(
+        let created = association::create(
             api.as_ref(),
             &self.shared.locks,
+            &self.shared.run,
             &id,
             model.weight,
             &limits(ctx, timeout),
         )
-        .await
-        {
-            Ok(binding) => {
-                let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone());
-                match model_to_value(&state) {
-                    Ok(v) => resp.new_state = Some(v),
-                    Err(e) => resp.diagnostics.error("Internal error encoding state", e),
-                }
+        .await;
+        let binding = match created {
+            Ok(binding) => binding,
+            Err(CreateFailed { error, pending }) => {
+                report(&mut resp.diagnostics, "bind the target group", &id, &error);
+                let Some(pending) = pending else {
+                    return resp;
+                };
+                // The cloud may have accepted the bind: record it (Terraform taints it), so a
+                // destroy or the next apply removes it instead of leaving an orphan.
+                resp.private = pending.to_private();
+                association::unconfirmed_binding(&id, model.weight)
             }
-            Err(err) => report(&mut resp.diagnostics, "bind the target group", &id, &err),
+        };
+        let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone());
+        match model_to_value(&state) {
+            Ok(v) => resp.new_state = Some(v),
+            Err(e) => resp.diagnostics.error("Internal error encoding state", e),
         }
         resp
     }
@@ -311,7 +320,17 @@ impl Resource for AssociationResource {
                 return resp;
             }
         };
-        match association::read(api.as_ref(), &id, &limits(ctx, READ_TIMEOUT)).await {
+        let limits = limits(ctx, READ_TIMEOUT);
+        if let Some(pending) = PendingWrite::from_private(&req.private) {
+            if let Err(err) = association::settle(api.as_ref(), &pending, &limits).await {
+                // Still unknown: keep the binding (and the pending task) as recorded.
+                crate::clb::errors::report_unsettled(&mut resp.diagnostics, &id, &err);
+                resp.new_state = Some(req.current_state);
+                return resp;
+            }
+            resp.private = PendingWrite::settled_private();
+        }
+        match association::read(api.as_ref(), &id, &limits).await {
             Ok(Some(binding)) => {
                 let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone());
                 match model_to_value(&state) {
@@ -373,8 +392,16 @@ impl Resource for AssociationResource {
         let Some(api) = self.ready_api(&mut resp.diagnostics) else {
             return resp;
         };
-        if let Err(err) =
-            association::delete(api.as_ref(), &self.shared.locks, &id, &limits(ctx, timeout)).await
+        let pending = PendingWrite::from_private(&req.private);
+        if let Err(err) = association::delete(
+            api.as_ref(),
+            &self.shared.locks,
+            &self.shared.run,
+            &id,
+            pending.as_ref(),
+            &limits(ctx, timeout),
+        )
+        .await
         {
             report(&mut resp.diagnostics, "unbind the target group", &id, &err);
         }

@@ -73,8 +73,8 @@ pub fn default_request_client() -> String {
 pub struct CallOptions {
     /// No attempt starts, and no backoff sleeps, past this instant.
     pub deadline: Instant,
-    /// False for writes: a network failure after sending is reported as
-    /// [`ApiError::OutcomeUnknown`] instead of being re-sent, and `InternalError` is not retried.
+    /// False for writes: a network failure after sending, a non-200 status or `InternalError` is
+    /// reported as [`ApiError::OutcomeUnknown`] instead of being re-sent.
     pub idempotent: bool,
     /// Cancels the call (in flight or sleeping) when triggered.
     pub cancel: Option<CancellationToken>,
@@ -295,7 +295,7 @@ impl Client {
                 Verdict::OutcomeUnknown => {
                     return Err(ApiError::OutcomeUnknown {
                         action: action.to_string(),
-                        detail: err.to_string(),
+                        cause: Box::new(err),
                     });
                 }
                 Verdict::Retry => {}
