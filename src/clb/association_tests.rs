@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::clb::api::Deadline;
-use crate::clb::association::{self, OpError};
+use crate::clb::association::{self, OpError, PendingWrite, RunMemory};
 use crate::clb::checks::check_binding;
 use crate::clb::engine::Engine;
 use crate::clb::fake::FakeClb;
@@ -14,7 +14,7 @@ fn limits() -> Deadline {
     Deadline::in_(Duration::from_secs(30))
 }
 
-/// The fake and an engine over it.
+/// The fake and an engine over it (one provider process).
 fn world() -> (Arc<FakeClb>, Arc<Engine>) {
     let fake = Arc::new(FakeClb::new());
     (fake.clone(), Engine::new(fake))
@@ -32,7 +32,8 @@ fn id(s: &str) -> AssociationId {
 #[tokio::test]
 async fn create_read_delete() {
     let (api, engine) = world();
-    let b = association::create(&engine, &id("lbtg-v2"), Some(30), &limits())
+    let run = RunMemory::new();
+    let b = association::create(&engine, &run, &id("lbtg-v2"), Some(30), &limits())
         .await
         .unwrap();
     assert_eq!(b.weight, Some(30));
@@ -42,7 +43,7 @@ async fn create_read_delete() {
             .unwrap()
             .is_some()
     );
-    association::delete(&engine, &id("lbtg-v2"), &limits())
+    association::delete(&engine, &RunMemory::new(), &id("lbtg-v2"), None, &limits())
         .await
         .unwrap();
     assert!(
@@ -57,11 +58,12 @@ async fn create_read_delete() {
 #[tokio::test]
 async fn create_adopts_an_existing_binding() {
     let (api, engine) = world();
-    association::create(&engine, &id("lbtg-v2"), None, &limits())
+    let run = RunMemory::new();
+    association::create(&engine, &run, &id("lbtg-v2"), None, &limits())
         .await
         .unwrap();
     let writes = api.script.lock().unwrap().writes;
-    association::create(&engine, &id("lbtg-v2"), None, &limits())
+    association::create(&engine, &run, &id("lbtg-v2"), None, &limits())
         .await
         .unwrap();
     assert_eq!(api.script.lock().unwrap().writes, writes, "no second write");
@@ -71,12 +73,14 @@ async fn create_adopts_an_existing_binding() {
 #[tokio::test]
 async fn create_refuses_to_adopt_a_different_weight() {
     let (_, engine) = world();
-    association::create(&engine, &id("lbtg-v2"), Some(10), &limits())
+    let run = RunMemory::new();
+    association::create(&engine, &run, &id("lbtg-v2"), Some(10), &limits())
         .await
         .unwrap();
-    let err = association::create(&engine, &id("lbtg-v2"), Some(20), &limits())
+    let err = association::create(&engine, &run, &id("lbtg-v2"), Some(20), &limits())
         .await
-        .unwrap_err();
+        .unwrap_err()
+        .error;
     assert!(
         matches!(
             err,
@@ -93,7 +97,8 @@ async fn create_refuses_to_adopt_a_different_weight() {
 async fn lost_answer_is_checked_not_resent() {
     let (api, engine) = world();
     api.script.lock().unwrap().lost_answers = 1;
-    association::create(&engine, &id("lbtg-v2"), None, &limits())
+    let run = RunMemory::new();
+    association::create(&engine, &run, &id("lbtg-v2"), None, &limits())
         .await
         .unwrap();
     assert_eq!(
@@ -108,35 +113,49 @@ async fn lost_answer_is_checked_not_resent() {
 async fn failed_task_reports_message_and_binds_nothing() {
     let (api, engine) = world();
     api.script.lock().unwrap().task_failure = Some("backend busy".into());
-    let err = association::create(&engine, &id("lbtg-v2"), None, &limits())
+    let run = RunMemory::new();
+    let err = association::create(&engine, &run, &id("lbtg-v2"), None, &limits())
         .await
         .unwrap_err();
-    let f = err.failure();
+    assert_eq!(
+        err.pending, None,
+        "the cloud said the task failed: nothing to record"
+    );
+    let f = err.error.failure();
     assert!(f.message.contains("backend busy"), "{f:?}");
-    assert_eq!(f.request_id.as_deref(), Some("task-1"));
+    // Tried once more after the first failure; the diagnostic names the last task.
+    assert_eq!(f.request_id.as_deref(), Some("task-2"));
+    assert_eq!(api.script.lock().unwrap().writes, 2);
     assert_eq!(api.count(), 0);
 }
 
 #[tokio::test]
 async fn delete_of_a_gone_binding_succeeds_without_writing() {
     let (api, engine) = world();
-    association::delete(&engine, &id("lbtg-v2"), &limits())
+    association::delete(&engine, &RunMemory::new(), &id("lbtg-v2"), None, &limits())
         .await
         .unwrap();
-    association::delete(&engine, &id("lbtg-gone"), &limits())
-        .await
-        .unwrap();
+    association::delete(
+        &engine,
+        &RunMemory::new(),
+        &id("lbtg-gone"),
+        None,
+        &limits(),
+    )
+    .await
+    .unwrap();
     assert_eq!(api.script.lock().unwrap().writes, 0);
 }
 
 #[tokio::test]
 async fn delete_with_lost_answer_converges() {
     let (api, engine) = world();
-    association::create(&engine, &id("lbtg-v2"), None, &limits())
+    let run = RunMemory::new();
+    association::create(&engine, &run, &id("lbtg-v2"), None, &limits())
         .await
         .unwrap();
     api.script.lock().unwrap().lost_answers = 1;
-    association::delete(&engine, &id("lbtg-v2"), &limits())
+    association::delete(&engine, &RunMemory::new(), &id("lbtg-v2"), None, &limits())
         .await
         .unwrap();
     assert_eq!(api.count(), 0);
@@ -145,12 +164,13 @@ async fn delete_with_lost_answer_converges() {
 #[tokio::test]
 async fn layer4_read_ignores_layer7_bindings_of_the_same_listener_id() {
     let (_, engine) = world();
+    let run = RunMemory::new();
     let l7 = AssociationId {
         listener_id: "lbl-http".into(),
         location_id: Some("loc-r1".into()),
         ..id("lbtg-v2")
     };
-    association::create(&engine, &l7, None, &limits())
+    association::create(&engine, &run, &l7, None, &limits())
         .await
         .unwrap();
     let l4_same_listener = AssociationId {
@@ -169,6 +189,105 @@ async fn layer4_read_ignores_layer7_bindings_of_the_same_listener_id() {
             .unwrap()
             .is_some()
     );
+}
+
+#[tokio::test]
+async fn write_without_effect_and_unknown_outcome_is_sent_again_until_it_lands() {
+    let (api, engine) = world();
+    api.script.lock().unwrap().unapplied_unknown = 2;
+    let run = RunMemory::new();
+    association::create(&engine, &run, &id("lbtg-v2"), None, &limits())
+        .await
+        .unwrap();
+    assert_eq!(api.script.lock().unwrap().writes, 3);
+    assert_eq!(api.count(), 1);
+}
+
+#[tokio::test]
+async fn a_failed_task_is_tried_once_more() {
+    let (api, engine) = world();
+    api.script.lock().unwrap().failing_tasks = 1;
+    let run = RunMemory::new();
+    association::create(&engine, &run, &id("lbtg-v2"), None, &limits())
+        .await
+        .unwrap();
+    assert_eq!(api.script.lock().unwrap().writes, 2);
+    assert_eq!(api.count(), 1);
+}
+
+#[tokio::test]
+async fn unfinished_wait_after_an_accepted_bind_hands_back_the_pending_task() {
+    let (api, engine) = world();
+    api.script.lock().unwrap().task_timeout = true;
+    let err = association::create(&engine, &RunMemory::new(), &id("lbtg-v2"), None, &limits())
+        .await
+        .unwrap_err();
+    assert!(matches!(err.error, OpError::Task(_)), "{:?}", err.error);
+    let pending = err.pending.expect("the accepted bind is pending");
+    assert_eq!(pending.task_id.as_deref(), Some("task-1"));
+    let private = pending.to_private();
+    assert_eq!(PendingWrite::from_private(&private), Some(pending.clone()));
+    assert_eq!(
+        PendingWrite::from_private(&PendingWrite::settled_private()),
+        None
+    );
+    assert_eq!(PendingWrite::from_private(b""), None);
+
+    // Destroy (another run) waits for the task, then unbinds what it made.
+    api.script.lock().unwrap().task_timeout = false;
+    association::delete(
+        &engine,
+        &RunMemory::new(),
+        &id("lbtg-v2"),
+        Some(&pending),
+        &limits(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(api.count(), 0);
+}
+
+#[tokio::test]
+async fn a_refused_bind_or_a_failed_read_leaves_nothing_pending() {
+    let (api, engine) = world();
+    api.script.lock().unwrap().read_error = Some("AuthFailure.SecretIdNotFound".into());
+    let err = association::create(&engine, &RunMemory::new(), &id("lbtg-v2"), None, &limits())
+        .await
+        .unwrap_err();
+    assert_eq!(err.pending, None);
+    assert_eq!(
+        err.error.failure().code.as_deref(),
+        Some("AuthFailure.SecretIdNotFound")
+    );
+    assert_eq!(api.script.lock().unwrap().writes, 0);
+}
+
+#[tokio::test]
+async fn deposed_object_of_a_binding_created_this_run_is_not_unbound() {
+    let (api, engine) = world();
+    let run = RunMemory::new();
+    // An earlier run made the binding; this run replaces it with itself (create_before_destroy):
+    // create adopts, then the destroy of the deposed object must leave it alone.
+    association::create(&engine, &RunMemory::new(), &id("lbtg-v2"), None, &limits())
+        .await
+        .unwrap();
+    let writes = api.script.lock().unwrap().writes;
+    association::create(&engine, &run, &id("lbtg-v2"), None, &limits())
+        .await
+        .unwrap();
+    association::delete(&engine, &run, &id("lbtg-v2"), None, &limits())
+        .await
+        .unwrap();
+    assert_eq!(api.count(), 1, "the live binding stays");
+    assert_eq!(api.script.lock().unwrap().writes, writes, "no write at all");
+    // A different binding is still unbound normally in the same run.
+    association::create(&engine, &RunMemory::new(), &id("lbtg-far"), None, &limits())
+        .await
+        .unwrap();
+    association::delete(&engine, &run, &id("lbtg-far"), None, &limits())
+        .await
+        .unwrap();
+    assert_eq!(api.count(), 1);
 }
 
 async fn findings(
@@ -233,7 +352,8 @@ async fn plan_checks() {
 #[tokio::test]
 async fn plan_check_notices_an_existing_binding() {
     let (_, engine) = world();
-    association::create(&engine, &id("lbtg-v2"), Some(10), &limits())
+    let run = RunMemory::new();
+    association::create(&engine, &run, &id("lbtg-v2"), Some(10), &limits())
         .await
         .unwrap();
     let same = check_binding(&engine, &id("lbtg-v2"), Some(10), &limits())

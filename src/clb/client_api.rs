@@ -12,7 +12,7 @@ use crate::tencentcloud::clb::types as wire;
 use crate::tencentcloud::client::{Client, ClientConfig};
 use crate::tencentcloud::credentials::CredentialOptions;
 use crate::tencentcloud::endpoint::EndpointOptions;
-use crate::tencentcloud::error::ApiError;
+use crate::tencentcloud::error::{ApiError, ClbObject};
 
 /// Builds the API handle from the provider settings (runs the credentials chain).
 pub async fn connect(settings: ProviderSettings) -> Result<Arc<dyn ClbApi>, String> {
@@ -111,10 +111,6 @@ fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.is_empty())
 }
 
-fn is_code(e: &ApiError, code: &str) -> bool {
-    e.code() == Some(code)
-}
-
 #[async_trait]
 impl ClbApi for ClientApi {
     async fn target_groups(
@@ -124,7 +120,7 @@ impl ClbApi for ClientApi {
     ) -> Result<Vec<TargetGroup>, ApiError> {
         let found = match self.client.describe_all_target_groups(ids, deadline).await {
             Ok(found) => found,
-            Err(e) if e.is_not_found() => return Ok(Vec::new()),
+            Err(e) if e.says_absent(ClbObject::TargetGroup) => return Ok(Vec::new()),
             Err(e) => return Err(e),
         };
         Ok(found
@@ -145,7 +141,7 @@ impl ClbApi for ClientApi {
         };
         let resp = match self.client.describe_load_balancers(&req, deadline).await {
             Ok(r) => r,
-            Err(e) if is_code(&e, "InvalidParameter.LBIdNotFound") || e.is_not_found() => {
+            Err(e) if e.says_absent(ClbObject::LoadBalancer) => {
                 return Ok(None);
             }
             Err(e) => return Err(e),
@@ -174,7 +170,10 @@ impl ClbApi for ClientApi {
         };
         let resp = match self.client.describe_listeners(&req, deadline).await {
             Ok(r) => r,
-            Err(e) if is_code(&e, "InvalidParameter.LBIdNotFound") || e.is_not_found() => {
+            // Listing every listener, only the load balancer can be missing.
+            Err(e)
+                if e.says_absent(ClbObject::LoadBalancer) || e.says_absent(ClbObject::Listener) =>
+            {
                 return Ok(None);
             }
             Err(e) => return Err(e),

@@ -17,10 +17,16 @@ pub struct Script {
     pub lost_answers: usize,
     /// Tasks fail with this message.
     pub task_failure: Option<String>,
-    /// The next N tasks fail (then they succeed again).
+    /// The next N tasks fail once, changing nothing (a transient task failure).
     pub failing_tasks: usize,
-    /// Tasks that will report failure.
-    pub failed_tasks: Vec<String>,
+    /// The next N writes do nothing and answer `OutcomeUnknown` (like `InternalError`).
+    pub unapplied_unknown: usize,
+    /// Waiting for a task runs out of time (the task itself completes in the cloud).
+    pub task_timeout: bool,
+    /// Reading a target group answers this API error code.
+    pub read_error: Option<String>,
+    /// Task IDs that failed.
+    pub failed: Vec<String>,
     /// Binds of these target groups are refused with `InvalidParameter` (no position given).
     pub refused_target_groups: Vec<String>,
     /// How long a task runs.
@@ -117,16 +123,31 @@ impl FakeClb {
         Ok(())
     }
 
+    /// Answers a write (after it was applied): its task ID, or a lost answer.
     fn answer(&self, action: &str) -> Result<String, ApiError> {
         let mut script = self.script.lock().unwrap();
         if script.lost_answers > 0 {
             script.lost_answers -= 1;
             return Err(ApiError::OutcomeUnknown {
                 action: action.into(),
-                detail: "connection reset".into(),
+                cause: Box::new(ApiError::Config("connection reset".into())),
             });
         }
         Ok(format!("task-{}", script.writes))
+    }
+
+    /// A write that did nothing and got no useful answer, when one is scripted.
+    fn unapplied(&self, action: &str) -> Result<(), ApiError> {
+        let mut script = self.script.lock().unwrap();
+        if script.unapplied_unknown > 0 {
+            script.unapplied_unknown -= 1;
+            script.writes += 1;
+            return Err(ApiError::OutcomeUnknown {
+                action: action.into(),
+                cause: Box::new(Self::err("InternalError")),
+            });
+        }
+        Ok(())
     }
 
     fn task_will_fail(&self) -> bool {
@@ -146,11 +167,13 @@ impl ClbApi for FakeClb {
         ids: &[String],
         _d: &Deadline,
     ) -> Result<Vec<TargetGroup>, ApiError> {
-        self.script
-            .lock()
-            .unwrap()
-            .target_group_reads
-            .push(ids.len());
+        {
+            let mut script = self.script.lock().unwrap();
+            script.target_group_reads.push(ids.len());
+            if let Some(code) = &script.read_error {
+                return Err(Self::err(code));
+            }
+        }
         let all = self.bindings.lock().unwrap();
         Ok(ids
             .iter()
@@ -206,6 +229,7 @@ impl ClbApi for FakeClb {
         _d: &Deadline,
     ) -> Result<String, ApiError> {
         let ids: Vec<&AssociationId> = bindings.iter().map(|(id, _)| id).collect();
+        self.unapplied("AssociateTargetGroups")?;
         self.check_write(&ids, true)?;
         let fail = self.task_will_fail();
         if !fail {
@@ -224,7 +248,7 @@ impl ClbApi for FakeClb {
         }
         let task = self.answer("AssociateTargetGroups")?;
         if fail {
-            self.script.lock().unwrap().failed_tasks.push(task.clone());
+            self.script.lock().unwrap().failed.push(task.clone());
         }
         Ok(task)
     }
@@ -235,6 +259,7 @@ impl ClbApi for FakeClb {
         _d: &Deadline,
     ) -> Result<String, ApiError> {
         let ids: Vec<&AssociationId> = bindings.iter().collect();
+        self.unapplied("DisassociateTargetGroups")?;
         self.check_write(&ids, false)?;
         self.bindings
             .lock()
@@ -244,23 +269,31 @@ impl ClbApi for FakeClb {
     }
 
     async fn wait_task(&self, task_id: &str, deadline: &Deadline) -> Result<(), TaskError> {
-        let task_time = self.script.lock().unwrap().task_time;
+        let (task_time, times_out) = {
+            let script = self.script.lock().unwrap();
+            (script.task_time, script.task_timeout)
+        };
+        if times_out {
+            return Err(TaskError::DeadlineExceeded {
+                task_id: task_id.into(),
+            });
+        }
         if deadline.run(tokio::time::sleep(task_time)).await.is_err() {
             return Err(TaskError::DeadlineExceeded {
                 task_id: task_id.into(),
             });
         }
         let script = self.script.lock().unwrap();
-        match script.failed_tasks.iter().any(|t| t == task_id) {
-            true => Err(TaskError::Failed {
+        if script.failed.iter().any(|t| t == task_id) {
+            return Err(TaskError::Failed {
                 task_id: task_id.into(),
                 message: script
                     .task_failure
                     .clone()
-                    .unwrap_or_else(|| "injected".into()),
+                    .unwrap_or_else(|| "transient backend failure".into()),
                 request_id: None,
-            }),
-            false => Ok(()),
+            });
         }
+        Ok(())
     }
 }

@@ -11,7 +11,6 @@ pub mod api;
 pub mod association;
 pub mod checks;
 pub mod client_api;
-pub mod diag;
 pub mod engine;
 pub mod errors;
 pub mod id;

@@ -5,6 +5,7 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 
 use crate::clb::api::ClbApi;
+use crate::clb::association::RunMemory;
 use crate::clb::engine::Engine;
 use crate::clb::provider_config::{self, ReadConfig};
 use crate::clb::resource::AssociationResource;
@@ -28,6 +29,8 @@ pub enum ApiState {
 /// What the provider's resources share: the engine every API call goes through.
 pub struct Shared {
     api: RwLock<ApiState>,
+    /// Bindings creates of this run put into state (replacement of a binding by itself).
+    pub run: RunMemory,
 }
 
 impl Shared {
@@ -35,6 +38,7 @@ impl Shared {
     pub fn new() -> Self {
         Shared {
             api: RwLock::new(ApiState::NotConfigured),
+            run: RunMemory::new(),
         }
     }
 

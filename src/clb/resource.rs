@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::clb::api::{Binding, Deadline, Weight};
-use crate::clb::association::{self, OpError};
+use crate::clb::association::{self, CreateFailed, OpError, PendingWrite};
 use crate::clb::engine::Engine;
 use crate::clb::errors::explain;
 use crate::clb::id::AssociationId;
@@ -259,15 +259,31 @@ impl Resource for AssociationResource {
         let Some(api) = self.ready_api(&mut resp.diagnostics) else {
             return resp;
         };
-        match association::create(&api, &id, model.weight, &deadline(ctx, timeout)).await {
-            Ok(binding) => {
-                let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone());
-                match model_to_value(&state) {
-                    Ok(v) => resp.new_state = Some(v),
-                    Err(e) => resp.diagnostics.error("Internal error encoding state", e),
-                }
+        let created = association::create(
+            &api,
+            &self.shared.run,
+            &id,
+            model.weight,
+            &deadline(ctx, timeout),
+        )
+        .await;
+        let binding = match created {
+            Ok(binding) => binding,
+            Err(CreateFailed { error, pending }) => {
+                report(&mut resp.diagnostics, "bind the target group", &id, &error);
+                let Some(pending) = pending else {
+                    return resp;
+                };
+                // The cloud may have accepted the bind: record it (Terraform taints it), so a
+                // destroy or the next apply removes it instead of leaving an orphan.
+                resp.private = pending.to_private();
+                association::unconfirmed_binding(&id, model.weight)
             }
-            Err(err) => report(&mut resp.diagnostics, "bind the target group", &id, &err),
+        };
+        let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone());
+        match model_to_value(&state) {
+            Ok(v) => resp.new_state = Some(v),
+            Err(e) => resp.diagnostics.error("Internal error encoding state", e),
         }
         resp
     }
@@ -301,7 +317,17 @@ impl Resource for AssociationResource {
                 return resp;
             }
         };
-        match association::read(&api, &id, &deadline(ctx, READ_TIMEOUT)).await {
+        let deadline = deadline(ctx, READ_TIMEOUT);
+        if let Some(pending) = PendingWrite::from_private(&req.private) {
+            if let Err(err) = association::settle(&api, &pending, &deadline).await {
+                // Still unknown: keep the binding (and the pending task) as recorded.
+                crate::clb::errors::report_unsettled(&mut resp.diagnostics, &id, &err);
+                resp.new_state = Some(req.current_state);
+                return resp;
+            }
+            resp.private = PendingWrite::settled_private();
+        }
+        match association::read(&api, &id, &deadline).await {
             Ok(Some(binding)) => {
                 let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone());
                 match model_to_value(&state) {
@@ -363,7 +389,16 @@ impl Resource for AssociationResource {
         let Some(api) = self.ready_api(&mut resp.diagnostics) else {
             return resp;
         };
-        if let Err(err) = association::delete(&api, &id, &deadline(ctx, timeout)).await {
+        let pending = PendingWrite::from_private(&req.private);
+        if let Err(err) = association::delete(
+            &api,
+            &self.shared.run,
+            &id,
+            pending.as_ref(),
+            &deadline(ctx, timeout),
+        )
+        .await
+        {
             report(&mut resp.diagnostics, "unbind the target group", &id, &err);
         }
         resp

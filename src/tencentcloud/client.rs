@@ -73,8 +73,8 @@ pub fn default_request_client() -> String {
 pub enum CallKind {
     /// Reads: safe to repeat, so network failures and `InternalError` are retried.
     Read,
-    /// Writes: a network failure after sending is reported as [`ApiError::OutcomeUnknown`]
-    /// instead of being re-sent, and `InternalError` is not retried.
+    /// Writes: a network failure after sending, a non-200 status or `InternalError` is reported
+    /// as [`ApiError::OutcomeUnknown`] instead of being re-sent.
     Write,
 }
 
@@ -282,7 +282,7 @@ impl Client {
                 Verdict::OutcomeUnknown => {
                     return Err(ApiError::OutcomeUnknown {
                         action: action.to_string(),
-                        detail: err.to_string(),
+                        cause: Box::new(err),
                     });
                 }
                 Verdict::Retry => {}

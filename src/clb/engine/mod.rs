@@ -21,6 +21,7 @@ use crate::clb::api::{
 };
 use crate::clb::association::OpError;
 use crate::clb::id::AssociationId;
+use crate::tencentcloud::clb::TaskError;
 use crate::tencentcloud::error::ApiError;
 
 pub use reads::Freshness;
@@ -104,6 +105,11 @@ impl Engine {
     pub async fn unbind(&self, id: &AssociationId, deadline: &Deadline) -> Result<String, OpError> {
         let kind = self.kind_of(id, deadline).await;
         self.writes.submit(id, Change::Unbind, kind, deadline).await
+    }
+
+    /// Waits for a task started earlier (a bind whose result an interrupted create did not see).
+    pub async fn wait_task(&self, task_id: &str, deadline: &Deadline) -> Result<(), TaskError> {
+        self.writes.wait_task(task_id, deadline).await
     }
 
     /// v1 and v2 target groups never share a call. Unknown (not found, read failed): v2, and the

@@ -16,7 +16,7 @@ use tokio::time::Instant;
 
 use crate::clb::api::{ClbApi, Deadline, MAX_TARGET_GROUPS_PER_READ, TargetGroup};
 use crate::tencentcloud::deadline::Ended;
-use crate::tencentcloud::error::ApiError;
+use crate::tencentcloud::error::{ApiError, ClbObject};
 
 /// How long an answer may be reused within this process (writes invalidate it sooner).
 pub const READ_TTL: Duration = Duration::from_secs(10);
@@ -185,7 +185,7 @@ impl TargetGroupReads {
             let generations = self.generations(&ids);
             let result = match self.api.target_groups(&ids, &deadline).await {
                 // Some clouds refuse a whole list for one unknown ID: ask one by one.
-                Err(e) if ids.len() > 1 && e.is_not_found() => {
+                Err(e) if ids.len() > 1 && e.says_absent(ClbObject::TargetGroup) => {
                     let mut found = Vec::new();
                     let mut failed = None;
                     for id in &ids {
@@ -195,7 +195,7 @@ impl TargetGroupReads {
                             .await
                         {
                             Ok(tgs) => found.extend(tgs),
-                            Err(e) if e.is_not_found() => {}
+                            Err(e) if e.says_absent(ClbObject::TargetGroup) => {}
                             Err(e) => failed = Some(e),
                         }
                     }

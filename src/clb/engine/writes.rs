@@ -28,7 +28,7 @@ use tokio_util::sync::CancellationToken;
 use crate::clb::api::{ClbApi, Deadline, MAX_ASSOCIATIONS_PER_CALL, TargetGroupType, Weight};
 use crate::clb::association::OpError;
 use crate::clb::engine::LockError;
-use crate::clb::engine::reads::TargetGroupReads;
+use crate::clb::engine::reads::{TargetGroupReads, ended_error};
 use crate::clb::id::AssociationId;
 use crate::tencentcloud::clb::TaskError;
 use crate::tencentcloud::deadline::Ended;
@@ -200,6 +200,11 @@ impl Writes {
                 Err(given_up(id, change, was, ended))
             }
         }
+    }
+
+    /// Waits for a task started earlier; it needs no turn on the load balancer.
+    pub async fn wait_task(&self, task_id: &str, deadline: &Deadline) -> Result<(), TaskError> {
+        self.api.wait_task(task_id, deadline).await
     }
 
     async fn run(self: Arc<Self>, queue: Arc<Queue>) {
@@ -417,11 +422,7 @@ fn given_up(id: &AssociationId, change: Change, was: Phase, ended: Ended) -> OpE
                 Change::Unbind => "DisassociateTargetGroups",
             }
             .into(),
-            detail: match ended {
-                Ended::Expired => "the timeout passed while the request was being sent",
-                Ended::Cancelled => "cancelled while the request was being sent",
-            }
-            .into(),
+            cause: Box::new(ended_error(ended)),
         }),
         (Phase::Accepted(task_id), Ended::Expired) => {
             OpError::Task(TaskError::DeadlineExceeded { task_id })
