@@ -14,6 +14,9 @@ pub mod catalog;
 pub mod reads;
 pub mod writes;
 
+#[cfg(test)]
+mod tests;
+
 use std::sync::Arc;
 
 use crate::clb::api::{
