@@ -1,7 +1,8 @@
 //! Coalesced, briefly cached reads of target groups (`DescribeTargetGroups`).
 //!
-//! Readers that arrive while a call is in flight queue up and share the next call, which asks for
-//! up to [`MAX_TARGET_GROUPS_PER_READ`] target groups at once. Answers are kept for a short time
+//! Readers of a target group whose call is already under way join it (unless a write touched the
+//! group since it was sent); others queue up and share the next call, which asks for up to
+//! [`MAX_TARGET_GROUPS_PER_READ`] target groups at once. Answers are kept for a short time
 //! for this process only (each Terraform command starts a new one). Any write that touches a
 //! target group invalidates it first: a read asked for after the write was acknowledged never gets
 //! an answer fetched before it, because every invalidation bumps the group's generation and an
@@ -39,6 +40,9 @@ struct State {
     cache: HashMap<String, Cached>,
     generation: HashMap<String, u64>,
     waiting: Vec<Waiting>,
+    /// Calls under way: per target group, its generation when the call was sent and the readers
+    /// who joined it since (only while no write has touched the group).
+    in_flight: HashMap<String, (u64, Vec<oneshot::Sender<Answer>>)>,
     fetching: bool,
 }
 
@@ -93,18 +97,32 @@ impl TargetGroupReads {
                 return Ok(c.value.clone());
             }
             let (tx, rx) = oneshot::channel();
-            st.waiting.push(Waiting {
-                id: id.to_string(),
-                deadline: deadline.clone(),
-                reply: tx,
-            });
-            if !st.fetching {
-                st.fetching = true;
-                let me = self.clone();
-                tokio::spawn(async move { me.fetch_loop().await });
+            let generation = st.generation.get(id).copied().unwrap_or(0);
+            match st.in_flight.get_mut(id) {
+                Some((sent_at, joined))
+                    if freshness == Freshness::Recent && *sent_at == generation =>
+                {
+                    joined.push(tx);
+                }
+                _ => {
+                    st.waiting.push(Waiting {
+                        id: id.to_string(),
+                        deadline: deadline.clone(),
+                        reply: tx,
+                    });
+                    if !st.fetching {
+                        st.fetching = true;
+                        let me = self.clone();
+                        tokio::spawn(async move { me.fetch_loop().await });
+                    }
+                }
             }
             rx
         };
+        Self::wait(rx, deadline).await
+    }
+
+    async fn wait(rx: oneshot::Receiver<Answer>, deadline: &Deadline) -> Answer {
         match deadline.run(rx).await {
             Ok(Ok(answer)) => answer,
             Ok(Err(_)) => Err(ApiError::Cancelled),
@@ -173,6 +191,10 @@ impl TargetGroupReads {
                 let (taken, rest): (Vec<Waiting>, Vec<Waiting>) =
                     st.waiting.drain(..).partition(|w| ids.contains(&w.id));
                 st.waiting = rest;
+                for id in &ids {
+                    let generation = st.generation.get(id).copied().unwrap_or(0);
+                    st.in_flight.insert(id.clone(), (generation, Vec::new()));
+                }
                 (ids, taken)
             };
             // The call lasts as long as the most patient reader is willing to wait.
@@ -206,12 +228,23 @@ impl TargetGroupReads {
             if let Ok(found) = &result {
                 self.keep(&ids, &generations, found);
             }
+            let answer = |id: &str| match &result {
+                Ok(found) => Ok(found.iter().find(|tg| tg.id == id).cloned()),
+                Err(e) => Err(e.clone()),
+            };
+            let joined: Vec<(String, Vec<oneshot::Sender<Answer>>)> = {
+                let mut st = self.lock();
+                ids.iter()
+                    .filter_map(|id| st.in_flight.remove(id).map(|(_, j)| (id.clone(), j)))
+                    .collect()
+            };
+            for (id, readers) in joined {
+                for r in readers {
+                    let _ = r.send(answer(&id));
+                }
+            }
             for w in waiters {
-                let answer = match &result {
-                    Ok(found) => Ok(found.iter().find(|tg| tg.id == w.id).cloned()),
-                    Err(e) => Err(e.clone()),
-                };
-                let _ = w.reply.send(answer);
+                let _ = w.reply.send(answer(&w.id));
             }
         }
     }
