@@ -157,3 +157,42 @@ async fn describe_all_target_groups_walks_every_page() {
         .collect();
     assert_eq!(offsets, vec![json!(0), json!(20), json!(40)]);
 }
+
+#[tokio::test]
+async fn task_waiter_learns_the_task_time_and_then_polls_once_or_twice() {
+    let started = std::sync::Arc::new(std::sync::Mutex::new(std::time::Instant::now()));
+    let clock = started.clone();
+    let server = start(move |_, _| {
+        let running = clock.lock().unwrap().elapsed() < Duration::from_millis(1000);
+        ok("poll", json!({"Status": if running { 2 } else { 0 }}))
+    })
+    .await;
+    let waiter = TaskWaiter::new(client_for(&server.url, fast_retry(), 0, None).await)
+        .first_delay(Duration::from_millis(10))
+        .max_delay(Duration::from_millis(400));
+    let mut polls = Vec::new();
+    for task in ["t-1", "t-2", "t-3", "t-4"] {
+        *started.lock().unwrap() = std::time::Instant::now();
+        let before = server.seen().len();
+        waiter
+            .wait(task, &Deadline::in_(Duration::from_secs(20)))
+            .await
+            .unwrap();
+        polls.push(server.seen().len() - before);
+        let seen_after = started.lock().unwrap().elapsed();
+        // The end is seen soon after it happens.
+        assert!(
+            seen_after < Duration::from_millis(1000 + 450),
+            "{task} seen {seen_after:?} after it started"
+        );
+    }
+    assert!(
+        polls[0] > 3,
+        "the first wait backs off from a short delay: {polls:?}"
+    );
+    assert!(
+        polls[1..].iter().all(|p| *p <= 2),
+        "later waits poll around the learned time: {polls:?}"
+    );
+    println!("polls per task: {polls:?}");
+}

@@ -20,7 +20,7 @@ use crate::tencentcloud::deadline::Ended;
 use crate::tencentcloud::error::{ApiError, ClbObject};
 
 /// How long an answer may be reused within this process (writes invalidate it sooner).
-pub const READ_TTL: Duration = Duration::from_secs(10);
+pub const READ_TTL: Duration = Duration::from_secs(30);
 
 type Answer = Result<Option<TargetGroup>, ApiError>;
 

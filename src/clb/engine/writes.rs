@@ -34,10 +34,11 @@ use crate::tencentcloud::clb::TaskError;
 use crate::tencentcloud::deadline::Ended;
 use crate::tencentcloud::error::ApiError;
 
-/// Longest pause between two arrivals that still counts as "more are coming".
-pub const GATHER_GAP: Duration = Duration::from_millis(25);
+/// Longest pause between two arrivals that still counts as "more are coming" (Terraform on a
+/// busy machine sends its refilled slots tens of milliseconds apart).
+pub const GATHER_GAP: Duration = Duration::from_millis(75);
 /// Longest time a gathered batch waits for more arrivals.
-pub const GATHER_CAP: Duration = Duration::from_millis(250);
+pub const GATHER_CAP: Duration = Duration::from_millis(400);
 /// Time allowed for reading back the target groups a finished task touched.
 const READ_BACK_BUDGET: Duration = Duration::from_secs(30);
 

@@ -60,8 +60,8 @@ pub enum TaskError {
 ///
 /// The first task is polled with a short first delay and capped exponential backoff. Clones share
 /// what they learn about how long tasks take: later waits poll first just before that time, then
-/// at short intervals, so a task's end is seen about one interval after it happens with about two
-/// polls per task, instead of up to half the task time later with a poll every backoff step.
+/// at short intervals, so a task's end is seen within about one interval with one or two polls,
+/// instead of up to half the task time later with a poll every backoff step.
 #[derive(Debug, Clone)]
 pub struct TaskWaiter {
     client: Client,
@@ -114,8 +114,10 @@ impl TaskWaiter {
         let tail = self.tail_interval.min(self.max_delay);
         let expected = self.learned_task_time();
         let mut backoff = self.first_delay.mul_f64(1.5).min(self.max_delay);
+        // Just before the learned time: seen done, the estimate creeps down; seen running, the
+        // next poll one interval later sets it just above the true time.
         let mut wake = match expected {
-            Some(e) => started + self.first_delay.max(e.saturating_sub(tail)),
+            Some(e) => started + self.first_delay.max(e.saturating_sub(tail / 2)),
             None => started + self.first_delay,
         };
         let mut polls: u32 = 0;
