@@ -73,6 +73,9 @@ pub struct Listener {
     pub target_type: Option<String>,
     /// IDs of the forwarding rules (layer 7).
     pub rule_ids: Vec<String>,
+    /// Target groups bound to the listener or to any of its rules, as far as the listing says
+    /// (used only to read sibling target groups together, never as the truth about a binding).
+    pub target_group_ids: Vec<String>,
 }
 
 impl Listener {

@@ -102,10 +102,7 @@ async fn look(
     freshness: Freshness,
     deadline: &Deadline,
 ) -> Result<Option<Binding>, ApiError> {
-    let Some(tg) = engine
-        .target_group(&id.target_group_id, freshness, deadline)
-        .await?
-    else {
+    let Some(tg) = engine.target_group_of(id, freshness, deadline).await? else {
         return Ok(None);
     };
     Ok(tg.bindings.into_iter().find(|b| matches(b, id)))

@@ -94,16 +94,32 @@ fn target_group(info: wire::TargetGroupInfo) -> Option<TargetGroup> {
 }
 
 fn listener(l: wire::Listener) -> Option<Listener> {
+    let mut target_group_ids: Vec<String> = Vec::new();
+    let mut note = |one: Option<wire::BasicTargetGroupInfo>,
+                    list: Option<Vec<wire::BasicTargetGroupInfo>>| {
+        for tg in one.into_iter().chain(list.unwrap_or_default()) {
+            if let Some(id) = non_empty(tg.target_group_id)
+                && !target_group_ids.contains(&id)
+            {
+                target_group_ids.push(id);
+            }
+        }
+    };
+    note(l.target_group, l.target_group_list);
+    let rules = l.rules.unwrap_or_default();
+    let mut rule_ids = Vec::new();
+    for r in rules {
+        note(r.target_group, r.target_group_list);
+        if let Some(id) = non_empty(r.location_id) {
+            rule_ids.push(id);
+        }
+    }
     Some(Listener {
         id: non_empty(l.listener_id)?,
         protocol: l.protocol.unwrap_or_default(),
         target_type: non_empty(l.target_type),
-        rule_ids: l
-            .rules
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|r| non_empty(r.location_id))
-            .collect(),
+        rule_ids,
+        target_group_ids,
     })
 }
 

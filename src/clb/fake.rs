@@ -210,11 +210,17 @@ impl ClbApi for FakeClb {
         if lb != "lb-a" {
             return Ok(None);
         }
+        let bound = self.bindings.lock().unwrap();
         let listener = |id: &str, protocol: &str, target_type: &str, rules: &[&str]| Listener {
             id: id.into(),
             protocol: protocol.into(),
             target_type: Some(target_type.into()),
             rule_ids: rules.iter().map(|r| r.to_string()).collect(),
+            target_group_ids: bound
+                .iter()
+                .filter(|(_, b)| b.listener_id == id)
+                .map(|(tg, _)| tg.clone())
+                .collect(),
         };
         Ok(Some(vec![
             listener("lbl-tcp", "TCP", "TARGETGROUP", &[]),

@@ -55,6 +55,26 @@ impl Catalog {
         }
     }
 
+    /// Every target group the listing shows bound on the load balancer; empty when it cannot be
+    /// had (it only decides what to read together).
+    pub async fn bound_target_groups(
+        &self,
+        load_balancer_id: &str,
+        deadline: &Deadline,
+    ) -> Vec<String> {
+        let cell = slot(&self.listeners, load_balancer_id);
+        let fetch = cell.get_or_try_init(|| self.api.listeners(load_balancer_id, deadline));
+        let mut ids: Vec<String> = Vec::new();
+        if let Ok(Ok(Some(all))) = deadline.run(fetch).await {
+            for id in all.iter().flat_map(|l| &l.target_group_ids) {
+                if !ids.contains(id) {
+                    ids.push(id.clone());
+                }
+            }
+        }
+        ids
+    }
+
     /// The listener of a load balancer; `None` when either does not exist.
     pub async fn listener(
         &self,

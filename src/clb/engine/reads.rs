@@ -2,7 +2,9 @@
 //!
 //! Readers of a target group whose call is already under way join it (unless a write touched the
 //! group since it was sent); others queue up and share the next call, which asks for up to
-//! [`MAX_TARGET_GROUPS_PER_READ`] target groups at once. Answers are kept for a short time
+//! [`MAX_TARGET_GROUPS_PER_READ`] target groups at once, filling spare room with the target groups
+//! the readers said were likely next (the others bound on the same load balancer), so a refresh
+//! of many bindings needs about one call per 20 target groups. Answers are kept for a short time
 //! for this process only (each Terraform command starts a new one). Any write that touches a
 //! target group invalidates it first: a read asked for after the write was acknowledged never gets
 //! an answer fetched before it, because every invalidation bumps the group's generation and an
@@ -26,6 +28,8 @@ type Answer = Result<Option<TargetGroup>, ApiError>;
 
 struct Waiting {
     id: String,
+    /// Target groups likely to be read next (siblings on the same load balancer).
+    siblings: Vec<String>,
     deadline: Deadline,
     reply: oneshot::Sender<Answer>,
 }
@@ -81,10 +85,20 @@ impl TargetGroupReads {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The target group `id` with its bindings; `None` when it does not exist.
+    /// Whether a recent answer for `id` is at hand.
+    pub fn is_cached(&self, id: &str) -> bool {
+        self.lock()
+            .cache
+            .get(id)
+            .is_some_and(|c| c.at.elapsed() <= READ_TTL)
+    }
+
+    /// The target group `id` with its bindings; `None` when it does not exist. `siblings` are
+    /// read in the same call when it has room, so the readers that follow find them cached.
     pub async fn get(
         self: &Arc<Self>,
         id: &str,
+        siblings: Vec<String>,
         freshness: Freshness,
         deadline: &Deadline,
     ) -> Answer {
@@ -107,6 +121,7 @@ impl TargetGroupReads {
                 _ => {
                     st.waiting.push(Waiting {
                         id: id.to_string(),
+                        siblings,
                         deadline: deadline.clone(),
                         reply: tx,
                     });
@@ -191,6 +206,20 @@ impl TargetGroupReads {
                 let (taken, rest): (Vec<Waiting>, Vec<Waiting>) =
                     st.waiting.drain(..).partition(|w| ids.contains(&w.id));
                 st.waiting = rest;
+                let now = Instant::now();
+                for sibling in taken.iter().flat_map(|w| &w.siblings) {
+                    let known = st
+                        .cache
+                        .get(sibling)
+                        .is_some_and(|c| now.duration_since(c.at) <= READ_TTL);
+                    if ids.len() < MAX_TARGET_GROUPS_PER_READ
+                        && !known
+                        && !ids.contains(sibling)
+                        && !st.in_flight.contains_key(sibling)
+                    {
+                        ids.push(sibling.clone());
+                    }
+                }
                 for id in &ids {
                     let generation = st.generation.get(id).copied().unwrap_or(0);
                     st.in_flight.insert(id.clone(), (generation, Vec::new()));
