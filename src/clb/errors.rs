@@ -51,7 +51,7 @@ pub fn advice(code: Option<&str>) -> &'static str {
             "The credentials are valid but not allowed to do this: grant the CAM policy for the CLB actions (clb:AssociateTargetGroups, clb:DisassociateTargetGroups, clb:DescribeTargetGroups, clb:DescribeListeners, clb:DescribeLoadBalancers, clb:DescribeTaskStatus)."
         }
         "AuthFailure.SecretIdNotFound" | "AuthFailure.InvalidSecretId" => {
-            "Tencent Cloud does not know this SecretId (deleted, disabled, rotated, or a key of another site). Check the credentials: `secret_id`/`secret_key` in the provider block, TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY, or the profile in `shared_credentials_dir`. Nothing was changed in the cloud or in state."
+            "Tencent Cloud does not know this SecretId (deleted, disabled, rotated, or a key of another site). Check the credentials: `secret_id`/`secret_key` in the provider block, TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY, or the profile in `shared_credentials_dir`; and that `region`, `domain` or `endpoint` point at the site the key belongs to. Nothing was changed in the cloud or in state."
         }
         c if c.starts_with("AuthFailure") => {
             "Check the credentials: `secret_id`/`secret_key` in the provider block, TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY, or the profile in `shared_credentials_dir`. Nothing was changed in the cloud or in state."

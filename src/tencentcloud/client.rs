@@ -73,7 +73,7 @@ pub fn default_request_client() -> String {
 pub struct CallOptions {
     /// No attempt starts, and no backoff sleeps, past this instant.
     pub deadline: Instant,
-    /// False for writes: a network failure after sending, a non-200 status or `InternalError` is
+    /// False for writes: a network failure after sending, an HTTP 5xx or `InternalError` is
     /// reported as [`ApiError::OutcomeUnknown`] instead of being re-sent.
     pub idempotent: bool,
     /// Cancels the call (in flight or sleeping) when triggered.
