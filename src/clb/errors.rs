@@ -3,13 +3,15 @@
 //! Every diagnostic names the operation, the API error code and message, the RequestId (what
 //! Tencent Cloud support asks for), and what to do next. Errors are first reduced to a plain
 //! [`Failure`] ([`api_failure`], [`OpError::failure`]) and then rendered by [`explain`], so the
-//! wording is tested on plain values.
+//! wording is tested on plain values; [`report`] and [`report_unsettled`] add the result to a
+//! response's diagnostics.
 
 use crate::clb::association::OpError;
 use crate::clb::id::AssociationId;
 use crate::tencentcloud::clb::TaskError;
 use crate::tencentcloud::error::ApiError;
 use crate::tfplug::diag::Diagnostics;
+use crate::tfplug::value::AttributePath;
 
 /// The facts of one failure, however it arrived (API error envelope, failed task, transport).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -193,6 +195,27 @@ impl OpError {
                 ..Failure::default()
             },
         }
+    }
+}
+
+/// Adds the diagnostic for a failed operation, on the attribute the error points at when any.
+pub fn report(diags: &mut Diagnostics, operation: &str, id: &AssociationId, err: &OpError) {
+    if let OpError::WeightConflict { existing, wanted } = err {
+        diags.attribute_error(
+            AttributePath::attr_root("weight"),
+            "Binding already exists with another weight",
+            format!(
+                "The target group is already bound ({id}) with weight {}, but the configuration asks for {wanted}. Nothing was changed. Set `weight = {}` and apply again to adopt the binding (or run `terraform import <address> '{id}'`), or remove the existing binding first.",
+                existing.map_or("unset".to_string(), |w| w.to_string()),
+                existing.map_or("null".to_string(), |w| w.to_string()),
+            ),
+        );
+        return;
+    }
+    let e = explain(&format!("{operation} ({id})"), &err.failure());
+    match e.attribute {
+        Some(a) => diags.attribute_error(AttributePath::attr_root(a), e.summary, e.detail),
+        None => diags.error(e.summary, e.detail),
     }
 }
 

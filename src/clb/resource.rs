@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clb::api::{Binding, CallLimits, ClbApi};
 use crate::clb::association::{self, CreateFailed, OpError, PendingWrite};
-use crate::clb::errors::explain;
+use crate::clb::errors::report;
 use crate::clb::id::AssociationId;
 use crate::clb::provider::{ApiState, Shared};
 use crate::clb::timeouts::timeout_or_default;
@@ -183,27 +183,6 @@ impl AssociationResource {
                 None
             }
         }
-    }
-}
-
-/// Adds the diagnostic for a failed operation, on the attribute the error points at when any.
-pub(crate) fn report(diags: &mut Diagnostics, operation: &str, id: &AssociationId, err: &OpError) {
-    if let OpError::WeightConflict { existing, wanted } = err {
-        diags.attribute_error(
-            AttributePath::attr_root("weight"),
-            "Binding already exists with another weight",
-            format!(
-                "The target group is already bound ({id}) with weight {}, but the configuration asks for {wanted}. Nothing was changed. Set `weight = {}` and apply again to adopt the binding (or run `terraform import <address> '{id}'`), or remove the existing binding first.",
-                existing.map_or("unset".to_string(), |w| w.to_string()),
-                existing.map_or("null".to_string(), |w| w.to_string()),
-            ),
-        );
-        return;
-    }
-    let e = explain(&format!("{operation} ({id})"), &err.failure());
-    match e.attribute {
-        Some(a) => diags.attribute_error(AttributePath::attr_root(a), e.summary, e.detail),
-        None => diags.error(e.summary, e.detail),
     }
 }
 
