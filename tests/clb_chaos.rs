@@ -304,6 +304,18 @@ fn converge_and_check(env: &Env, scenario: &str, started: Instant) {
     assert!(env.state().is_empty());
 
     let m = env.emu().metrics();
+    let managed_failed = env
+        .emu()
+        .snapshot()
+        .tasks
+        .iter()
+        .filter(|t| t.status == 1)
+        .filter(|t| {
+            t.associations
+                .iter()
+                .any(|a| a.target_group_id != OUT_OF_BAND_GROUP)
+        })
+        .count();
     figures(&format!(
         "{scenario}: {} bindings on {LOAD_BALANCERS} load balancers; first apply {first_secs:.1}s showed {errors} errors; applies needed {applies}; destroys needed {destroys} ({:.1}s); wall time {:.1}s",
         expected().len(),
@@ -311,7 +323,7 @@ fn converge_and_check(env: &Env, scenario: &str, started: Instant) {
         started.elapsed().as_secs_f64()
     ));
     figures(&format!(
-        "{scenario}: injected/seen: InternalError {}, ResourceInOperating {}, tasks failed {} of {}, API calls {}",
+        "{scenario}: injected/seen: InternalError {}, ResourceInOperating {}, tasks failed {} of {} ({managed_failed} of them terraform's, each tried once more), API calls {}",
         m.errors.get("InternalError").copied().unwrap_or(0),
         m.errors
             .get("FailedOperation.ResourceInOperating")
