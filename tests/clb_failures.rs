@@ -157,7 +157,11 @@ resource "tencentcloud_clb_target_group_association" "tcp" {{
     let out = env.ws.apply();
     assert_failed_with(
         &out,
-        &["did not finish before the deadline", "Raise `timeouts`"],
+        &[
+            "did not finish before the deadline",
+            "recorded in state, marked tainted",
+            "Raise `timeouts.create`",
+        ],
     );
     // The cloud accepted the bind: it is recorded (tainted), not lost.
     assert_eq!(env.state().len(), 1);

@@ -171,7 +171,7 @@ impl OpError {
                 message: format!("The cloud accepted the request, but its task failed: {message}"),
                 request_id: Some(task_id.clone()),
                 advice: Some(
-                    "The task was sent again once and failed again, so the cause is probably not temporary. Nothing was changed and nothing was recorded in state. Fix the cause named above and run the command again."
+                    "The request was sent once more after the first failure and its task failed again, so the cause is probably not temporary. The cloud did not change, and neither did the state. Fix the cause named above and run the command again."
                         .into(),
                 ),
             },
@@ -218,6 +218,18 @@ pub fn report(diags: &mut Diagnostics, operation: &str, id: &AssociationId, err:
         None => diags.error(e.summary, e.detail),
     }
 }
+
+/// Adds the error for a create whose bind the cloud may have accepted although its result was not
+/// seen (timeout, interrupt, read-back failure): the binding is recorded, so say what happens next.
+pub fn report_unconfirmed_create(diags: &mut Diagnostics, id: &AssociationId, err: &OpError) {
+    let mut f = err.failure();
+    f.advice = Some(UNCONFIRMED_CREATE_ADVICE.into());
+    let e = explain(&format!("bind the target group ({id})"), &f);
+    diags.error(e.summary, e.detail);
+}
+
+/// What happens to a binding recorded by a create that did not see its result.
+const UNCONFIRMED_CREATE_ADVICE: &str = "The cloud accepted the bind, so the binding is recorded in state, marked tainted, together with its task. `terraform destroy`, or removing the resource from the configuration, unbinds it (after waiting for the task). The next apply replaces it: it unbinds and binds again, or, under `create_before_destroy`, keeps the binding as it is. Raise `timeouts.create` if the cloud is slow.";
 
 /// Adds the warning for a refresh that could not tell whether an earlier, unconfirmed bind
 /// finished: the binding stays in state as recorded.

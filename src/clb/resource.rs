@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clb::api::{Binding, CallLimits, ClbApi};
 use crate::clb::association::{self, CreateFailed, OpError, PendingWrite};
-use crate::clb::errors::report;
+use crate::clb::errors::{report, report_unconfirmed_create};
 use crate::clb::id::AssociationId;
 use crate::clb::provider::{ApiState, Shared};
 use crate::clb::timeouts::timeout_or_default;
@@ -251,13 +251,20 @@ impl Resource for AssociationResource {
         .await;
         let binding = match created {
             Ok(binding) => binding,
-            Err(CreateFailed { error, pending }) => {
+            Err(CreateFailed {
+                error,
+                pending: None,
+            }) => {
                 report(&mut resp.diagnostics, "bind the target group", &id, &error);
-                let Some(pending) = pending else {
-                    return resp;
-                };
+                return resp;
+            }
+            Err(CreateFailed {
+                error,
+                pending: Some(pending),
+            }) => {
                 // The cloud may have accepted the bind: record it (Terraform taints it), so a
                 // destroy or the next apply removes it instead of leaving an orphan.
+                report_unconfirmed_create(&mut resp.diagnostics, &id, &error);
                 resp.private = pending.to_private();
                 association::unconfirmed_binding(&id, model.weight)
             }
