@@ -6,6 +6,7 @@
 mod clb_common;
 mod support;
 
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use clb_common::*;
@@ -145,5 +146,46 @@ fn clb_weight_change_warns_at_plan_that_it_replaces_the_binding() {
     );
     env.ws.apply_and_check_empty_plan();
     assert_eq!(env.cloud()[0].4, Some(30));
+    env.assert_agree();
+}
+
+#[test]
+fn clb_interrupted_create_then_destroy_leaves_no_orphan() {
+    // Ctrl-C (StopProvider) while the bind task runs: the accepted bind is recorded, and a destroy
+    // right away removes what that task makes.
+    let env = Env::with(Duration::from_millis(4000), Faults::default());
+    env.config(&one_binding(""));
+    let mut cmd = env.ws.command(&["apply", "-auto-approve", "-no-color"]);
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = cmd.spawn().expect("start terraform apply");
+    env.wait_for("the bind call", |e| e.calls("AssociateTargetGroups") >= 1);
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success());
+    let out = child.wait_with_output().expect("terraform exits");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{printed}");
+    assert!(printed.contains("cancelled"), "{printed}");
+    assert!(
+        tainted(&env, ADDR),
+        "the accepted bind is not in state:\n{printed}"
+    );
+    assert_eq!(
+        env.emu().metrics().tasks_running,
+        1,
+        "the task is still running"
+    );
+
+    env.ws.destroy().assert_success();
+    env.wait_for("the emulator's tasks to settle", |e| {
+        e.emu().metrics().tasks_running == 0
+    });
+    assert!(env.cloud().is_empty(), "orphan: {:?}", env.cloud());
     env.assert_agree();
 }

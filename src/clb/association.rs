@@ -342,7 +342,8 @@ async fn bind(
 }
 
 /// Waits for the task of a bind whose result a create did not see, so that what the cloud shows
-/// afterwards is final. A failed task is fine (nothing was bound); a task that is still running
+/// afterwards is final. A failed task is fine (nothing was bound), and so is a task the cloud can
+/// no longer report on (the read that follows tells the truth either way); a task still running
 /// at the deadline, or an interruption, is an error.
 pub async fn settle(
     engine: &Engine,
@@ -354,6 +355,10 @@ pub async fn settle(
     };
     match engine.wait_task(task_id, deadline).await {
         Ok(()) | Err(TaskError::Failed { .. }) => Ok(()),
+        Err(TaskError::Api(e)) => {
+            tracing::info!(task_id, error = %e, "cannot check the earlier bind task; reading the binding instead");
+            Ok(())
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -3,13 +3,15 @@
 //! Every diagnostic names the operation, the API error code and message, the RequestId (what
 //! Tencent Cloud support asks for), and what to do next. Errors are first reduced to a plain
 //! [`Failure`] ([`api_failure`], [`OpError::failure`]) and then rendered by [`explain`], so the
-//! wording is tested on plain values.
+//! wording is tested on plain values; [`report`] and [`report_unsettled`] add the result to a
+//! response's diagnostics.
 
 use crate::clb::association::OpError;
 use crate::clb::id::AssociationId;
 use crate::tencentcloud::clb::TaskError;
 use crate::tencentcloud::error::ApiError;
 use crate::tfplug::diag::Diagnostics;
+use crate::tfplug::value::AttributePath;
 
 /// The facts of one failure, however it arrived (API error envelope, failed task, transport).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -51,7 +53,7 @@ pub fn advice(code: Option<&str>) -> &'static str {
             "The credentials are valid but not allowed to do this: grant the CAM policy for the CLB actions (clb:AssociateTargetGroups, clb:DisassociateTargetGroups, clb:DescribeTargetGroups, clb:DescribeListeners, clb:DescribeLoadBalancers, clb:DescribeTaskStatus)."
         }
         "AuthFailure.SecretIdNotFound" | "AuthFailure.InvalidSecretId" => {
-            "Tencent Cloud does not know this SecretId (deleted, disabled, rotated, or a key of another site). Check the credentials: `secret_id`/`secret_key` in the provider block, TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY, or the profile in `shared_credentials_dir`. Nothing was changed in the cloud or in state."
+            "Tencent Cloud does not know this SecretId (deleted, disabled, rotated, or a key of another site). Check the credentials: `secret_id`/`secret_key` in the provider block, TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY, or the profile in `shared_credentials_dir`; and that `region`, `domain` or `endpoint` point at the site the key belongs to. Nothing was changed in the cloud or in state."
         }
         c if c.starts_with("AuthFailure") => {
             "Check the credentials: `secret_id`/`secret_key` in the provider block, TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY, or the profile in `shared_credentials_dir`. Nothing was changed in the cloud or in state."
@@ -169,7 +171,7 @@ impl OpError {
                 message: format!("The cloud accepted the request, but its task failed: {message}"),
                 request_id: Some(task_id.clone()),
                 advice: Some(
-                    "The task was sent again once and failed again, so the cause is probably not temporary. Nothing was changed and nothing was recorded in state. Fix the cause named above and run the command again."
+                    "The request was sent once more after the first failure and its task failed again, so the cause is probably not temporary. The cloud did not change, and neither did the state. Fix the cause named above and run the command again."
                         .into(),
                 ),
             },
@@ -195,6 +197,39 @@ impl OpError {
         }
     }
 }
+
+/// Adds the diagnostic for a failed operation, on the attribute the error points at when any.
+pub fn report(diags: &mut Diagnostics, operation: &str, id: &AssociationId, err: &OpError) {
+    if let OpError::WeightConflict { existing, wanted } = err {
+        diags.attribute_error(
+            AttributePath::attr_root("weight"),
+            "Binding already exists with another weight",
+            format!(
+                "The target group is already bound ({id}) with weight {}, but the configuration asks for {wanted}. Nothing was changed. Set `weight = {}` and apply again to adopt the binding (or run `terraform import <address> '{id}'`), or remove the existing binding first.",
+                existing.map_or("unset".to_string(), |w| w.to_string()),
+                existing.map_or("null".to_string(), |w| w.to_string()),
+            ),
+        );
+        return;
+    }
+    let e = explain(&format!("{operation} ({id})"), &err.failure());
+    match e.attribute {
+        Some(a) => diags.attribute_error(AttributePath::attr_root(a), e.summary, e.detail),
+        None => diags.error(e.summary, e.detail),
+    }
+}
+
+/// Adds the error for a create whose bind the cloud may have accepted although its result was not
+/// seen (timeout, interrupt, read-back failure): the binding is recorded, so say what happens next.
+pub fn report_unconfirmed_create(diags: &mut Diagnostics, id: &AssociationId, err: &OpError) {
+    let mut f = err.failure();
+    f.advice = Some(UNCONFIRMED_CREATE_ADVICE.into());
+    let e = explain(&format!("bind the target group ({id})"), &f);
+    diags.error(e.summary, e.detail);
+}
+
+/// What happens to a binding recorded by a create that did not see its result.
+const UNCONFIRMED_CREATE_ADVICE: &str = "The cloud accepted the bind, so the binding is recorded in state, marked tainted, together with its task. `terraform destroy`, or removing the resource from the configuration, unbinds it (after waiting for the task). The next apply replaces it: it unbinds and binds again, or, under `create_before_destroy`, keeps the binding as it is. Raise `timeouts.create` if the cloud is slow.";
 
 /// Adds the warning for a refresh that could not tell whether an earlier, unconfirmed bind
 /// finished: the binding stays in state as recorded.

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::clb::api::{Binding, Deadline, Weight};
 use crate::clb::association::{self, CreateFailed, OpError, PendingWrite};
 use crate::clb::engine::Engine;
-use crate::clb::errors::explain;
+use crate::clb::errors::{report, report_unconfirmed_create};
 use crate::clb::id::AssociationId;
 use crate::clb::provider::{ApiState, Shared};
 use crate::clb::timeouts::timeout_or_default;
@@ -187,27 +187,6 @@ impl AssociationResource {
     }
 }
 
-/// Adds the diagnostic for a failed operation, on the attribute the error points at when any.
-pub(crate) fn report(diags: &mut Diagnostics, operation: &str, id: &AssociationId, err: &OpError) {
-    if let OpError::WeightConflict { existing, wanted } = err {
-        diags.attribute_error(
-            AttributePath::attr_root("weight"),
-            "Binding already exists with another weight",
-            format!(
-                "The target group is already bound ({id}) with weight {}, but the configuration asks for {wanted}. Nothing was changed. Set `weight = {}` and apply again to adopt the binding (or run `terraform import <address> '{id}'`), or remove the existing binding first.",
-                existing.map_or("unset".to_string(), |w| w.to_string()),
-                existing.map_or("null".to_string(), |w| w.to_string()),
-            ),
-        );
-        return;
-    }
-    let e = explain(&format!("{operation} ({id})"), &err.failure());
-    match e.attribute {
-        Some(a) => diags.attribute_error(AttributePath::attr_root(a), e.summary, e.detail),
-        None => diags.error(e.summary, e.detail),
-    }
-}
-
 fn deadline(ctx: &Context, timeout: Duration) -> Deadline {
     Deadline::after(timeout, ctx.cancel.clone())
 }
@@ -269,13 +248,20 @@ impl Resource for AssociationResource {
         .await;
         let binding = match created {
             Ok(binding) => binding,
-            Err(CreateFailed { error, pending }) => {
+            Err(CreateFailed {
+                error,
+                pending: None,
+            }) => {
                 report(&mut resp.diagnostics, "bind the target group", &id, &error);
-                let Some(pending) = pending else {
-                    return resp;
-                };
+                return resp;
+            }
+            Err(CreateFailed {
+                error,
+                pending: Some(pending),
+            }) => {
                 // The cloud may have accepted the bind: record it (Terraform taints it), so a
                 // destroy or the next apply removes it instead of leaving an orphan.
+                report_unconfirmed_create(&mut resp.diagnostics, &id, &error);
                 resp.private = pending.to_private();
                 association::unconfirmed_binding(&id, model.weight)
             }

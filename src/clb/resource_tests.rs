@@ -146,6 +146,11 @@ async fn create_whose_task_was_not_seen_to_finish_records_the_binding_with_its_t
         )
         .await;
     assert!(resp.diagnostics.has_errors());
+    let d = resp.diagnostics.iter().next().unwrap();
+    assert!(
+        d.detail.contains("marked tainted") && d.detail.contains("terraform destroy"),
+        "{d}"
+    );
     let state = resp.new_state.expect("recorded despite the error");
     assert_eq!(state.get_attr("weight").unwrap().as_i64(), Some(20));
     assert!(String::from_utf8_lossy(&resp.private).contains("task-1"));

@@ -73,7 +73,7 @@ pub fn default_request_client() -> String {
 pub enum CallKind {
     /// Reads: safe to repeat, so network failures and `InternalError` are retried.
     Read,
-    /// Writes: a network failure after sending, a non-200 status or `InternalError` is reported
+    /// Writes: a network failure after sending, an HTTP 5xx or `InternalError` is reported
     /// as [`ApiError::OutcomeUnknown`] instead of being re-sent.
     Write,
 }

@@ -42,7 +42,7 @@ fn never_retried(code: &str) -> bool {
 
 /// Classifies a failed attempt. `idempotent` is false for writes.
 ///
-/// A write answered by `InternalError`, a non-200 HTTP status, a dropped connection or a timeout
+/// A write answered by `InternalError`, an HTTP 5xx, a dropped connection or a timeout
 /// may or may not have been applied: it is [`Verdict::OutcomeUnknown`], never re-sent blindly.
 /// The caller reads the cloud and re-sends only if the write did not happen. A write refused
 /// with a retryable code (throttling, `ResourceInOperating`) did nothing and is simply retried.
@@ -70,8 +70,10 @@ pub fn classify(err: &ApiError, idempotent: bool) -> Verdict {
                 Verdict::OutcomeUnknown
             }
         }
-        ApiError::HttpStatus { .. } => {
-            if idempotent {
+        // A 5xx may come from a gateway after the service acted; a 4xx from something in between
+        // means the request was not processed.
+        ApiError::HttpStatus { status, .. } => {
+            if idempotent || *status < 500 {
                 Verdict::Retry
             } else {
                 Verdict::OutcomeUnknown
@@ -207,6 +209,12 @@ mod tests {
         };
         assert_eq!(classify(&status, true), Verdict::Retry);
         assert_eq!(classify(&status, false), Verdict::OutcomeUnknown);
+        let refused = ApiError::HttpStatus {
+            action: "A".into(),
+            status: 403,
+            body: String::new(),
+        };
+        assert_eq!(classify(&refused, false), Verdict::Retry);
     }
 
     #[test]
