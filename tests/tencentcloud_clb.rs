@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use server::*;
 use tencentcloud_provider::tencentcloud::clb::{TaskError, TaskWaiter};
-use tencentcloud_provider::tencentcloud::client::CallOptions;
+use tencentcloud_provider::tencentcloud::deadline::Deadline;
 use tokio_util::sync::CancellationToken;
 
 #[tokio::test]
@@ -28,10 +28,7 @@ async fn task_waiter_surfaces_a_failed_tasks_message_and_request_id() {
     .await;
     let client = client_for(&server.url, fast_retry(), 0, None).await;
     let accepted = client
-        .associate_target_groups(
-            &one_association(),
-            &CallOptions::write(Duration::from_secs(5)),
-        )
+        .associate_target_groups(&one_association(), &Deadline::in_(Duration::from_secs(5)))
         .await
         .unwrap();
     assert_eq!(accepted.request_id, "task-0001");
@@ -40,8 +37,7 @@ async fn task_waiter_surfaces_a_failed_tasks_message_and_request_id() {
         .max_delay(Duration::from_millis(50))
         .wait(
             &accepted.request_id,
-            tokio::time::Instant::now() + Duration::from_secs(20),
-            None,
+            &Deadline::in_(Duration::from_secs(20)),
         )
         .await
         .unwrap_err();
@@ -92,11 +88,7 @@ async fn task_waiter_success_deadline_and_hard_errors() {
         .first_delay(Duration::from_millis(10))
         .max_delay(Duration::from_millis(50));
     let done = waiter
-        .wait(
-            "t-ok",
-            tokio::time::Instant::now() + Duration::from_secs(20),
-            None,
-        )
+        .wait("t-ok", &Deadline::in_(Duration::from_secs(20)))
         .await
         .unwrap();
     assert_eq!(done.load_balancer_ids, vec!["lb-demo0001".to_string()]);
@@ -107,11 +99,7 @@ async fn task_waiter_success_deadline_and_hard_errors() {
         .first_delay(Duration::from_millis(10))
         .max_delay(Duration::from_millis(50));
     let err = waiter
-        .wait(
-            "t-slow",
-            tokio::time::Instant::now() + Duration::from_millis(300),
-            None,
-        )
+        .wait("t-slow", &Deadline::in_(Duration::from_millis(300)))
         .await
         .unwrap_err();
     assert!(matches!(err, TaskError::DeadlineExceeded { .. }), "{err:?}");
@@ -119,11 +107,7 @@ async fn task_waiter_success_deadline_and_hard_errors() {
     let cancel = CancellationToken::new();
     cancel.cancel();
     let err = waiter
-        .wait(
-            "t-slow",
-            tokio::time::Instant::now() + Duration::from_secs(5),
-            Some(cancel),
-        )
+        .wait("t-slow", &Deadline::after(Duration::from_secs(5), cancel))
         .await
         .unwrap_err();
     assert!(matches!(err, TaskError::Cancelled { .. }), "{err:?}");
@@ -132,11 +116,7 @@ async fn task_waiter_success_deadline_and_hard_errors() {
     let waiter = TaskWaiter::new(client_for(&broken.url, fast_retry(), 0, None).await)
         .first_delay(Duration::from_millis(10));
     let err = waiter
-        .wait(
-            "t-unknown",
-            tokio::time::Instant::now() + Duration::from_secs(5),
-            None,
-        )
+        .wait("t-unknown", &Deadline::in_(Duration::from_secs(5)))
         .await
         .unwrap_err();
     match err {
@@ -165,7 +145,7 @@ async fn describe_all_target_groups_walks_every_page() {
     .await;
     let client = client_for(&server.url, fast_retry(), 0, None).await;
     let all = client
-        .describe_all_target_groups(&[], &CallOptions::read(Duration::from_secs(10)))
+        .describe_all_target_groups(&[], &Deadline::in_(Duration::from_secs(10)))
         .await
         .unwrap();
     assert_eq!(all.len(), 45);
@@ -176,4 +156,43 @@ async fn describe_all_target_groups_walks_every_page() {
         .map(|s| s.body["Offset"].clone())
         .collect();
     assert_eq!(offsets, vec![json!(0), json!(20), json!(40)]);
+}
+
+#[tokio::test]
+async fn task_waiter_learns_the_task_time_and_then_polls_once_or_twice() {
+    let started = std::sync::Arc::new(std::sync::Mutex::new(std::time::Instant::now()));
+    let clock = started.clone();
+    let server = start(move |_, _| {
+        let running = clock.lock().unwrap().elapsed() < Duration::from_millis(1000);
+        ok("poll", json!({"Status": if running { 2 } else { 0 }}))
+    })
+    .await;
+    let waiter = TaskWaiter::new(client_for(&server.url, fast_retry(), 0, None).await)
+        .first_delay(Duration::from_millis(10))
+        .max_delay(Duration::from_millis(400));
+    let mut polls = Vec::new();
+    for task in ["t-1", "t-2", "t-3", "t-4"] {
+        *started.lock().unwrap() = std::time::Instant::now();
+        let before = server.seen().len();
+        waiter
+            .wait(task, &Deadline::in_(Duration::from_secs(20)))
+            .await
+            .unwrap();
+        polls.push(server.seen().len() - before);
+        let seen_after = started.lock().unwrap().elapsed();
+        // The end is seen soon after it happens.
+        assert!(
+            seen_after < Duration::from_millis(1000 + 450),
+            "{task} seen {seen_after:?} after it started"
+        );
+    }
+    assert!(
+        polls[0] > 3,
+        "the first wait backs off from a short delay: {polls:?}"
+    );
+    assert!(
+        polls[1..].iter().all(|p| *p <= 2),
+        "later waits poll around the learned time: {polls:?}"
+    );
+    println!("polls per task: {polls:?}");
 }

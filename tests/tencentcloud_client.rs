@@ -9,8 +9,9 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use server::*;
 use tencentcloud_provider::tencentcloud::clb::DescribeTargetGroupsResponse;
-use tencentcloud_provider::tencentcloud::client::{CallOptions, Client, ClientConfig};
+use tencentcloud_provider::tencentcloud::client::{CallKind, Client, ClientConfig};
 use tencentcloud_provider::tencentcloud::credentials::StaticEnvironment;
+use tencentcloud_provider::tencentcloud::deadline::Deadline;
 use tencentcloud_provider::tencentcloud::error::ApiError;
 use tokio_util::sync::CancellationToken;
 
@@ -24,7 +25,8 @@ async fn requests_are_signed_with_the_sent_host_and_carry_the_tc_headers() {
             "2018-03-17",
             "DescribeTargetGroups",
             &json!({"TargetGroupIds": ["lbtg-1"]}),
-            &CallOptions::read(Duration::from_secs(5)),
+            CallKind::Read,
+            &Deadline::in_(Duration::from_secs(5)),
         )
         .await
         .unwrap();
@@ -63,13 +65,20 @@ async fn error_kinds_are_distinct() {
     })
     .await;
     let client = client_for(&server.url, fast_retry(), 0, None).await;
-    let opts = CallOptions::read(Duration::from_millis(300));
+    let opts = Deadline::in_(Duration::from_millis(300));
     let call = |action: &'static str| {
         let client = client.clone();
         let opts = opts.clone();
         async move {
             client
-                .call::<_, Value>("clb", "2018-03-17", action, &json!({}), &opts)
+                .call::<_, Value>(
+                    "clb",
+                    "2018-03-17",
+                    action,
+                    &json!({}),
+                    CallKind::Read,
+                    &opts,
+                )
                 .await
                 .unwrap_err()
         }
@@ -105,7 +114,8 @@ async fn error_kinds_are_distinct() {
             "2018-03-17",
             "DescribeTaskStatus",
             &json!({}),
-            &CallOptions::read(Duration::from_millis(200)),
+            CallKind::Read,
+            &Deadline::in_(Duration::from_millis(200)),
         )
         .await
         .unwrap_err();
@@ -129,13 +139,16 @@ async fn retried_gaps(reply: Reply, idempotent: bool) -> (Vec<Duration>, Result<
     })
     .await;
     let client = client_for(&server.url, fast_retry(), 0, None).await;
-    let opts = CallOptions {
-        deadline: tokio::time::Instant::now() + Duration::from_secs(20),
-        idempotent,
-        cancel: None,
-    };
+    let opts = Deadline::in_(Duration::from_secs(20));
     let result = client
-        .call::<_, Value>("clb", "2018-03-17", "SomeAction", &json!({}), &opts)
+        .call::<_, Value>(
+            "clb",
+            "2018-03-17",
+            "SomeAction",
+            &json!({}),
+            kind(idempotent),
+            &opts,
+        )
         .await;
     let seen = server.seen();
     let gaps = seen.windows(2).map(|w| w[1].at - w[0].at).collect();
@@ -214,13 +227,16 @@ async fn non_retryable_codes_are_not_retried() {
     for (code, idempotent) in cases {
         let server = start(move |_, _| api_error(code, "req-no-retry")).await;
         let client = client_for(&server.url, fast_retry(), 0, None).await;
-        let opts = CallOptions {
-            deadline: tokio::time::Instant::now() + Duration::from_secs(10),
-            idempotent,
-            cancel: None,
-        };
+        let opts = Deadline::in_(Duration::from_secs(10));
         let err = client
-            .call::<_, Value>("clb", "2018-03-17", "SomeAction", &json!({}), &opts)
+            .call::<_, Value>(
+                "clb",
+                "2018-03-17",
+                "SomeAction",
+                &json!({}),
+                kind(idempotent),
+                &opts,
+            )
             .await
             .unwrap_err();
         assert_eq!(err.code(), Some(code));
@@ -249,7 +265,8 @@ async fn deadline_is_respected_while_retrying_and_while_waiting_for_an_answer() 
             "2018-03-17",
             "Limited",
             &json!({}),
-            &CallOptions::read(budget),
+            CallKind::Read,
+            &Deadline::in_(budget),
         )
         .await
         .unwrap_err();
@@ -272,7 +289,8 @@ async fn deadline_is_respected_while_retrying_and_while_waiting_for_an_answer() 
             "2018-03-17",
             "Slow",
             &json!({}),
-            &CallOptions::read(Duration::from_millis(300)),
+            CallKind::Read,
+            &Deadline::in_(Duration::from_millis(300)),
         )
         .await
         .unwrap_err();
@@ -286,10 +304,7 @@ async fn a_write_that_failed_on_the_network_is_reported_outcome_unknown_not_rese
     let (url, connections) = start_hangup_server().await;
     let client = client_for(&url, fast_retry(), 0, None).await;
     let err = client
-        .associate_target_groups(
-            &one_association(),
-            &CallOptions::write(Duration::from_secs(5)),
-        )
+        .associate_target_groups(&one_association(), &Deadline::in_(Duration::from_secs(5)))
         .await
         .unwrap_err();
     match &err {
@@ -301,7 +316,7 @@ async fn a_write_that_failed_on_the_network_is_reported_outcome_unknown_not_rese
 
     // The same failure on a read is retried.
     let err = client
-        .describe_task_status("t-1", &CallOptions::read(Duration::from_millis(400)))
+        .describe_task_status("t-1", &Deadline::in_(Duration::from_millis(400)))
         .await
         .unwrap_err();
     assert!(matches!(err, ApiError::DeadlineExceeded { .. }), "{err:?}");
@@ -322,7 +337,7 @@ async fn a_write_that_never_connected_is_retried() {
     let err = client
         .associate_target_groups(
             &one_association(),
-            &CallOptions::write(Duration::from_millis(300)),
+            &Deadline::in_(Duration::from_millis(300)),
         )
         .await
         .unwrap_err();
@@ -351,10 +366,7 @@ async fn a_call_can_be_cancelled_in_flight() {
     });
     let started = std::time::Instant::now();
     let err = client
-        .describe_task_status(
-            "t",
-            &CallOptions::read(Duration::from_secs(60)).with_cancel(cancel),
-        )
+        .describe_task_status("t", &Deadline::after(Duration::from_secs(60), cancel))
         .await
         .unwrap_err();
     assert!(matches!(err, ApiError::Cancelled), "{err:?}");
@@ -371,10 +383,7 @@ async fn rate_limiter_holds_twenty_per_second_under_two_hundred_concurrent_calls
         let client = client.clone();
         tasks.push(tokio::spawn(async move {
             client
-                .describe_task_status(
-                    &format!("t-{i}"),
-                    &CallOptions::read(Duration::from_secs(60)),
-                )
+                .describe_task_status(&format!("t-{i}"), &Deadline::in_(Duration::from_secs(60)))
                 .await
         }));
     }
@@ -419,7 +428,7 @@ async fn a_slow_attempt_times_out_and_the_read_is_retried() {
     };
     let client = build(config).await;
     let status = client
-        .describe_task_status("t", &CallOptions::read(Duration::from_secs(20)))
+        .describe_task_status("t", &Deadline::in_(Duration::from_secs(20)))
         .await
         .unwrap();
     assert_eq!(status.request_id.as_deref(), Some("req-fast"));
@@ -437,10 +446,7 @@ async fn a_slow_attempt_times_out_and_the_read_is_retried() {
     };
     let err = build(config)
         .await
-        .associate_target_groups(
-            &one_association(),
-            &CallOptions::write(Duration::from_secs(20)),
-        )
+        .associate_target_groups(&one_association(), &Deadline::in_(Duration::from_secs(20)))
         .await
         .unwrap_err();
     assert!(matches!(err, ApiError::OutcomeUnknown { .. }), "{err:?}");
@@ -456,4 +462,12 @@ async fn insecure_endpoints_are_refused_when_building_a_client() {
     .await
     .unwrap_err();
     assert!(err.to_string().contains("allow_insecure_http"), "{err}");
+}
+
+fn kind(idempotent: bool) -> CallKind {
+    if idempotent {
+        CallKind::Read
+    } else {
+        CallKind::Write
+    }
 }

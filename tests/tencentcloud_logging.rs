@@ -10,8 +10,9 @@ use axum::Router;
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use serde_json::json;
-use tencentcloud_provider::tencentcloud::client::{CallOptions, Client, ClientConfig};
+use tencentcloud_provider::tencentcloud::client::{Client, ClientConfig};
 use tencentcloud_provider::tencentcloud::credentials::{CredentialOptions, StaticEnvironment};
+use tencentcloud_provider::tencentcloud::deadline::Deadline;
 use tencentcloud_provider::tencentcloud::endpoint::EndpointOptions;
 use tencentcloud_provider::tencentcloud::retry::{Jitter, RetryPolicy};
 
@@ -139,7 +140,7 @@ async fn secrets_never_reach_the_log_at_trace_level() {
     )
     .await
     .unwrap();
-    let opts = CallOptions::read(Duration::from_secs(10));
+    let opts = Deadline::in_(Duration::from_secs(10));
     // First attempt is rate limited, the retry succeeds.
     client
         .describe_task_status("task-log-1", &opts)

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use server::*;
-use tencentcloud_provider::tencentcloud::client::CallOptions;
+use tencentcloud_provider::tencentcloud::client::CallKind;
 use tencentcloud_provider::tencentcloud::credentials::StaticEnvironment;
+use tencentcloud_provider::tencentcloud::deadline::Deadline;
 use tencentcloud_provider::tencentcloud::endpoint::EndpointOptions;
 use tencentcloud_provider::tencentcloud::error::ApiError;
 use tencentcloud_provider::tencentcloud::{Client, ClientConfig};
@@ -47,7 +48,8 @@ async fn response_text_in_errors_is_redacted() {
                 "2018-03-17",
                 action,
                 &json!({}),
-                &CallOptions::read(Duration::from_millis(300)),
+                CallKind::Read,
+                &Deadline::in_(Duration::from_millis(300)),
             )
             .await
             .unwrap_err();

@@ -1,13 +1,15 @@
 //! The go-plugin side services and a few provider RPCs, called over real gRPC.
 
+#[path = "support/plugin_client.rs"]
+mod plugin_client;
 #[path = "fixtures/tfplug/provider.rs"]
 mod test_provider;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use plugin_client::call_with;
 use tencentcloud_provider::tfplug::server::{self, RunningServer, ServerOptions};
-use tonic::codegen::http::uri::PathAndQuery;
 use tonic::transport::Channel;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
@@ -32,28 +34,6 @@ async fn call<M: prost::Message + Default + Send + Sync + 'static>(
     path: &'static str,
 ) -> Result<M, tonic::Status> {
     call_with(channel, path, ()).await
-}
-
-/// Calls a unary method with `req` and decodes the reply as `M`.
-async fn call_with<Q, M>(channel: &Channel, path: &'static str, req: Q) -> Result<M, tonic::Status>
-where
-    Q: prost::Message + Send + Sync + 'static,
-    M: prost::Message + Default + Send + Sync + 'static,
-{
-    let mut grpc = tonic::client::Grpc::new(channel.clone())
-        .max_decoding_message_size(64 << 20)
-        .max_encoding_message_size(64 << 20);
-    grpc.ready()
-        .await
-        .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
-    let codec = tonic_prost::ProstCodec::<Q, M>::default();
-    grpc.unary(
-        tonic::Request::new(req),
-        PathAndQuery::from_static(path),
-        codec,
-    )
-    .await
-    .map(tonic::Response::into_inner)
 }
 
 /// Minimal hand-written mirrors of the tfplugin6 messages this test sends.

@@ -6,95 +6,17 @@
 #[path = "fixtures/tfplug/provider.rs"]
 mod test_provider;
 
+#[path = "support/plugin_client.rs"]
+mod plugin_client;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
+use plugin_client::{ClientIdentity, client_identity, pinned_tls_config};
+use rustls::pki_types::ServerName;
 use tencentcloud_provider::tfplug::server::{self, RunningServer, ServerOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-/// A client identity shaped like Terraform's: self-signed P-521 CA certificate for localhost.
-struct ClientIdentity {
-    pem: String,
-    der: CertificateDer<'static>,
-    key: PrivatePkcs8KeyDer<'static>,
-}
-
-fn client_identity() -> ClientIdentity {
-    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).expect("P-521 key");
-    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
-    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    params.extended_key_usages = vec![
-        rcgen::ExtendedKeyUsagePurpose::ClientAuth,
-        rcgen::ExtendedKeyUsagePurpose::ServerAuth,
-    ];
-    let cert = params.self_signed(&key).unwrap();
-    ClientIdentity {
-        pem: cert.pem(),
-        der: cert.der().clone(),
-        key: PrivatePkcs8KeyDer::from(key.serialize_der()),
-    }
-}
-
-/// Trusts exactly the server certificate from the handshake line, as go-plugin does.
-#[derive(Debug)]
-struct PinnedServer {
-    der: Vec<u8>,
-    provider: Arc<rustls::crypto::CryptoProvider>,
-}
-
-impl ServerCertVerifier for PinnedServer {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        if end_entity.as_ref() == self.der.as_slice() {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::General(
-                "unexpected server certificate".into(),
-            ))
-        }
-    }
-    fn verify_tls12_signature(
-        &self,
-        m: &[u8],
-        c: &CertificateDer<'_>,
-        d: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            m,
-            c,
-            d,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-    fn verify_tls13_signature(
-        &self,
-        m: &[u8],
-        c: &CertificateDer<'_>,
-        d: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            m,
-            c,
-            d,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
-}
 
 /// What happened when a client spoke HTTP/2 over TLS to the server.
 #[derive(Debug, PartialEq)]
@@ -106,25 +28,10 @@ enum Outcome {
 }
 
 async fn speak_h2(server: &RunningServer, client: Option<&ClientIdentity>) -> Outcome {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let builder = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(PinnedServer {
-            der: server.server_cert_der.clone().expect("TLS server"),
-            provider,
-        }));
-    let mut config = match client {
-        Some(id) => builder
-            .with_client_auth_cert(
-                vec![id.der.clone()],
-                PrivateKeyDer::Pkcs8(id.key.clone_key()),
-            )
-            .unwrap(),
-        None => builder.with_no_client_auth(),
-    };
-    config.alpn_protocols = vec![b"h2".to_vec()];
+    let config = pinned_tls_config(
+        server.server_cert_der.as_deref().expect("TLS server"),
+        client,
+    );
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let tcp = tokio::net::TcpStream::connect(server.addr)
         .await

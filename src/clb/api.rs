@@ -4,14 +4,20 @@
 //! trait, so it is unit-tested with an in-memory fake; [`crate::clb::client_api`] implements it on
 //! the real API client.
 
-use std::time::Instant;
-
 use async_trait::async_trait;
-use tokio_util::sync::CancellationToken;
 
+use crate::clb::id::AssociationId;
 use crate::tencentcloud::clb::TaskError;
+pub use crate::tencentcloud::clb::Weight;
 use crate::tencentcloud::clb::rules::Layer;
+pub use crate::tencentcloud::deadline::Deadline;
 use crate::tencentcloud::error::ApiError;
+
+/// Most associations one `AssociateTargetGroups`/`DisassociateTargetGroups` call may carry.
+pub const MAX_ASSOCIATIONS_PER_CALL: usize = 20;
+/// Most target groups asked for in one `DescribeTargetGroups` call: the API's default page size,
+/// so one call answers them all.
+pub const MAX_TARGET_GROUPS_PER_READ: usize = 20;
 
 /// One binding as the cloud reports it on a target group (`AssociatedRule` item).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +29,7 @@ pub struct Binding {
     /// `loc-…` for layer 7, `None` for layer 4.
     pub location_id: Option<String>,
     /// Weight of a v2 binding; `None` when the cloud does not report one (v1).
-    pub weight: Option<i64>,
+    pub weight: Option<Weight>,
 }
 
 pub use crate::tencentcloud::clb::rules::TargetGroupType;
@@ -61,6 +67,9 @@ pub struct Listener {
     pub target_type: Option<String>,
     /// IDs of the forwarding rules (layer 7).
     pub rule_ids: Vec<String>,
+    /// Target groups bound to the listener or to any of its rules, as far as the listing says
+    /// (used only to read sibling target groups together, never as the truth about a binding).
+    pub target_group_ids: Vec<String>,
 }
 
 impl Listener {
@@ -75,64 +84,42 @@ impl Listener {
     }
 }
 
-/// One association to create or remove.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AssociationRequest {
-    /// `lb-…`
-    pub load_balancer_id: String,
-    /// `lbl-…`
-    pub listener_id: String,
-    /// `loc-…` for layer 7.
-    pub location_id: Option<String>,
-    /// `lbtg-…`
-    pub target_group_id: String,
-    /// Weight (v2 only); `None` lets the cloud pick its default.
-    pub weight: Option<i64>,
-}
-
-/// Per-call limits handed to every API operation.
-#[derive(Debug, Clone)]
-pub struct CallLimits {
-    /// The whole operation must end by then (retries included).
-    pub deadline: Instant,
-    /// Cancelled by StopProvider.
-    pub cancel: CancellationToken,
-}
-
-/// The CLB operations the association resource uses.
+/// The CLB operations the association resource uses. Writes take many associations because the
+/// cloud runs one task per load balancer at a time: one call carries a whole batch.
 #[async_trait]
 pub trait ClbApi: Send + Sync {
-    /// The target group with its bindings; `None` when it does not exist.
-    async fn target_group(
+    /// The target groups among `ids` (at most [`MAX_TARGET_GROUPS_PER_READ`]) that exist, with
+    /// their bindings; missing ones are left out.
+    async fn target_groups(
         &self,
-        id: &str,
-        limits: &CallLimits,
-    ) -> Result<Option<TargetGroup>, ApiError>;
+        ids: &[String],
+        deadline: &Deadline,
+    ) -> Result<Vec<TargetGroup>, ApiError>;
     /// The load balancer; `None` when it does not exist.
     async fn load_balancer(
         &self,
         id: &str,
-        limits: &CallLimits,
+        deadline: &Deadline,
     ) -> Result<Option<LoadBalancer>, ApiError>;
-    /// The listener of a load balancer; `None` when either does not exist.
-    async fn listener(
+    /// Every listener of a load balancer; `None` when the load balancer does not exist.
+    async fn listeners(
         &self,
         load_balancer_id: &str,
-        listener_id: &str,
-        limits: &CallLimits,
-    ) -> Result<Option<Listener>, ApiError>;
-    /// Starts binding; returns the task ID.
+        deadline: &Deadline,
+    ) -> Result<Option<Vec<Listener>>, ApiError>;
+    /// Starts binding each `(binding, weight)` (weight `None`: the cloud's default); returns the
+    /// task ID. At most [`MAX_ASSOCIATIONS_PER_CALL`], all of one target-group type.
     async fn associate(
         &self,
-        req: &AssociationRequest,
-        limits: &CallLimits,
+        bindings: &[(AssociationId, Option<Weight>)],
+        deadline: &Deadline,
     ) -> Result<String, ApiError>;
-    /// Starts unbinding; returns the task ID.
+    /// Starts unbinding; returns the task ID. Same limits as [`ClbApi::associate`].
     async fn disassociate(
         &self,
-        req: &AssociationRequest,
-        limits: &CallLimits,
+        bindings: &[AssociationId],
+        deadline: &Deadline,
     ) -> Result<String, ApiError>;
     /// Waits for a task to end.
-    async fn wait_task(&self, task_id: &str, limits: &CallLimits) -> Result<(), TaskError>;
+    async fn wait_task(&self, task_id: &str, deadline: &Deadline) -> Result<(), TaskError>;
 }

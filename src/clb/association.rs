@@ -1,21 +1,39 @@
-//! Create, read and delete one binding, safely under retries and interruptions.
+//! Create, read and delete one binding, safely under retries, faults and interruptions.
 //!
 //! Rules this file keeps:
-//! - writes to one load balancer run one at a time in this process ([`LoadBalancerLocks`]);
+//! - writes go through the [`Engine`], which batches them per load balancer, one task at a time;
+//!   an answer from its short-lived read cache is trusted only where a wrong one leads to a write
+//!   the cloud itself checks: before a write is skipped, the cloud is asked afresh;
 //! - the cloud is checked before writing, so an existing identical binding (an earlier interrupted
 //!   apply, a write whose answer was lost) is adopted rather than bound twice or failed on;
-//! - a write whose outcome is unknown is never blindly re-sent: the binding is looked up first;
-//! - delete treats "already gone" as done, and confirms the binding is gone after its task.
+//! - a write whose outcome is unknown (no answer, timeout, HTTP 5xx, `InternalError`) is never
+//!   blindly re-sent: the cloud is read, the write adopted if it happened and sent again if not,
+//!   until the operation's deadline;
+//! - only a task the cloud reports as failed is an error, after one more attempt (a task failure
+//!   does not say whether its cause is temporary; a lasting cause fails the second one too, or is
+//!   refused up front by the re-sent request's validation);
+//! - a create whose write the cloud may have accepted but that did not see the result (timeout,
+//!   Ctrl-C, read-back failure) hands back a [`PendingWrite`], so the binding goes into state
+//!   (tainted) instead of becoming an orphan; read and delete wait for that task first;
+//! - delete treats "already gone" as done and confirms the binding is gone after its task, and
+//!   does no write for a binding that a create of this run put into state ([`RunMemory`]), which
+//!   is what a replacement under `create_before_destroy` of the same binding looks like.
 
-use crate::clb::api::{AssociationRequest, Binding, CallLimits, ClbApi};
-use crate::clb::errors::Failure;
+use std::collections::HashSet;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
+
+use crate::clb::api::{Binding, Deadline, Weight};
+use crate::clb::engine::{Engine, Freshness, LockError};
 use crate::clb::id::AssociationId;
-use crate::clb::lock::{LoadBalancerLocks, LockError};
 use crate::tencentcloud::clb::TaskError;
 use crate::tencentcloud::error::ApiError;
 
-/// How many times a write is re-examined after its outcome was unknown or it was refused.
-const MAX_WRITE_ROUNDS: usize = 3;
+/// Longest pause between two rounds of a write whose outcome stayed unknown.
+const MAX_ROUND_PAUSE: Duration = Duration::from_secs(5);
 
 /// Why an operation on a binding failed.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -33,51 +51,13 @@ pub enum OpError {
     #[error("the binding already exists with weight {existing:?}, not {wanted}")]
     WeightConflict {
         /// The weight the cloud has.
-        existing: Option<i64>,
+        existing: Option<Weight>,
         /// The configured weight.
-        wanted: i64,
+        wanted: Weight,
     },
     /// The task succeeded but the cloud does not show the expected result.
     #[error("{0}")]
     NotConverged(String),
-}
-
-impl OpError {
-    /// The facts for a diagnostic.
-    pub fn failure(&self) -> Failure {
-        match self {
-            OpError::Api(e) => crate::clb::diag::api_failure(e),
-            OpError::Task(TaskError::Api(e)) => crate::clb::diag::api_failure(e),
-            OpError::Task(TaskError::Failed { task_id, message, .. }) => Failure {
-                code: None,
-                message: format!("The cloud accepted the request, but its task failed: {message}"),
-                request_id: Some(task_id.clone()),
-                advice: Some(
-                    "Nothing was changed and nothing was recorded in state. Fix the cause named above, or wait if it is temporary, and run the command again."
-                        .into(),
-                ),
-            },
-            OpError::Task(e @ (TaskError::DeadlineExceeded { .. } | TaskError::Cancelled { .. })) => Failure {
-                message: e.to_string(),
-                advice: Some(
-                    "The task may still complete in the cloud. Run the command again: the provider looks at the cloud first and adopts or removes the binding as needed, without duplicating it. Raise `timeouts` if the cloud is slow."
-                        .into(),
-                ),
-                ..Failure::default()
-            },
-            OpError::Lock(e) => Failure {
-                message: e.to_string(),
-                advice: Some(
-                    "Other bindings on the same load balancer took the whole timeout. Raise `timeouts`, or run again.".into(),
-                ),
-                ..Failure::default()
-            },
-            other => Failure {
-                message: other.to_string(),
-                ..Failure::default()
-            },
-        }
-    }
 }
 
 impl From<ApiError> for OpError {
@@ -106,29 +86,52 @@ pub fn matches(b: &Binding, id: &AssociationId) -> bool {
         && location == id.location_id.as_deref()
 }
 
-/// The binding named by `id` as the cloud has it now, or `None` when it (or its target group) is gone.
+/// The binding named by `id` as the cloud has it (an answer at most a few seconds old, never
+/// older than this process's last write to it), or `None` when it (or its target group) is gone.
 pub async fn read(
-    api: &dyn ClbApi,
+    engine: &Engine,
     id: &AssociationId,
-    limits: &CallLimits,
+    deadline: &Deadline,
 ) -> Result<Option<Binding>, ApiError> {
-    let Some(tg) = api.target_group(&id.target_group_id, limits).await? else {
+    look(engine, id, Freshness::Recent, deadline).await
+}
+
+async fn look(
+    engine: &Engine,
+    id: &AssociationId,
+    freshness: Freshness,
+    deadline: &Deadline,
+) -> Result<Option<Binding>, ApiError> {
+    let Some(tg) = engine.target_group_of(id, freshness, deadline).await? else {
         return Ok(None);
     };
     Ok(tg.bindings.into_iter().find(|b| matches(b, id)))
 }
 
-fn request(id: &AssociationId, weight: Option<i64>) -> AssociationRequest {
-    AssociationRequest {
-        load_balancer_id: id.load_balancer_id.clone(),
-        listener_id: id.listener_id.clone(),
-        location_id: id.location_id.clone(),
-        target_group_id: id.target_group_id.clone(),
-        weight,
+/// The binding if it exists; a recent answer that it does not is enough (binding it then is
+/// checked by the cloud), one that it does is confirmed afresh before the write is skipped.
+async fn existing(
+    engine: &Engine,
+    id: &AssociationId,
+    deadline: &Deadline,
+) -> Result<Option<Binding>, ApiError> {
+    match look(engine, id, Freshness::Recent, deadline).await? {
+        None => Ok(None),
+        Some(_) => look(engine, id, Freshness::Fresh, deadline).await,
     }
 }
 
-fn adopt(existing: Binding, weight: Option<i64>) -> Result<Binding, OpError> {
+/// Whether the binding is gone, confirmed afresh before the unbind is skipped.
+async fn gone(engine: &Engine, id: &AssociationId, deadline: &Deadline) -> Result<bool, ApiError> {
+    Ok(look(engine, id, Freshness::Recent, deadline)
+        .await?
+        .is_none()
+        && look(engine, id, Freshness::Fresh, deadline)
+            .await?
+            .is_none())
+}
+
+fn adopt(existing: Binding, weight: Option<Weight>) -> Result<Binding, OpError> {
     match (weight, existing.weight) {
         (Some(wanted), Some(have)) if wanted != have => Err(OpError::WeightConflict {
             existing: Some(have),
@@ -138,97 +141,284 @@ fn adopt(existing: Binding, weight: Option<i64>) -> Result<Binding, OpError> {
     }
 }
 
+/// A bind the cloud may have accepted whose result was not seen; kept in the resource's private
+/// state until a read or delete has settled it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingWrite {
+    /// The task to wait for, when the cloud's answer (the RequestId) arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<String>,
+}
+
+impl PendingWrite {
+    /// The private-state bytes recording this pending write.
+    pub fn to_private(&self) -> Vec<u8> {
+        serde_json::to_vec(&PrivateState {
+            pending: Some(self.clone()),
+        })
+        .unwrap_or_default()
+    }
+
+    /// The pending write recorded in private-state bytes, if any (unreadable bytes count as none).
+    pub fn from_private(private: &[u8]) -> Option<PendingWrite> {
+        serde_json::from_slice::<PrivateState>(private)
+            .ok()
+            .and_then(|p| p.pending)
+    }
+
+    /// Private-state bytes saying nothing is pending (non-empty, so they replace older ones).
+    pub fn settled_private() -> Vec<u8> {
+        serde_json::to_vec(&PrivateState { pending: None }).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct PrivateState {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pending: Option<PendingWrite>,
+}
+
+/// The binding a create records when the cloud may have accepted it but the result was not seen:
+/// the configured coordinates and weight (the next refresh puts the cloud's values in).
+pub fn unconfirmed_binding(id: &AssociationId, weight: Option<Weight>) -> Binding {
+    Binding {
+        load_balancer_id: id.load_balancer_id.clone(),
+        listener_id: id.listener_id.clone(),
+        location_id: id.location_id.clone(),
+        weight,
+    }
+}
+
+/// A failed create, with the write it may have left running in the cloud.
+#[derive(Debug, Clone)]
+pub struct CreateFailed {
+    /// Why it failed.
+    pub error: OpError,
+    /// Set when the cloud may have accepted the bind: record the binding in state anyway.
+    pub pending: Option<PendingWrite>,
+}
+
+/// What creates of this provider process did during one terraform apply (Terraform runs every
+/// create and destroy of an apply through one provider process).
+#[derive(Debug, Default)]
+pub struct RunMemory {
+    created: Mutex<HashSet<AssociationId>>,
+}
+
+impl RunMemory {
+    /// Empty.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn remember_created(&self, id: &AssociationId) {
+        lock(&self.created).insert(id.clone());
+    }
+
+    /// True when a create of this run put `id` into state (bound or adopted it).
+    pub fn created_this_run(&self, id: &AssociationId) -> bool {
+        lock(&self.created).contains(id)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Sleeps `pause` (doubling it up to [`MAX_ROUND_PAUSE`]) unless the deadline or a cancel comes
+/// first; false when the operation must stop.
+async fn pause_between_rounds(pause: &mut Duration, deadline: &Deadline) -> bool {
+    let wake = Instant::now() + *pause;
+    *pause = (*pause * 2).min(MAX_ROUND_PAUSE);
+    wake < deadline.instant() && deadline.sleep_until(wake).await.is_ok()
+}
+
+/// The error for an operation that ran out of time (or was stopped) between rounds.
+fn out_of_rounds(last: Option<ApiError>, deadline: &Deadline) -> OpError {
+    if deadline.token().is_cancelled() {
+        OpError::Api(ApiError::Cancelled)
+    } else {
+        OpError::Api(ApiError::DeadlineExceeded {
+            last: last.map(Box::new),
+        })
+    }
+}
+
 /// Binds the target group and returns the binding as read back from the cloud.
 pub async fn create(
-    api: &dyn ClbApi,
-    locks: &LoadBalancerLocks,
+    engine: &Engine,
+    run: &RunMemory,
     id: &AssociationId,
-    weight: Option<i64>,
-    limits: &CallLimits,
+    weight: Option<Weight>,
+    deadline: &Deadline,
+) -> Result<Binding, CreateFailed> {
+    let mut pending = None;
+    match bind(engine, id, weight, deadline, &mut pending).await {
+        Ok(b) => {
+            run.remember_created(id);
+            Ok(b)
+        }
+        Err(error) => Err(CreateFailed { error, pending }),
+    }
+}
+
+/// The write a failed engine operation may have left in the cloud: the task it started (accepted,
+/// result unseen), or an unknown one (no answer), or none (refused, failed, never sent).
+fn left_running(e: &OpError) -> Option<PendingWrite> {
+    match e {
+        OpError::Task(
+            TaskError::DeadlineExceeded { task_id } | TaskError::Cancelled { task_id },
+        ) => Some(PendingWrite {
+            task_id: Some(task_id.clone()),
+        }),
+        OpError::Task(TaskError::Api(_))
+        | OpError::Api(ApiError::OutcomeUnknown { .. } | ApiError::Cancelled) => {
+            Some(PendingWrite::default())
+        }
+        _ => None,
+    }
+}
+
+async fn bind(
+    engine: &Engine,
+    id: &AssociationId,
+    weight: Option<Weight>,
+    deadline: &Deadline,
+    pending: &mut Option<PendingWrite>,
 ) -> Result<Binding, OpError> {
-    let _guard = locks
-        .acquire(&id.load_balancer_id, limits.deadline, &limits.cancel)
-        .await?;
-    let req = request(id, weight);
-    for _ in 0..MAX_WRITE_ROUNDS {
-        if let Some(existing) = read(api, id, limits).await? {
-            tracing::info!(id = %id, "binding already exists; adopting it");
+    let mut failed_tasks = 0;
+    let mut pause = Duration::from_millis(200);
+    let mut last_unknown = None;
+    loop {
+        if last_unknown.is_some() && !pause_between_rounds(&mut pause, deadline).await {
+            return Err(out_of_rounds(last_unknown, deadline));
+        }
+        if let Some(existing) = existing(engine, id, deadline).await? {
+            tracing::info!(id = %id, "binding exists; adopting it");
             return adopt(existing, weight);
         }
-        match api.associate(&req, limits).await {
+        match engine.bind(id, weight, deadline).await {
             Ok(task_id) => {
-                api.wait_task(&task_id, limits).await?;
-                return match read(api, id, limits).await? {
+                *pending = Some(PendingWrite {
+                    task_id: Some(task_id.clone()),
+                });
+                // The engine read the target group back after the task: this answer is fresh.
+                return match read(engine, id, deadline).await? {
                     Some(b) => Ok(b),
                     None => Err(OpError::NotConverged(format!(
                         "task {task_id} succeeded but the binding {id} is not visible in DescribeTargetGroups"
                     ))),
                 };
             }
-            // The request may have been applied: look before sending it again.
-            Err(ApiError::OutcomeUnknown { action, detail }) => {
-                tracing::warn!(%action, %detail, "bind outcome unknown; checking the cloud before retrying");
-                continue;
+            Err(OpError::Task(TaskError::Failed { task_id, .. })) if failed_tasks == 0 => {
+                failed_tasks += 1;
+                tracing::warn!(id = %id, task_id, "bind task failed; trying once more");
             }
-            Err(e) => {
+            Err(OpError::Api(e @ (ApiError::OutcomeUnknown { .. } | ApiError::Cancelled))) => {
+                if pending.is_none() {
+                    *pending = Some(PendingWrite::default());
+                }
+                if matches!(e, ApiError::Cancelled) {
+                    return Err(e.into());
+                }
+                tracing::warn!(id = %id, error = %e, "bind outcome unknown; reading the cloud before sending it again");
+                last_unknown = Some(e);
+            }
+            Err(OpError::Api(e)) => {
                 // Refused, perhaps because the binding appeared meanwhile (an earlier task finishing).
-                if let Some(existing) = read(api, id, limits).await? {
+                if let Some(existing) = look(engine, id, Freshness::Fresh, deadline).await? {
                     return adopt(existing, weight);
                 }
                 return Err(e.into());
             }
+            Err(e) => {
+                if let Some(p) = left_running(&e) {
+                    *pending = Some(p);
+                }
+                return Err(e);
+            }
         }
     }
-    match read(api, id, limits).await? {
-        Some(existing) => adopt(existing, weight),
-        None => Err(OpError::NotConverged(format!(
-            "could not confirm the binding {id} after {MAX_WRITE_ROUNDS} attempts whose outcome was unknown"
-        ))),
+}
+
+/// Waits for the task of a bind whose result a create did not see, so that what the cloud shows
+/// afterwards is final. A failed task is fine (nothing was bound), and so is a task the cloud can
+/// no longer report on (the read that follows tells the truth either way); a task still running
+/// at the deadline, or an interruption, is an error.
+pub async fn settle(
+    engine: &Engine,
+    pending: &PendingWrite,
+    deadline: &Deadline,
+) -> Result<(), OpError> {
+    let Some(task_id) = &pending.task_id else {
+        return Ok(());
+    };
+    match engine.wait_task(task_id, deadline).await {
+        Ok(()) | Err(TaskError::Failed { .. }) => Ok(()),
+        Err(TaskError::Api(e)) => {
+            tracing::info!(task_id, error = %e, "cannot check the earlier bind task; reading the binding instead");
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
 /// Unbinds the target group; success when the binding is gone, whoever removed it.
+///
+/// A binding that a create of this run put into state belongs to that new object (the deposed
+/// half of a `create_before_destroy` replacement names the same binding): nothing is written.
 pub async fn delete(
-    api: &dyn ClbApi,
-    locks: &LoadBalancerLocks,
+    engine: &Engine,
+    run: &RunMemory,
     id: &AssociationId,
-    limits: &CallLimits,
+    pending: Option<&PendingWrite>,
+    deadline: &Deadline,
 ) -> Result<(), OpError> {
-    let _guard = locks
-        .acquire(&id.load_balancer_id, limits.deadline, &limits.cancel)
-        .await?;
-    let req = request(id, None);
-    for _ in 0..MAX_WRITE_ROUNDS {
-        if read(api, id, limits).await?.is_none() {
+    if run.created_this_run(id) {
+        tracing::info!(id = %id, "binding was bound or adopted by a create of this run; leaving it in place");
+        return Ok(());
+    }
+    if let Some(p) = pending {
+        settle(engine, p, deadline).await?;
+    }
+    let mut failed_tasks = 0;
+    let mut pause = Duration::from_millis(200);
+    let mut last_unknown = None;
+    loop {
+        if last_unknown.is_some() && !pause_between_rounds(&mut pause, deadline).await {
+            return Err(out_of_rounds(last_unknown, deadline));
+        }
+        if gone(engine, id, deadline).await? {
             return Ok(());
         }
-        match api.disassociate(&req, limits).await {
+        match engine.unbind(id, deadline).await {
             Ok(task_id) => {
-                api.wait_task(&task_id, limits).await?;
-                return match read(api, id, limits).await? {
+                return match read(engine, id, deadline).await? {
                     None => Ok(()),
                     Some(_) => Err(OpError::NotConverged(format!(
                         "task {task_id} succeeded but the binding {id} is still listed by DescribeTargetGroups"
                     ))),
                 };
             }
-            Err(ApiError::OutcomeUnknown { action, detail }) => {
-                tracing::warn!(%action, %detail, "unbind outcome unknown; checking the cloud before retrying");
-                continue;
+            Err(OpError::Task(TaskError::Failed { task_id, .. })) if failed_tasks == 0 => {
+                failed_tasks += 1;
+                tracing::warn!(id = %id, task_id, "unbind task failed; trying once more");
             }
-            Err(e) => {
+            Err(OpError::Api(e @ ApiError::OutcomeUnknown { .. })) => {
+                tracing::warn!(id = %id, error = %e, "unbind outcome unknown; reading the cloud before sending it again");
+                last_unknown = Some(e);
+            }
+            Err(OpError::Api(e)) => {
                 // A deleted rule, listener or load balancer makes the call fail, but the binding is gone.
-                if read(api, id, limits).await?.is_none() {
+                if look(engine, id, Freshness::Fresh, deadline)
+                    .await?
+                    .is_none()
+                {
                     return Ok(());
                 }
                 return Err(e.into());
             }
+            Err(e) => return Err(e),
         }
-    }
-    match read(api, id, limits).await? {
-        None => Ok(()),
-        Some(_) => Err(OpError::NotConverged(format!(
-            "could not confirm that the binding {id} is gone after {MAX_WRITE_ROUNDS} attempts whose outcome was unknown"
-        ))),
     }
 }

@@ -1,21 +1,23 @@
 //! Unit tests of [`crate::clb::association`] and [`crate::clb::checks`] against the fake.
 
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
-use tokio_util::sync::CancellationToken;
-
-use crate::clb::api::CallLimits;
-use crate::clb::association::{self, OpError};
+use crate::clb::api::Deadline;
+use crate::clb::association::{self, OpError, PendingWrite, RunMemory};
 use crate::clb::checks::check_binding;
+use crate::clb::engine::Engine;
 use crate::clb::fake::FakeClb;
 use crate::clb::id::AssociationId;
-use crate::clb::lock::LoadBalancerLocks;
 
-fn limits() -> CallLimits {
-    CallLimits {
-        deadline: Instant::now() + Duration::from_secs(30),
-        cancel: CancellationToken::new(),
-    }
+fn limits() -> Deadline {
+    Deadline::in_(Duration::from_secs(30))
+}
+
+/// The fake and an engine over it (one provider process).
+fn world() -> (Arc<FakeClb>, Arc<Engine>) {
+    let fake = Arc::new(FakeClb::new());
+    (fake.clone(), Engine::new(fake))
 }
 
 fn id(s: &str) -> AssociationId {
@@ -29,23 +31,23 @@ fn id(s: &str) -> AssociationId {
 
 #[tokio::test]
 async fn create_read_delete() {
-    let api = FakeClb::new();
-    let locks = LoadBalancerLocks::new();
-    let b = association::create(&api, &locks, &id("lbtg-v2"), Some(30), &limits())
+    let (api, engine) = world();
+    let run = RunMemory::new();
+    let b = association::create(&engine, &run, &id("lbtg-v2"), Some(30), &limits())
         .await
         .unwrap();
     assert_eq!(b.weight, Some(30));
     assert!(
-        association::read(&api, &id("lbtg-v2"), &limits())
+        association::read(&engine, &id("lbtg-v2"), &limits())
             .await
             .unwrap()
             .is_some()
     );
-    association::delete(&api, &locks, &id("lbtg-v2"), &limits())
+    association::delete(&engine, &RunMemory::new(), &id("lbtg-v2"), None, &limits())
         .await
         .unwrap();
     assert!(
-        association::read(&api, &id("lbtg-v2"), &limits())
+        association::read(&engine, &id("lbtg-v2"), &limits())
             .await
             .unwrap()
             .is_none()
@@ -55,13 +57,13 @@ async fn create_read_delete() {
 
 #[tokio::test]
 async fn create_adopts_an_existing_binding() {
-    let api = FakeClb::new();
-    let locks = LoadBalancerLocks::new();
-    association::create(&api, &locks, &id("lbtg-v2"), None, &limits())
+    let (api, engine) = world();
+    let run = RunMemory::new();
+    association::create(&engine, &run, &id("lbtg-v2"), None, &limits())
         .await
         .unwrap();
     let writes = api.script.lock().unwrap().writes;
-    association::create(&api, &locks, &id("lbtg-v2"), None, &limits())
+    association::create(&engine, &run, &id("lbtg-v2"), None, &limits())
         .await
         .unwrap();
     assert_eq!(api.script.lock().unwrap().writes, writes, "no second write");
@@ -70,14 +72,15 @@ async fn create_adopts_an_existing_binding() {
 
 #[tokio::test]
 async fn create_refuses_to_adopt_a_different_weight() {
-    let api = FakeClb::new();
-    let locks = LoadBalancerLocks::new();
-    association::create(&api, &locks, &id("lbtg-v2"), Some(10), &limits())
+    let (_, engine) = world();
+    let run = RunMemory::new();
+    association::create(&engine, &run, &id("lbtg-v2"), Some(10), &limits())
         .await
         .unwrap();
-    let err = association::create(&api, &locks, &id("lbtg-v2"), Some(20), &limits())
+    let err = association::create(&engine, &run, &id("lbtg-v2"), Some(20), &limits())
         .await
-        .unwrap_err();
+        .unwrap_err()
+        .error;
     assert!(
         matches!(
             err,
@@ -92,10 +95,10 @@ async fn create_refuses_to_adopt_a_different_weight() {
 
 #[tokio::test]
 async fn lost_answer_is_checked_not_resent() {
-    let api = FakeClb::new();
+    let (api, engine) = world();
     api.script.lock().unwrap().lost_answers = 1;
-    let locks = LoadBalancerLocks::new();
-    association::create(&api, &locks, &id("lbtg-v2"), None, &limits())
+    let run = RunMemory::new();
+    association::create(&engine, &run, &id("lbtg-v2"), None, &limits())
         .await
         .unwrap();
     assert_eq!(
@@ -108,40 +111,51 @@ async fn lost_answer_is_checked_not_resent() {
 
 #[tokio::test]
 async fn failed_task_reports_message_and_binds_nothing() {
-    let api = FakeClb::new();
+    let (api, engine) = world();
     api.script.lock().unwrap().task_failure = Some("backend busy".into());
-    let locks = LoadBalancerLocks::new();
-    let err = association::create(&api, &locks, &id("lbtg-v2"), None, &limits())
+    let run = RunMemory::new();
+    let err = association::create(&engine, &run, &id("lbtg-v2"), None, &limits())
         .await
         .unwrap_err();
-    let f = err.failure();
+    assert_eq!(
+        err.pending, None,
+        "the cloud said the task failed: nothing to record"
+    );
+    let f = err.error.failure();
     assert!(f.message.contains("backend busy"), "{f:?}");
-    assert_eq!(f.request_id.as_deref(), Some("task-1"));
+    // Tried once more after the first failure; the diagnostic names the last task.
+    assert_eq!(f.request_id.as_deref(), Some("task-2"));
+    assert_eq!(api.script.lock().unwrap().writes, 2);
     assert_eq!(api.count(), 0);
 }
 
 #[tokio::test]
 async fn delete_of_a_gone_binding_succeeds_without_writing() {
-    let api = FakeClb::new();
-    let locks = LoadBalancerLocks::new();
-    association::delete(&api, &locks, &id("lbtg-v2"), &limits())
+    let (api, engine) = world();
+    association::delete(&engine, &RunMemory::new(), &id("lbtg-v2"), None, &limits())
         .await
         .unwrap();
-    association::delete(&api, &locks, &id("lbtg-gone"), &limits())
-        .await
-        .unwrap();
+    association::delete(
+        &engine,
+        &RunMemory::new(),
+        &id("lbtg-gone"),
+        None,
+        &limits(),
+    )
+    .await
+    .unwrap();
     assert_eq!(api.script.lock().unwrap().writes, 0);
 }
 
 #[tokio::test]
 async fn delete_with_lost_answer_converges() {
-    let api = FakeClb::new();
-    let locks = LoadBalancerLocks::new();
-    association::create(&api, &locks, &id("lbtg-v2"), None, &limits())
+    let (api, engine) = world();
+    let run = RunMemory::new();
+    association::create(&engine, &run, &id("lbtg-v2"), None, &limits())
         .await
         .unwrap();
     api.script.lock().unwrap().lost_answers = 1;
-    association::delete(&api, &locks, &id("lbtg-v2"), &limits())
+    association::delete(&engine, &RunMemory::new(), &id("lbtg-v2"), None, &limits())
         .await
         .unwrap();
     assert_eq!(api.count(), 0);
@@ -149,14 +163,14 @@ async fn delete_with_lost_answer_converges() {
 
 #[tokio::test]
 async fn layer4_read_ignores_layer7_bindings_of_the_same_listener_id() {
-    let api = FakeClb::new();
-    let locks = LoadBalancerLocks::new();
+    let (_, engine) = world();
+    let run = RunMemory::new();
     let l7 = AssociationId {
         listener_id: "lbl-http".into(),
         location_id: Some("loc-r1".into()),
         ..id("lbtg-v2")
     };
-    association::create(&api, &locks, &l7, None, &limits())
+    association::create(&engine, &run, &l7, None, &limits())
         .await
         .unwrap();
     let l4_same_listener = AssociationId {
@@ -164,21 +178,123 @@ async fn layer4_read_ignores_layer7_bindings_of_the_same_listener_id() {
         ..l7.clone()
     };
     assert!(
-        association::read(&api, &l4_same_listener, &limits())
+        association::read(&engine, &l4_same_listener, &limits())
             .await
             .unwrap()
             .is_none()
     );
     assert!(
-        association::read(&api, &l7, &limits())
+        association::read(&engine, &l7, &limits())
             .await
             .unwrap()
             .is_some()
     );
 }
 
-async fn findings(id: AssociationId, weight: Option<i64>) -> Vec<(&'static str, String)> {
-    check_binding(&FakeClb::new(), &id, weight, &limits())
+#[tokio::test]
+async fn write_without_effect_and_unknown_outcome_is_sent_again_until_it_lands() {
+    let (api, engine) = world();
+    api.script.lock().unwrap().unapplied_unknown = 2;
+    let run = RunMemory::new();
+    association::create(&engine, &run, &id("lbtg-v2"), None, &limits())
+        .await
+        .unwrap();
+    assert_eq!(api.script.lock().unwrap().writes, 3);
+    assert_eq!(api.count(), 1);
+}
+
+#[tokio::test]
+async fn a_failed_task_is_tried_once_more() {
+    let (api, engine) = world();
+    api.script.lock().unwrap().failing_tasks = 1;
+    let run = RunMemory::new();
+    association::create(&engine, &run, &id("lbtg-v2"), None, &limits())
+        .await
+        .unwrap();
+    assert_eq!(api.script.lock().unwrap().writes, 2);
+    assert_eq!(api.count(), 1);
+}
+
+#[tokio::test]
+async fn unfinished_wait_after_an_accepted_bind_hands_back_the_pending_task() {
+    let (api, engine) = world();
+    api.script.lock().unwrap().task_timeout = true;
+    let err = association::create(&engine, &RunMemory::new(), &id("lbtg-v2"), None, &limits())
+        .await
+        .unwrap_err();
+    assert!(matches!(err.error, OpError::Task(_)), "{:?}", err.error);
+    let pending = err.pending.expect("the accepted bind is pending");
+    assert_eq!(pending.task_id.as_deref(), Some("task-1"));
+    let private = pending.to_private();
+    assert_eq!(PendingWrite::from_private(&private), Some(pending.clone()));
+    assert_eq!(
+        PendingWrite::from_private(&PendingWrite::settled_private()),
+        None
+    );
+    assert_eq!(PendingWrite::from_private(b""), None);
+
+    // Destroy (another run) waits for the task, then unbinds what it made.
+    api.script.lock().unwrap().task_timeout = false;
+    association::delete(
+        &engine,
+        &RunMemory::new(),
+        &id("lbtg-v2"),
+        Some(&pending),
+        &limits(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(api.count(), 0);
+}
+
+#[tokio::test]
+async fn a_refused_bind_or_a_failed_read_leaves_nothing_pending() {
+    let (api, engine) = world();
+    api.script.lock().unwrap().read_error = Some("AuthFailure.SecretIdNotFound".into());
+    let err = association::create(&engine, &RunMemory::new(), &id("lbtg-v2"), None, &limits())
+        .await
+        .unwrap_err();
+    assert_eq!(err.pending, None);
+    assert_eq!(
+        err.error.failure().code.as_deref(),
+        Some("AuthFailure.SecretIdNotFound")
+    );
+    assert_eq!(api.script.lock().unwrap().writes, 0);
+}
+
+#[tokio::test]
+async fn deposed_object_of_a_binding_created_this_run_is_not_unbound() {
+    let (api, engine) = world();
+    let run = RunMemory::new();
+    // An earlier run made the binding; this run replaces it with itself (create_before_destroy):
+    // create adopts, then the destroy of the deposed object must leave it alone.
+    association::create(&engine, &RunMemory::new(), &id("lbtg-v2"), None, &limits())
+        .await
+        .unwrap();
+    let writes = api.script.lock().unwrap().writes;
+    association::create(&engine, &run, &id("lbtg-v2"), None, &limits())
+        .await
+        .unwrap();
+    association::delete(&engine, &run, &id("lbtg-v2"), None, &limits())
+        .await
+        .unwrap();
+    assert_eq!(api.count(), 1, "the live binding stays");
+    assert_eq!(api.script.lock().unwrap().writes, writes, "no write at all");
+    // A different binding is still unbound normally in the same run.
+    association::create(&engine, &RunMemory::new(), &id("lbtg-far"), None, &limits())
+        .await
+        .unwrap();
+    association::delete(&engine, &run, &id("lbtg-far"), None, &limits())
+        .await
+        .unwrap();
+    assert_eq!(api.count(), 1);
+}
+
+async fn findings(
+    id: AssociationId,
+    weight: Option<crate::clb::api::Weight>,
+) -> Vec<(&'static str, String)> {
+    check_binding(&world().1, &id, weight, &limits())
         .await
         .unwrap()
         .into_iter()
@@ -240,17 +356,17 @@ async fn plan_checks() {
 
 #[tokio::test]
 async fn plan_check_notices_an_existing_binding() {
-    let api = FakeClb::new();
-    let locks = LoadBalancerLocks::new();
-    association::create(&api, &locks, &id("lbtg-v2"), Some(10), &limits())
+    let (_, engine) = world();
+    let run = RunMemory::new();
+    association::create(&engine, &run, &id("lbtg-v2"), Some(10), &limits())
         .await
         .unwrap();
-    let same = check_binding(&api, &id("lbtg-v2"), Some(10), &limits())
+    let same = check_binding(&engine, &id("lbtg-v2"), Some(10), &limits())
         .await
         .unwrap();
     assert_eq!(same.len(), 1);
     assert!(same[0].warning, "same binding: adopt with a warning");
-    let other = check_binding(&api, &id("lbtg-v2"), Some(20), &limits())
+    let other = check_binding(&engine, &id("lbtg-v2"), Some(20), &limits())
         .await
         .unwrap();
     // Another weight is what a weight replacement plans: no finding.

@@ -1,8 +1,9 @@
 //! Plan-time checks that need the API: they catch a binding the cloud would refuse before
 //! `terraform apply` changes anything. Each finding names the attribute it is about.
 
-use crate::clb::api::{CallLimits, ClbApi, Listener, TargetGroup};
+use crate::clb::api::{Deadline, Listener, TargetGroup, Weight};
 use crate::clb::association::matches;
+use crate::clb::engine::{Engine, Freshness};
 use crate::clb::id::AssociationId;
 use crate::tencentcloud::clb::rules::{self, Refusal};
 use crate::tencentcloud::error::ApiError;
@@ -36,23 +37,27 @@ fn finding(
 /// Checks that the binding `id` (with `weight`) can be made: every object exists, the listener's
 /// layer matches `location_id`, a v1 target group on a layer-4 listener finds target groups
 /// enabled, the VPCs match, and a weight is only given for a v2 target group. The cloud's rules
-/// themselves are in [`rules`], which the emulator applies too.
+/// themselves are in [`rules`], which the emulator applies too. The load balancer and its
+/// listeners are asked for once per process, target groups through the engine's shared reads.
 pub async fn check_binding(
-    api: &dyn ClbApi,
+    engine: &Engine,
     id: &AssociationId,
-    weight: Option<i64>,
-    limits: &CallLimits,
+    weight: Option<Weight>,
+    deadline: &Deadline,
 ) -> Result<Vec<Finding>, ApiError> {
     let mut found = Vec::new();
-    let lb = api.load_balancer(&id.load_balancer_id, limits).await?;
+    let lb = engine.load_balancer(&id.load_balancer_id, deadline).await?;
     let listener = match &lb {
         Some(_) => {
-            api.listener(&id.load_balancer_id, &id.listener_id, limits)
+            engine
+                .listener(&id.load_balancer_id, &id.listener_id, deadline)
                 .await?
         }
         None => None,
     };
-    let tg = api.target_group(&id.target_group_id, limits).await?;
+    let tg = engine
+        .target_group(&id.target_group_id, Freshness::Recent, deadline)
+        .await?;
     if lb.is_none() {
         found.push(finding(
             "load_balancer_id",

@@ -1,8 +1,17 @@
-//! Turns cloud API failures into diagnostics a person can act on.
+//! Turns failures (API errors, failed tasks, timeouts) into diagnostics a person can act on.
 //!
 //! Every diagnostic names the operation, the API error code and message, the RequestId (what
-//! Tencent Cloud support asks for), and what to do next. The mapping is kept free of the client's
-//! error type so it can be unit-tested on plain values; `crate::clb::diag` adapts the real errors.
+//! Tencent Cloud support asks for), and what to do next. Errors are first reduced to a plain
+//! [`Failure`] ([`api_failure`], [`OpError::failure`]) and then rendered by [`explain`], so the
+//! wording is tested on plain values; [`report`] and [`report_unsettled`] add the result to a
+//! response's diagnostics.
+
+use crate::clb::association::OpError;
+use crate::clb::id::AssociationId;
+use crate::tencentcloud::clb::TaskError;
+use crate::tencentcloud::error::ApiError;
+use crate::tfplug::diag::Diagnostics;
+use crate::tfplug::value::AttributePath;
 
 /// The facts of one failure, however it arrived (API error envelope, failed task, transport).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,11 +49,14 @@ pub fn advice(code: Option<&str>) -> &'static str {
         "AuthFailure.TokenFailure" => {
             "The temporary credentials are invalid or expired: refresh `security_token` (TENCENTCLOUD_SECURITY_TOKEN) together with its secret pair."
         }
-        "AuthFailure.UnauthorizedOperation" | "UnauthorizedOperation" => {
+        c if c == "AuthFailure.UnauthorizedOperation" || c.starts_with("UnauthorizedOperation") => {
             "The credentials are valid but not allowed to do this: grant the CAM policy for the CLB actions (clb:AssociateTargetGroups, clb:DisassociateTargetGroups, clb:DescribeTargetGroups, clb:DescribeListeners, clb:DescribeLoadBalancers, clb:DescribeTaskStatus)."
         }
+        "AuthFailure.SecretIdNotFound" | "AuthFailure.InvalidSecretId" => {
+            "Tencent Cloud does not know this SecretId (deleted, disabled, rotated, or a key of another site). Check the credentials: `secret_id`/`secret_key` in the provider block, TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY, or the profile in `shared_credentials_dir`; and that `region`, `domain` or `endpoint` point at the site the key belongs to. Nothing was changed in the cloud or in state."
+        }
         c if c.starts_with("AuthFailure") => {
-            "Check the credentials: `secret_id`/`secret_key` in the provider block, TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY, or the profile in `shared_credentials_dir`."
+            "Check the credentials: `secret_id`/`secret_key` in the provider block, TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY, or the profile in `shared_credentials_dir`. Nothing was changed in the cloud or in state."
         }
         c if c.starts_with("RequestLimitExceeded") => {
             "The API rate limit was hit even after retries: lower the provider's `rate_limit`, or run terraform with a smaller -parallelism."
@@ -74,7 +86,7 @@ pub fn advice(code: Option<&str>) -> &'static str {
             "The cloud had an internal problem. Run the command again later; if it persists, contact Tencent Cloud support with the RequestId."
         }
         _ => {
-            "Read the message above; if it is unclear, contact Tencent Cloud support with the RequestId."
+            "The provider does not know this error code, so it changed nothing and kept the state as it was. Check the credentials (`secret_id`/`secret_key` or the profile), the provider's `region`, and that the CAM policy allows the CLB actions; if the message above does not explain it, contact Tencent Cloud support with the RequestId."
         }
     }
 }
@@ -116,6 +128,120 @@ pub fn explain(operation: &str, failure: &Failure) -> Explained {
         detail,
         attribute: attribute_for_code(failure.code.as_deref()),
     }
+}
+
+/// The facts of an API error: code, message and RequestId where the cloud sent them.
+pub fn api_failure(e: &ApiError) -> Failure {
+    match e {
+        ApiError::Api {
+            code,
+            message,
+            request_id,
+        } => Failure {
+            code: Some(code.clone()),
+            message: message.clone(),
+            request_id: Some(request_id.clone()),
+            advice: None,
+        },
+        ApiError::DeadlineExceeded { last: Some(last) } => {
+            let inner = api_failure(last);
+            Failure {
+                message: format!(
+                    "the operation timed out; the last attempt failed with: {}",
+                    inner.message
+                ),
+                ..inner
+            }
+        }
+        other => Failure {
+            message: other.to_string(),
+            ..Failure::default()
+        },
+    }
+}
+
+impl OpError {
+    /// The facts of a failed create or delete, for [`explain`].
+    pub fn failure(&self) -> Failure {
+        match self {
+            OpError::Api(e) => api_failure(e),
+            OpError::Task(TaskError::Api(e)) => api_failure(e),
+            OpError::Task(TaskError::Failed { task_id, message, .. }) => Failure {
+                code: None,
+                message: format!("The cloud accepted the request, but its task failed: {message}"),
+                request_id: Some(task_id.clone()),
+                advice: Some(
+                    "The request was sent once more after the first failure and its task failed again, so the cause is probably not temporary. The cloud did not change, and neither did the state. Fix the cause named above and run the command again."
+                        .into(),
+                ),
+            },
+            OpError::Task(e @ (TaskError::DeadlineExceeded { .. } | TaskError::Cancelled { .. })) => Failure {
+                message: e.to_string(),
+                advice: Some(
+                    "The task may still complete in the cloud. Run the command again: the provider looks at the cloud first and adopts or removes the binding as needed, without duplicating it. Raise `timeouts` if the cloud is slow."
+                        .into(),
+                ),
+                ..Failure::default()
+            },
+            OpError::Lock(e) => Failure {
+                message: e.to_string(),
+                advice: Some(
+                    "Other bindings on the same load balancer took the whole timeout. Raise `timeouts`, or run again.".into(),
+                ),
+                ..Failure::default()
+            },
+            other => Failure {
+                message: other.to_string(),
+                ..Failure::default()
+            },
+        }
+    }
+}
+
+/// Adds the diagnostic for a failed operation, on the attribute the error points at when any.
+pub fn report(diags: &mut Diagnostics, operation: &str, id: &AssociationId, err: &OpError) {
+    if let OpError::WeightConflict { existing, wanted } = err {
+        diags.attribute_error(
+            AttributePath::attr_root("weight"),
+            "Binding already exists with another weight",
+            format!(
+                "The target group is already bound ({id}) with weight {}, but the configuration asks for {wanted}. Nothing was changed. Set `weight = {}` and apply again to adopt the binding (or run `terraform import <address> '{id}'`), or remove the existing binding first.",
+                existing.map_or("unset".to_string(), |w| w.to_string()),
+                existing.map_or("null".to_string(), |w| w.to_string()),
+            ),
+        );
+        return;
+    }
+    let e = explain(&format!("{operation} ({id})"), &err.failure());
+    match e.attribute {
+        Some(a) => diags.attribute_error(AttributePath::attr_root(a), e.summary, e.detail),
+        None => diags.error(e.summary, e.detail),
+    }
+}
+
+/// Adds the error for a create whose bind the cloud may have accepted although its result was not
+/// seen (timeout, interrupt, read-back failure): the binding is recorded, so say what happens next.
+pub fn report_unconfirmed_create(diags: &mut Diagnostics, id: &AssociationId, err: &OpError) {
+    let mut f = err.failure();
+    f.advice = Some(UNCONFIRMED_CREATE_ADVICE.into());
+    let e = explain(&format!("bind the target group ({id})"), &f);
+    diags.error(e.summary, e.detail);
+}
+
+/// What happens to a binding recorded by a create that did not see its result.
+const UNCONFIRMED_CREATE_ADVICE: &str = "The cloud accepted the bind, so the binding is recorded in state, marked tainted, together with its task. `terraform destroy`, or removing the resource from the configuration, unbinds it (after waiting for the task). The next apply replaces it: it unbinds and binds again, or, under `create_before_destroy`, keeps the binding as it is. Raise `timeouts.create` if the cloud is slow.";
+
+/// Adds the warning for a refresh that could not tell whether an earlier, unconfirmed bind
+/// finished: the binding stays in state as recorded.
+pub fn report_unsettled(diags: &mut Diagnostics, id: &AssociationId, err: &OpError) {
+    let f = err.failure();
+    diags.warning(
+        format!("Binding {id} not confirmed yet"),
+        format!(
+            "An earlier apply sent the bind, but its task has not been seen to finish: {}\n\nThe binding stays in state as recorded (tainted), so `terraform destroy` or the next apply still removes or replaces it. Run the command again later to settle it.",
+            f.message
+        ),
+    );
 }
 
 #[cfg(test)]
@@ -184,5 +310,27 @@ mod tests {
             },
         );
         assert!(e.detail.contains("RequestId: none"), "{}", e.detail);
+    }
+
+    #[test]
+    fn api_errors_keep_code_and_request_id() {
+        let f = api_failure(&ApiError::Api {
+            code: "InvalidParameter".into(),
+            message: "bad".into(),
+            request_id: "r-1".into(),
+        });
+        assert_eq!(f.code.as_deref(), Some("InvalidParameter"));
+        assert_eq!(f.request_id.as_deref(), Some("r-1"));
+        let f = api_failure(&ApiError::DeadlineExceeded {
+            last: Some(Box::new(ApiError::Api {
+                code: "RequestLimitExceeded".into(),
+                message: "slow down".into(),
+                request_id: "r-2".into(),
+            })),
+        });
+        assert_eq!(f.code.as_deref(), Some("RequestLimitExceeded"));
+        assert!(f.message.contains("timed out") && f.message.contains("slow down"));
+        let f = api_failure(&ApiError::Cancelled);
+        assert_eq!(f.code, None);
     }
 }

@@ -1,10 +1,12 @@
-//! In-memory [`ClbApi`] for unit tests of the resource logic.
+//! In-memory [`ClbApi`] for unit tests of the resource logic and the engine.
 
 use std::sync::Mutex;
+use std::time::Duration;
 
 use async_trait::async_trait;
 
 use crate::clb::api::*;
+use crate::clb::id::AssociationId;
 use crate::tencentcloud::clb::TaskError;
 use crate::tencentcloud::error::ApiError;
 
@@ -15,13 +17,33 @@ pub struct Script {
     pub lost_answers: usize,
     /// Tasks fail with this message.
     pub task_failure: Option<String>,
-    /// Writes sent.
+    /// The next N tasks fail once, changing nothing (a transient task failure).
+    pub failing_tasks: usize,
+    /// The next N writes do nothing and answer `OutcomeUnknown` (like `InternalError`).
+    pub unapplied_unknown: usize,
+    /// Waiting for a task runs out of time (the task itself completes in the cloud).
+    pub task_timeout: bool,
+    /// Reading a target group answers this API error code.
+    pub read_error: Option<String>,
+    /// Task IDs that failed.
+    pub failed: Vec<String>,
+    /// Binds of these target groups are refused with `InvalidParameter` (no position given).
+    pub refused_target_groups: Vec<String>,
+    /// How long a task runs.
+    pub task_time: Duration,
+    /// Write calls sent.
     pub writes: usize,
+    /// Size of every write call, in order.
+    pub batch_sizes: Vec<usize>,
+    /// `target_groups` calls, with the number of IDs asked for.
+    pub target_group_reads: Vec<usize>,
+    /// `load_balancer` and `listeners` calls.
+    pub catalog_reads: usize,
 }
 
 /// A small world: one LB in `vpc-a`, TCP listener in target-group mode, TCP listener in node mode,
 /// HTTP listener with rule `loc-r1`, v2 target group `lbtg-v2`, v1 target group `lbtg-v1`,
-/// v2 target group `lbtg-far` in another VPC.
+/// v2 target group `lbtg-far` in another VPC, and v2 target groups `lbtg-many-…` (any suffix) in `vpc-a`.
 pub struct FakeClb {
     /// Bindings per target group.
     pub bindings: Mutex<Vec<(String, Binding)>>,
@@ -50,145 +72,234 @@ impl FakeClb {
     pub fn count(&self) -> usize {
         self.bindings.lock().unwrap().len()
     }
+
+    fn group(id: &str) -> Option<(&'static str, TargetGroupType)> {
+        match id {
+            "lbtg-v2" => Some(("vpc-a", TargetGroupType::V2)),
+            "lbtg-v1" => Some(("vpc-a", TargetGroupType::V1)),
+            "lbtg-far" => Some(("vpc-b", TargetGroupType::V2)),
+            n if n.starts_with("lbtg-many-") => Some(("vpc-a", TargetGroupType::V2)),
+            _ => None,
+        }
+    }
+
+    fn is(b: &(String, Binding), id: &AssociationId) -> bool {
+        b.0 == id.target_group_id
+            && b.1.load_balancer_id == id.load_balancer_id
+            && b.1.listener_id == id.listener_id
+            && b.1.location_id == id.location_id
+    }
+
+    /// Checks a write the way the cloud does: all or nothing, at most 20, one type.
+    fn check_write(&self, ids: &[&AssociationId], bind: bool) -> Result<(), ApiError> {
+        let mut script = self.script.lock().unwrap();
+        script.writes += 1;
+        script.batch_sizes.push(ids.len());
+        if ids.is_empty() || ids.len() > MAX_ASSOCIATIONS_PER_CALL {
+            return Err(Self::err("InvalidParameterValue.Length"));
+        }
+        let mut kinds = Vec::new();
+        for id in ids {
+            let Some((_, kind)) = Self::group(&id.target_group_id) else {
+                return Err(Self::err("ResourceNotFound"));
+            };
+            kinds.push(kind);
+            if bind && script.refused_target_groups.contains(&id.target_group_id) {
+                return Err(Self::err("InvalidParameter"));
+            }
+            let bound = self
+                .bindings
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|b| Self::is(b, id));
+            if bound == bind {
+                return Err(Self::err("InvalidParameter"));
+            }
+        }
+        if kinds.windows(2).any(|w| w[0] != w[1]) {
+            return Err(Self::err("InvalidParameter"));
+        }
+        Ok(())
+    }
+
+    /// Answers a write (after it was applied): its task ID, or a lost answer.
+    fn answer(&self, action: &str) -> Result<String, ApiError> {
+        let mut script = self.script.lock().unwrap();
+        if script.lost_answers > 0 {
+            script.lost_answers -= 1;
+            return Err(ApiError::OutcomeUnknown {
+                action: action.into(),
+                cause: Box::new(ApiError::Config("connection reset".into())),
+            });
+        }
+        Ok(format!("task-{}", script.writes))
+    }
+
+    /// A write that did nothing and got no useful answer, when one is scripted.
+    fn unapplied(&self, action: &str) -> Result<(), ApiError> {
+        let mut script = self.script.lock().unwrap();
+        if script.unapplied_unknown > 0 {
+            script.unapplied_unknown -= 1;
+            script.writes += 1;
+            return Err(ApiError::OutcomeUnknown {
+                action: action.into(),
+                cause: Box::new(Self::err("InternalError")),
+            });
+        }
+        Ok(())
+    }
+
+    fn task_will_fail(&self) -> bool {
+        let mut script = self.script.lock().unwrap();
+        if script.failing_tasks > 0 {
+            script.failing_tasks -= 1;
+            return true;
+        }
+        script.task_failure.is_some()
+    }
 }
 
 #[async_trait]
 impl ClbApi for FakeClb {
-    async fn target_group(
+    async fn target_groups(
         &self,
-        id: &str,
-        _l: &CallLimits,
-    ) -> Result<Option<TargetGroup>, ApiError> {
-        let (vpc, kind) = match id {
-            "lbtg-v2" => ("vpc-a", TargetGroupType::V2),
-            "lbtg-v1" => ("vpc-a", TargetGroupType::V1),
-            "lbtg-far" => ("vpc-b", TargetGroupType::V2),
-            _ => return Ok(None),
-        };
-        let bindings = self
-            .bindings
-            .lock()
-            .unwrap()
+        ids: &[String],
+        _d: &Deadline,
+    ) -> Result<Vec<TargetGroup>, ApiError> {
+        {
+            let mut script = self.script.lock().unwrap();
+            script.target_group_reads.push(ids.len());
+            if let Some(code) = &script.read_error {
+                return Err(Self::err(code));
+            }
+        }
+        let all = self.bindings.lock().unwrap();
+        Ok(ids
             .iter()
-            .filter(|(tg, _)| tg == id)
-            .map(|(_, b)| b.clone())
-            .collect();
-        Ok(Some(TargetGroup {
-            id: id.into(),
-            vpc_id: Some(vpc.into()),
-            kind,
-            bindings,
-        }))
+            .filter_map(|id| {
+                let (vpc, kind) = Self::group(id)?;
+                Some(TargetGroup {
+                    id: id.clone(),
+                    vpc_id: Some(vpc.into()),
+                    kind,
+                    bindings: all
+                        .iter()
+                        .filter(|(tg, _)| tg == id)
+                        .map(|(_, b)| b.clone())
+                        .collect(),
+                })
+            })
+            .collect())
     }
 
     async fn load_balancer(
         &self,
         id: &str,
-        _l: &CallLimits,
+        _d: &Deadline,
     ) -> Result<Option<LoadBalancer>, ApiError> {
+        self.script.lock().unwrap().catalog_reads += 1;
         Ok((id == "lb-a").then(|| LoadBalancer {
             id: id.into(),
             vpc_id: Some("vpc-a".into()),
         }))
     }
 
-    async fn listener(
-        &self,
-        lb: &str,
-        id: &str,
-        _l: &CallLimits,
-    ) -> Result<Option<Listener>, ApiError> {
+    async fn listeners(&self, lb: &str, _d: &Deadline) -> Result<Option<Vec<Listener>>, ApiError> {
+        self.script.lock().unwrap().catalog_reads += 1;
         if lb != "lb-a" {
             return Ok(None);
         }
-        let (protocol, target_type, rules) = match id {
-            "lbl-tcp" => ("TCP", "TARGETGROUP", vec![]),
-            "lbl-node" => ("UDP", "NODE", vec![]),
-            "lbl-http" => ("HTTP", "NODE", vec!["loc-r1".to_string()]),
-            _ => return Ok(None),
-        };
-        Ok(Some(Listener {
+        let bound = self.bindings.lock().unwrap();
+        let listener = |id: &str, protocol: &str, target_type: &str, rules: &[&str]| Listener {
             id: id.into(),
             protocol: protocol.into(),
             target_type: Some(target_type.into()),
-            rule_ids: rules,
-        }))
+            rule_ids: rules.iter().map(|r| r.to_string()).collect(),
+            target_group_ids: bound
+                .iter()
+                .filter(|(_, b)| b.listener_id == id)
+                .map(|(tg, _)| tg.clone())
+                .collect(),
+        };
+        Ok(Some(vec![
+            listener("lbl-tcp", "TCP", "TARGETGROUP", &[]),
+            listener("lbl-node", "UDP", "NODE", &[]),
+            listener("lbl-http", "HTTP", "NODE", &["loc-r1"]),
+        ]))
     }
 
     async fn associate(
         &self,
-        req: &AssociationRequest,
-        _l: &CallLimits,
+        bindings: &[(AssociationId, Option<Weight>)],
+        _d: &Deadline,
     ) -> Result<String, ApiError> {
-        let mut script = self.script.lock().unwrap();
-        script.writes += 1;
-        let mut all = self.bindings.lock().unwrap();
-        let exists = all.iter().any(|(tg, b)| {
-            *tg == req.target_group_id
-                && b.load_balancer_id == req.load_balancer_id
-                && b.listener_id == req.listener_id
-                && b.location_id == req.location_id
-        });
-        if exists {
-            return Err(Self::err("InvalidParameter"));
+        let ids: Vec<&AssociationId> = bindings.iter().map(|(id, _)| id).collect();
+        self.unapplied("AssociateTargetGroups")?;
+        self.check_write(&ids, true)?;
+        let fail = self.task_will_fail();
+        if !fail {
+            let mut all = self.bindings.lock().unwrap();
+            for (id, weight) in bindings {
+                all.push((
+                    id.target_group_id.clone(),
+                    Binding {
+                        load_balancer_id: id.load_balancer_id.clone(),
+                        listener_id: id.listener_id.clone(),
+                        location_id: id.location_id.clone(),
+                        weight: Some(weight.unwrap_or(10)),
+                    },
+                ));
+            }
         }
-        if script.task_failure.is_none() {
-            all.push((
-                req.target_group_id.clone(),
-                Binding {
-                    load_balancer_id: req.load_balancer_id.clone(),
-                    listener_id: req.listener_id.clone(),
-                    location_id: req.location_id.clone(),
-                    weight: Some(req.weight.unwrap_or(10)),
-                },
-            ));
+        let task = self.answer("AssociateTargetGroups")?;
+        if fail {
+            self.script.lock().unwrap().failed.push(task.clone());
         }
-        if script.lost_answers > 0 {
-            script.lost_answers -= 1;
-            return Err(ApiError::OutcomeUnknown {
-                action: "AssociateTargetGroups".into(),
-                detail: "connection reset".into(),
-            });
-        }
-        Ok(format!("task-{}", script.writes))
+        Ok(task)
     }
 
     async fn disassociate(
         &self,
-        req: &AssociationRequest,
-        _l: &CallLimits,
+        bindings: &[AssociationId],
+        _d: &Deadline,
     ) -> Result<String, ApiError> {
-        let mut script = self.script.lock().unwrap();
-        script.writes += 1;
-        let mut all = self.bindings.lock().unwrap();
-        let before = all.len();
-        all.retain(|(tg, b)| {
-            !(*tg == req.target_group_id
-                && b.load_balancer_id == req.load_balancer_id
-                && b.listener_id == req.listener_id
-                && b.location_id == req.location_id)
-        });
-        if all.len() == before {
-            return Err(Self::err("InvalidParameter"));
-        }
-        if script.lost_answers > 0 {
-            script.lost_answers -= 1;
-            return Err(ApiError::OutcomeUnknown {
-                action: "DisassociateTargetGroups".into(),
-                detail: "connection reset".into(),
-            });
-        }
-        Ok(format!("task-{}", script.writes))
+        let ids: Vec<&AssociationId> = bindings.iter().collect();
+        self.unapplied("DisassociateTargetGroups")?;
+        self.check_write(&ids, false)?;
+        self.bindings
+            .lock()
+            .unwrap()
+            .retain(|b| !bindings.iter().any(|id| Self::is(b, id)));
+        self.answer("DisassociateTargetGroups")
     }
 
-    async fn wait_task(&self, task_id: &str, _l: &CallLimits) -> Result<(), TaskError> {
-        match &self.script.lock().unwrap().task_failure {
-            Some(message) => Err(TaskError::Failed {
+    async fn wait_task(&self, task_id: &str, deadline: &Deadline) -> Result<(), TaskError> {
+        let (task_time, times_out) = {
+            let script = self.script.lock().unwrap();
+            (script.task_time, script.task_timeout)
+        };
+        if times_out {
+            return Err(TaskError::DeadlineExceeded {
                 task_id: task_id.into(),
-                message: message.clone(),
-                request_id: None,
-            }),
-            None => Ok(()),
+            });
         }
+        if deadline.run(tokio::time::sleep(task_time)).await.is_err() {
+            return Err(TaskError::DeadlineExceeded {
+                task_id: task_id.into(),
+            });
+        }
+        let script = self.script.lock().unwrap();
+        if script.failed.iter().any(|t| t == task_id) {
+            return Err(TaskError::Failed {
+                task_id: task_id.into(),
+                message: script
+                    .task_failure
+                    .clone()
+                    .unwrap_or_else(|| "transient backend failure".into()),
+                request_id: None,
+            });
+        }
+        Ok(())
     }
 }

@@ -1,8 +1,9 @@
 //! The provider (`tencentcloud`) and its resource `tencentcloud_clb_target_group_association`.
 //!
-//! Pure building blocks live in their own files (ID format, validation, timeouts, per-load-balancer
-//! lock, error explanations) so they can be tested without Terraform or the API. The resource logic
-//! ([`association`], [`checks`]) is written against the small [`api::ClbApi`] trait.
+//! Pure building blocks live in their own files (ID format, validation, timeouts, error
+//! explanations) so they can be tested without Terraform or the API. The resource logic
+//! ([`association`], [`checks`]) calls the cloud through the per-load-balancer [`engine`], which
+//! batches writes and shares reads over the small [`api::ClbApi`] trait.
 
 #![deny(missing_docs)]
 
@@ -10,10 +11,9 @@ pub mod api;
 pub mod association;
 pub mod checks;
 pub mod client_api;
-pub mod diag;
+pub mod engine;
 pub mod errors;
 pub mod id;
-pub mod lock;
 pub mod provider;
 pub mod provider_config;
 pub mod resource;

@@ -5,7 +5,8 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 
 use crate::clb::api::ClbApi;
-use crate::clb::lock::LoadBalancerLocks;
+use crate::clb::association::RunMemory;
+use crate::clb::engine::Engine;
 use crate::clb::provider_config::{self, ReadConfig};
 use crate::clb::resource::AssociationResource;
 use crate::tfplug::diag::Diagnostics;
@@ -21,15 +22,15 @@ pub enum ApiState {
     NotConfigured,
     /// The provider block holds values known only after apply (these attributes).
     Unknown(Vec<String>),
-    /// Ready to call the API.
-    Ready(Arc<dyn ClbApi>),
+    /// Ready to call the API, through the process's engine.
+    Ready(Arc<Engine>),
 }
 
-/// What the provider's resources share: the API handle and the per-load-balancer locks.
+/// What the provider's resources share: the engine every API call goes through.
 pub struct Shared {
     api: RwLock<ApiState>,
-    /// Serialises writes per load balancer across every resource instance of this process.
-    pub locks: LoadBalancerLocks,
+    /// Bindings creates of this run put into state (replacement of a binding by itself).
+    pub run: RunMemory,
 }
 
 impl Shared {
@@ -37,7 +38,7 @@ impl Shared {
     pub fn new() -> Self {
         Shared {
             api: RwLock::new(ApiState::NotConfigured),
-            locks: LoadBalancerLocks::new(),
+            run: RunMemory::new(),
         }
     }
 
@@ -133,7 +134,7 @@ impl Provider for TencentCloudProvider {
         };
         match (self.connector)(settings).await {
             Ok(api) => {
-                self.shared.set_api(ApiState::Ready(api));
+                self.shared.set_api(ApiState::Ready(Engine::new(api)));
                 Diagnostics::default()
             }
             Err(message) => {

@@ -3,14 +3,15 @@
 //! Plan-time behaviour (validation, API checks, import) is in [`crate::clb::resource_plan`].
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::clb::api::{Binding, CallLimits, ClbApi};
-use crate::clb::association::{self, OpError};
-use crate::clb::errors::explain;
+use crate::clb::api::{Binding, Deadline, Weight};
+use crate::clb::association::{self, CreateFailed, OpError, PendingWrite};
+use crate::clb::engine::Engine;
+use crate::clb::errors::{report, report_unconfirmed_create};
 use crate::clb::id::AssociationId;
 use crate::clb::provider::{ApiState, Shared};
 use crate::clb::timeouts::timeout_or_default;
@@ -96,7 +97,7 @@ pub struct AssociationModel {
     /// `lbtg-…`
     pub target_group_id: Option<String>,
     /// 0..100
-    pub weight: Option<i64>,
+    pub weight: Option<Weight>,
     /// The `timeouts` block.
     pub timeouts: Option<TimeoutsModel>,
 }
@@ -161,8 +162,8 @@ impl AssociationResource {
         AssociationResource { shared }
     }
 
-    /// The API handle, or an error diagnostic saying why there is none.
-    pub(crate) fn ready_api(&self, diags: &mut Diagnostics) -> Option<Arc<dyn ClbApi>> {
+    /// The engine, or an error diagnostic saying why the API cannot be called.
+    pub(crate) fn ready_api(&self, diags: &mut Diagnostics) -> Option<Arc<Engine>> {
         match self.shared.api() {
             ApiState::Ready(api) => Some(api),
             ApiState::Unknown(attrs) => {
@@ -186,32 +187,8 @@ impl AssociationResource {
     }
 }
 
-/// Adds the diagnostic for a failed operation, on the attribute the error points at when any.
-pub(crate) fn report(diags: &mut Diagnostics, operation: &str, id: &AssociationId, err: &OpError) {
-    if let OpError::WeightConflict { existing, wanted } = err {
-        diags.attribute_error(
-            AttributePath::attr_root("weight"),
-            "Binding already exists with another weight",
-            format!(
-                "The target group is already bound ({id}) with weight {}, but the configuration asks for {wanted}. Nothing was changed. Set `weight = {}` and apply again to adopt the binding (or run `terraform import <address> '{id}'`), or remove the existing binding first.",
-                existing.map_or("unset".to_string(), |w| w.to_string()),
-                existing.map_or("null".to_string(), |w| w.to_string()),
-            ),
-        );
-        return;
-    }
-    let e = explain(&format!("{operation} ({id})"), &err.failure());
-    match e.attribute {
-        Some(a) => diags.attribute_error(AttributePath::attr_root(a), e.summary, e.detail),
-        None => diags.error(e.summary, e.detail),
-    }
-}
-
-fn limits(ctx: &Context, timeout: Duration) -> CallLimits {
-    CallLimits {
-        deadline: Instant::now() + timeout,
-        cancel: ctx.cancel.clone(),
-    }
+fn deadline(ctx: &Context, timeout: Duration) -> Deadline {
+    Deadline::after(timeout, ctx.cancel.clone())
 }
 
 fn timeout_of(
@@ -261,23 +238,38 @@ impl Resource for AssociationResource {
         let Some(api) = self.ready_api(&mut resp.diagnostics) else {
             return resp;
         };
-        match association::create(
-            api.as_ref(),
-            &self.shared.locks,
+        let created = association::create(
+            &api,
+            &self.shared.run,
             &id,
             model.weight,
-            &limits(ctx, timeout),
+            &deadline(ctx, timeout),
         )
-        .await
-        {
-            Ok(binding) => {
-                let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone());
-                match model_to_value(&state) {
-                    Ok(v) => resp.new_state = Some(v),
-                    Err(e) => resp.diagnostics.error("Internal error encoding state", e),
-                }
+        .await;
+        let binding = match created {
+            Ok(binding) => binding,
+            Err(CreateFailed {
+                error,
+                pending: None,
+            }) => {
+                report(&mut resp.diagnostics, "bind the target group", &id, &error);
+                return resp;
             }
-            Err(err) => report(&mut resp.diagnostics, "bind the target group", &id, &err),
+            Err(CreateFailed {
+                error,
+                pending: Some(pending),
+            }) => {
+                // The cloud may have accepted the bind: record it (Terraform taints it), so a
+                // destroy or the next apply removes it instead of leaving an orphan.
+                report_unconfirmed_create(&mut resp.diagnostics, &id, &error);
+                resp.private = pending.to_private();
+                association::unconfirmed_binding(&id, model.weight)
+            }
+        };
+        let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone());
+        match model_to_value(&state) {
+            Ok(v) => resp.new_state = Some(v),
+            Err(e) => resp.diagnostics.error("Internal error encoding state", e),
         }
         resp
     }
@@ -311,7 +303,17 @@ impl Resource for AssociationResource {
                 return resp;
             }
         };
-        match association::read(api.as_ref(), &id, &limits(ctx, READ_TIMEOUT)).await {
+        let deadline = deadline(ctx, READ_TIMEOUT);
+        if let Some(pending) = PendingWrite::from_private(&req.private) {
+            if let Err(err) = association::settle(&api, &pending, &deadline).await {
+                // Still unknown: keep the binding (and the pending task) as recorded.
+                crate::clb::errors::report_unsettled(&mut resp.diagnostics, &id, &err);
+                resp.new_state = Some(req.current_state);
+                return resp;
+            }
+            resp.private = PendingWrite::settled_private();
+        }
+        match association::read(&api, &id, &deadline).await {
             Ok(Some(binding)) => {
                 let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone());
                 match model_to_value(&state) {
@@ -373,8 +375,15 @@ impl Resource for AssociationResource {
         let Some(api) = self.ready_api(&mut resp.diagnostics) else {
             return resp;
         };
-        if let Err(err) =
-            association::delete(api.as_ref(), &self.shared.locks, &id, &limits(ctx, timeout)).await
+        let pending = PendingWrite::from_private(&req.private);
+        if let Err(err) = association::delete(
+            &api,
+            &self.shared.run,
+            &id,
+            pending.as_ref(),
+            &deadline(ctx, timeout),
+        )
+        .await
         {
             report(&mut resp.diagnostics, "unbind the target group", &id, &err);
         }

@@ -1,16 +1,17 @@
 //! Plan-time behaviour of the association resource: offline validation, API checks in the plan
 //! modifier, and import.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::clb::api::CallLimits;
+use crate::clb::api::Deadline;
 use crate::clb::association::OpError;
 use crate::clb::checks::check_binding;
+use crate::clb::errors::report;
 use crate::clb::id::AssociationId;
 use crate::clb::provider::ApiState;
-use crate::clb::resource::{AssociationModel, AssociationResource, model_to_value, report};
+use crate::clb::resource::{AssociationModel, AssociationResource, model_to_value};
 use crate::clb::timeouts::parse_duration;
 use crate::clb::validate::{IdKind, check_id, check_weight};
 use crate::tfplug::diag::Diagnostics;
@@ -127,6 +128,13 @@ impl ResourceModifyPlan for AssociationResource {
         // and a plan for it must not start failing because of unrelated cloud changes.
         let prior_id = prior_binding(&req.prior_state);
         if prior_id.as_ref() == Some(&id) {
+            if let Some(notice) = weight_replacement_notice(&req.prior_state, &req.config, &id) {
+                resp.diagnostics.attribute_warning(
+                    AttributePath::attr_root("weight"),
+                    "Changing weight replaces the binding",
+                    notice,
+                );
+            }
             return resp;
         }
         let weight = match req.config.get_attr("weight") {
@@ -139,11 +147,8 @@ impl ResourceModifyPlan for AssociationResource {
             // Checked at apply time, when the provider configuration is known.
             _ => return resp,
         };
-        let limits = CallLimits {
-            deadline: Instant::now() + CHECK_TIMEOUT,
-            cancel: ctx.cancel.clone(),
-        };
-        match check_binding(api.as_ref(), &id, weight, &limits).await {
+        let deadline = Deadline::after(CHECK_TIMEOUT, ctx.cancel.clone());
+        match check_binding(&api, &id, weight, &deadline).await {
             Ok(findings) => {
                 for f in findings {
                     let path = AttributePath::attr_root(f.attribute);
@@ -190,6 +195,18 @@ impl ResourceImport for AssociationResource {
         }
         resp
     }
+}
+
+/// The warning for a plan that changes only the weight of an existing binding, which replaces it
+/// by the same binding (the API has no in-place weight update).
+fn weight_replacement_notice(prior: &Value, config: &Value, id: &AssociationId) -> Option<String> {
+    let wanted = config.get_attr("weight").and_then(Value::as_i64)?;
+    let have = prior.get_attr("weight").and_then(Value::as_i64)?;
+    (wanted != have).then(|| {
+        format!(
+            "The API cannot change the weight of {id} in place, so Terraform replaces the binding with itself: it unbinds it and binds it again with weight {wanted}, and traffic through this listener or rule stops for a moment. Under `create_before_destroy` the new object would find the binding still there with weight {have}, and apply stops with an error without changing anything; change the weight without `create_before_destroy`."
+        )
+    })
 }
 
 /// The binding a prior state names; `None` on create.

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::clb::engine::Engine;
 use crate::clb::fake::FakeClb;
 use crate::clb::provider::{ApiState, Shared};
 use crate::clb::resource::{AssociationResource, schema};
@@ -11,9 +12,14 @@ use crate::tfplug::value::Value;
 
 fn resource() -> (AssociationResource, Arc<FakeClb>) {
     let fake = Arc::new(FakeClb::new());
+    (resource_on(&fake), fake)
+}
+
+/// The resource as a new provider process (a new Terraform command) sees `fake`.
+fn resource_on(fake: &Arc<FakeClb>) -> AssociationResource {
     let shared = Arc::new(Shared::new());
-    shared.set_api(ApiState::Ready(fake.clone()));
-    (AssociationResource::new(shared), fake)
+    shared.set_api(ApiState::Ready(Engine::new(fake.clone())));
+    AssociationResource::new(shared)
 }
 
 fn config(weight: Value) -> Value {
@@ -58,8 +64,9 @@ async fn create_fills_computed_values_and_read_sees_removal() {
     );
     assert_eq!(state.get_attr("weight").unwrap().as_i64(), Some(10));
 
+    // Removed out of band; the next command (a new provider process) reads it as gone.
     fake.bindings.lock().unwrap().clear();
-    let read = r
+    let read = resource_on(&fake)
         .read(
             &ctx,
             ReadRequest {
@@ -89,9 +96,79 @@ async fn failed_task_records_nothing() {
     assert!(resp.new_state.is_none());
     let d = resp.diagnostics.iter().next().unwrap();
     assert!(
-        d.detail.contains("no capacity") && d.detail.contains("RequestId: task-1"),
+        d.detail.contains("no capacity") && d.detail.contains("RequestId: task-2"),
         "{d}"
     );
+}
+
+#[tokio::test]
+async fn refresh_keeps_the_binding_when_the_credentials_are_refused() {
+    let (r, fake) = resource();
+    let ctx = Context::default();
+    let mut state = config(Value::int(10));
+    state.set_attr("id", Value::string("lb-a#lbl-tcp#lbtg-v2"));
+    fake.script.lock().unwrap().read_error = Some("AuthFailure.SecretIdNotFound".into());
+    let read = r
+        .read(
+            &ctx,
+            ReadRequest {
+                current_state: state,
+                private: vec![],
+            },
+        )
+        .await;
+    // No state with an error: the framework keeps what Terraform had.
+    assert!(read.new_state.is_none());
+    let d = read.diagnostics.iter().next().expect("an error");
+    assert!(read.diagnostics.has_errors());
+    for needle in [
+        "AuthFailure.SecretIdNotFound",
+        "RequestId: req-fake",
+        "secret_id",
+    ] {
+        assert!(d.detail.contains(needle), "{needle} in {d}");
+    }
+}
+
+#[tokio::test]
+async fn create_whose_task_was_not_seen_to_finish_records_the_binding_with_its_task() {
+    let (r, fake) = resource();
+    fake.script.lock().unwrap().task_timeout = true;
+    let ctx = Context::default();
+    let resp = r
+        .create(
+            &ctx,
+            CreateRequest {
+                config: config(Value::int(20)),
+                planned_state: config(Value::int(20)),
+                planned_private: vec![],
+            },
+        )
+        .await;
+    assert!(resp.diagnostics.has_errors());
+    let d = resp.diagnostics.iter().next().unwrap();
+    assert!(
+        d.detail.contains("marked tainted") && d.detail.contains("terraform destroy"),
+        "{d}"
+    );
+    let state = resp.new_state.expect("recorded despite the error");
+    assert_eq!(state.get_attr("weight").unwrap().as_i64(), Some(20));
+    assert!(String::from_utf8_lossy(&resp.private).contains("task-1"));
+
+    // A refresh waits for the task and then reads the real binding; the private state is settled.
+    fake.script.lock().unwrap().task_timeout = false;
+    let read = r
+        .read(
+            &ctx,
+            ReadRequest {
+                current_state: state,
+                private: resp.private,
+            },
+        )
+        .await;
+    assert!(!read.diagnostics.has_errors(), "{:?}", read.diagnostics);
+    assert!(read.new_state.is_some());
+    assert!(!String::from_utf8_lossy(&read.private).contains("task-1"));
 }
 
 #[tokio::test]

@@ -9,11 +9,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
 
 use super::credentials::{
     self, CredentialOptions, CredentialProvider, Environment, SystemEnvironment,
 };
+use super::deadline::Deadline;
 use super::endpoint::{EndpointOptions, is_loopback};
 use super::error::{ApiError, ConfigError, TransportError};
 use super::ratelimit::{DEFAULT_RATE_PER_SECOND, RateLimiter};
@@ -68,40 +68,14 @@ pub fn default_request_client() -> String {
     )
 }
 
-/// How one call may behave.
-#[derive(Debug, Clone)]
-pub struct CallOptions {
-    /// No attempt starts, and no backoff sleeps, past this instant.
-    pub deadline: Instant,
-    /// False for writes: a network failure after sending is reported as
-    /// [`ApiError::OutcomeUnknown`] instead of being re-sent, and `InternalError` is not retried.
-    pub idempotent: bool,
-    /// Cancels the call (in flight or sleeping) when triggered.
-    pub cancel: Option<CancellationToken>,
-}
-
-impl CallOptions {
-    /// A read with the given time budget.
-    pub fn read(budget: Duration) -> Self {
-        CallOptions {
-            deadline: Instant::now() + budget,
-            idempotent: true,
-            cancel: None,
-        }
-    }
-    /// A write with the given time budget.
-    pub fn write(budget: Duration) -> Self {
-        CallOptions {
-            deadline: Instant::now() + budget,
-            idempotent: false,
-            cancel: None,
-        }
-    }
-    /// The same options, cancellable by `cancel`.
-    pub fn with_cancel(mut self, cancel: CancellationToken) -> Self {
-        self.cancel = Some(cancel);
-        self
-    }
+/// Whether a call may be sent again after a failure that could have happened after it arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallKind {
+    /// Reads: safe to repeat, so network failures and `InternalError` are retried.
+    Read,
+    /// Writes: a network failure after sending, an HTTP 5xx or `InternalError` is reported
+    /// as [`ApiError::OutcomeUnknown`] instead of being re-sent.
+    Write,
 }
 
 /// A Tencent Cloud API 3.0 client. Cheap to clone; clones share the connection pool and the rate
@@ -206,7 +180,7 @@ impl Client {
 
     /// Calls `action` of `service` (e.g. `clb`, `2018-03-17`) and decodes the `Response` object.
     ///
-    /// Retries retryable failures with exponential backoff and full jitter until `opts.deadline`;
+    /// Retries retryable failures with exponential backoff and full jitter until `deadline`;
     /// every attempt is signed afresh and waits for the action's rate limiter.
     pub async fn call<Req, Resp>(
         &self,
@@ -214,7 +188,8 @@ impl Client {
         version: &str,
         action: &str,
         req: &Req,
-        opts: &CallOptions,
+        kind: CallKind,
+        deadline: &Deadline,
     ) -> Result<Resp, ApiError>
     where
         Req: Serialize + Sync,
@@ -224,7 +199,9 @@ impl Client {
             action: action.to_string(),
             detail: e.to_string(),
         })?;
-        let value = self.call_json(service, version, action, body, opts).await?;
+        let value = self
+            .call_json(service, version, action, body, kind, deadline)
+            .await?;
         serde_json::from_value(value).map_err(|e| ApiError::Decode {
             action: action.to_string(),
             detail: format!("unexpected response fields: {e}"),
@@ -237,7 +214,8 @@ impl Client {
         version: &str,
         action: &str,
         body: Vec<u8>,
-        opts: &CallOptions,
+        kind: CallKind,
+        deadline: &Deadline,
     ) -> Result<serde_json::Value, ApiError> {
         let endpoint = self
             .inner
@@ -252,15 +230,17 @@ impl Client {
             let deadline_error = |last: Option<ApiError>| ApiError::DeadlineExceeded {
                 last: last.map(Box::new),
             };
-            if opts.cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
+            if deadline.token().is_cancelled() {
                 return Err(ApiError::Cancelled);
             }
-            if Instant::now() >= opts.deadline {
+            if Instant::now() >= deadline.instant() {
                 return Err(deadline_error(last));
             }
             let granted = cancellable(
-                &opts.cancel,
-                self.inner.limiter.acquire_before(action, opts.deadline),
+                deadline,
+                self.inner
+                    .limiter
+                    .acquire_before(action, deadline.instant()),
             )
             .await?;
             if granted.is_err() {
@@ -269,8 +249,15 @@ impl Client {
 
             let started = Instant::now();
             let result = cancellable(
-                &opts.cancel,
-                self.attempt(&endpoint, service, version, action, &body, opts.deadline),
+                deadline,
+                self.attempt(
+                    &endpoint,
+                    service,
+                    version,
+                    action,
+                    &body,
+                    deadline.instant(),
+                ),
             )
             .await?;
             let latency_ms = started.elapsed().as_millis() as u64;
@@ -290,12 +277,12 @@ impl Client {
                 error = %err,
                 "call attempt failed"
             );
-            match classify(&err, opts.idempotent) {
+            match classify(&err, kind == CallKind::Read) {
                 Verdict::Fail => return Err(err),
                 Verdict::OutcomeUnknown => {
                     return Err(ApiError::OutcomeUnknown {
                         action: action.to_string(),
-                        detail: err.to_string(),
+                        cause: Box::new(err),
                     });
                 }
                 Verdict::Retry => {}
@@ -305,7 +292,7 @@ impl Client {
             }
             let delay = self.inner.retry.delay(attempt);
             let wake = Instant::now() + delay;
-            if wake >= opts.deadline {
+            if wake >= deadline.instant() {
                 return Err(deadline_error(Some(err)));
             }
             tracing::debug!(
@@ -315,7 +302,7 @@ impl Client {
                 "retrying"
             );
             last = Some(err);
-            cancellable(&opts.cancel, tokio::time::sleep_until(wake)).await?;
+            cancellable(deadline, tokio::time::sleep_until(wake)).await?;
         }
     }
 
@@ -389,18 +376,13 @@ impl Client {
     }
 }
 
-/// Runs `fut` unless `cancel` fires first.
-async fn cancellable<F: Future>(
-    cancel: &Option<CancellationToken>,
-    fut: F,
-) -> Result<F::Output, ApiError> {
-    match cancel {
-        None => Ok(fut.await),
-        Some(token) => tokio::select! {
-            biased;
-            _ = token.cancelled() => Err(ApiError::Cancelled),
-            out = fut => Ok(out),
-        },
+/// Runs `fut` unless the deadline's token fires first (the instant is enforced by the caller,
+/// which knows the last error to report with it).
+async fn cancellable<F: Future>(deadline: &Deadline, fut: F) -> Result<F::Output, ApiError> {
+    tokio::select! {
+        biased;
+        _ = deadline.token().cancelled() => Err(ApiError::Cancelled),
+        out = fut => Ok(out),
     }
 }
 

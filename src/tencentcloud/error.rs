@@ -22,17 +22,18 @@ pub enum ApiError {
     /// The request did not get an HTTP answer (connect failure, timeout, reset).
     #[error("network error calling {0}")]
     Transport(TransportError),
-    /// A write failed on the network after the request may have reached the service, so it may or
-    /// may not have taken effect. Read the resource back before deciding to send it again.
+    /// A write failed after the request may have reached the service (dropped connection,
+    /// timeout, HTTP 5xx, `InternalError`), so it may or may not have taken effect. Read the
+    /// resource back before deciding to send it again.
     #[error(
-        "the outcome of {action} is unknown: {detail}. The request may or may not have been applied; \
+        "the outcome of {action} is unknown ({cause}). The request may or may not have been applied; \
          read the resource back before retrying"
     )]
     OutcomeUnknown {
         /// Action that was sent.
         action: String,
-        /// What went wrong on the network.
-        detail: String,
+        /// The failure that left the outcome open.
+        cause: Box<ApiError>,
     },
     /// The service (or something in between) answered with a non-200 HTTP status.
     #[error("{action} returned HTTP status {status}: {body}")]
@@ -101,6 +102,7 @@ impl ApiError {
         match self {
             ApiError::Api { code, .. } => Some(code),
             ApiError::DeadlineExceeded { last: Some(last) } => last.code(),
+            ApiError::OutcomeUnknown { cause, .. } => cause.code(),
             _ => None,
         }
     }
@@ -110,13 +112,87 @@ impl ApiError {
         match self {
             ApiError::Api { request_id, .. } => Some(request_id),
             ApiError::DeadlineExceeded { last: Some(last) } => last.request_id(),
+            ApiError::OutcomeUnknown { cause, .. } => cause.request_id(),
             _ => None,
         }
     }
 
-    /// True when the error says the resource was not found (`ResourceNotFound*`, `*NotFound`).
-    pub fn is_not_found(&self) -> bool {
-        self.code().is_some_and(|c| c.contains("NotFound"))
+    /// True when the cloud answered that `object` does not exist: only the exact codes listed in
+    /// [`not_found_codes`] count. Any other failure (authentication, permissions, throttling, an
+    /// unknown code, no answer at all) says nothing about whether the object exists.
+    pub fn says_absent(&self, object: ClbObject) -> bool {
+        match self {
+            ApiError::Api { code, .. } => not_found_codes(object).iter().any(|c| c.matches(code)),
+            _ => false,
+        }
+    }
+}
+
+/// The CLB objects the provider reads, each with its own "does not exist" codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClbObject {
+    /// A load balancer (`lb-…`), read with `DescribeLoadBalancers`.
+    LoadBalancer,
+    /// A listener (`lbl-…`), read with `DescribeListeners` on its load balancer.
+    Listener,
+    /// A layer-7 forwarding rule (`loc-…`) of a listener.
+    Rule,
+    /// A target group (`lbtg-…`), read with `DescribeTargetGroups`.
+    TargetGroup,
+}
+
+/// One entry of the not-found list: an exact code, or a family written as `Prefix.*`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodePattern {
+    /// Exactly this code.
+    Exact(&'static str),
+    /// This code or any code below it (`ResourceNotFound` and `ResourceNotFound.…`).
+    Family(&'static str),
+}
+
+impl CodePattern {
+    fn matches(&self, code: &str) -> bool {
+        match *self {
+            CodePattern::Exact(c) => code == c,
+            CodePattern::Family(f) => {
+                code == f
+                    || code
+                        .strip_prefix(f)
+                        .is_some_and(|rest| rest.starts_with('.'))
+            }
+        }
+    }
+}
+
+/// The only error codes that mean "this object is gone". Everything else is an error that must
+/// stop refresh, plan and destroy: in particular `AuthFailure.SecretIdNotFound` names the
+/// *credentials*, not the object, so a rule like "any code containing NotFound" would empty the
+/// state whenever a key is rotated.
+///
+/// Sources: the CLB error-code list (`InvalidParameter.LBIdNotFound`,
+/// `InvalidParameter.ListenerIdNotFound`, `InvalidParameter.LocationNotFound`, `ResourceNotFound`;
+/// see the API reference, section "Common error codes" and the CLB service codes), the error codes
+/// documented for `DescribeLoadBalancers`, `DescribeListeners` and `DescribeTargetGroups`, and what
+/// the emulator answers (`src/emulator/describe.rs`, `src/emulator/associate.rs`).
+pub fn not_found_codes(object: ClbObject) -> &'static [CodePattern] {
+    use CodePattern::*;
+    match object {
+        // DescribeLoadBalancers / DescribeListeners answer this for an unknown `lb-…`.
+        ClbObject::LoadBalancer => &[Exact("InvalidParameter.LBIdNotFound")],
+        // A listener is gone when it is unknown, or when its load balancer is.
+        ClbObject::Listener => &[
+            Exact("InvalidParameter.LBIdNotFound"),
+            Exact("InvalidParameter.ListenerIdNotFound"),
+        ],
+        // A rule is gone with its listener or load balancer, or on its own.
+        ClbObject::Rule => &[
+            Exact("InvalidParameter.LBIdNotFound"),
+            Exact("InvalidParameter.ListenerIdNotFound"),
+            Exact("InvalidParameter.LocationNotFound"),
+        ],
+        // The common `ResourceNotFound` family is how the API reports an unknown target group
+        // (DescribeTargetGroups may also just return an empty set, which callers handle).
+        ClbObject::TargetGroup => &[Family("ResourceNotFound")],
     }
 }
 
@@ -164,4 +240,49 @@ pub enum ConfigError {
         /// What is wrong.
         detail: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(code: &str) -> ApiError {
+        ApiError::Api {
+            code: code.into(),
+            message: "m".into(),
+            request_id: "r".into(),
+        }
+    }
+
+    #[test]
+    fn only_the_objects_own_codes_mean_absent() {
+        use ClbObject::*;
+        assert!(api("InvalidParameter.LBIdNotFound").says_absent(LoadBalancer));
+        assert!(api("InvalidParameter.LBIdNotFound").says_absent(Listener));
+        assert!(api("InvalidParameter.ListenerIdNotFound").says_absent(Listener));
+        assert!(!api("InvalidParameter.ListenerIdNotFound").says_absent(LoadBalancer));
+        assert!(api("InvalidParameter.LocationNotFound").says_absent(Rule));
+        assert!(!api("InvalidParameter.LocationNotFound").says_absent(Listener));
+        assert!(api("ResourceNotFound").says_absent(TargetGroup));
+        assert!(api("ResourceNotFound.TargetGroup").says_absent(TargetGroup));
+        assert!(!api("ResourceNotFoundX").says_absent(TargetGroup));
+        assert!(!api("ResourceNotFound").says_absent(LoadBalancer));
+        for object in [LoadBalancer, Listener, Rule, TargetGroup] {
+            for code in [
+                "AuthFailure.SecretIdNotFound",
+                "AuthFailure.UnauthorizedOperation",
+                "UnauthorizedOperation",
+                "InvalidParameter.RegionNotFound",
+                "InternalError",
+                "Something.NotFound",
+                "InvalidParameter",
+            ] {
+                assert!(!api(code).says_absent(object), "{code} for {object:?}");
+            }
+        }
+        let behind_deadline = ApiError::DeadlineExceeded {
+            last: Some(Box::new(api("ResourceNotFound"))),
+        };
+        assert!(!behind_deadline.says_absent(TargetGroup));
+    }
 }

@@ -8,7 +8,7 @@
 //!     AssociateTargetGroupsRequest, TargetGroupAssociation, TaskWaiter,
 //! };
 //! use tencentcloud_provider::tencentcloud::{
-//!     CallOptions, Client, ClientConfig, CredentialOptions, EndpointOptions,
+//!     Client, ClientConfig, CredentialOptions, Deadline, EndpointOptions,
 //! };
 //!
 //! let client = Client::new(ClientConfig {
@@ -34,11 +34,10 @@
 //!     }],
 //! };
 //! let accepted = client
-//!     .associate_target_groups(&req, &CallOptions::write(Duration::from_secs(300)))
+//!     .associate_target_groups(&req, &Deadline::in_(Duration::from_secs(300)))
 //!     .await?;
-//! let deadline = tokio::time::Instant::now() + Duration::from_secs(600);
 //! TaskWaiter::new(client.clone())
-//!     .wait(&accepted.request_id, deadline, None)
+//!     .wait(&accepted.request_id, &Deadline::in_(Duration::from_secs(600)))
 //!     .await?;
 //! # Ok(())
 //! # }
@@ -49,6 +48,7 @@
 pub mod clb;
 pub mod client;
 pub mod credentials;
+pub mod deadline;
 pub mod endpoint;
 pub mod envelope;
 pub mod error;
@@ -57,7 +57,8 @@ pub mod redact;
 pub mod retry;
 pub mod sign;
 
-pub use client::{CallOptions, Client, ClientConfig};
+pub use client::{CallKind, Client, ClientConfig};
 pub use credentials::CredentialOptions;
+pub use deadline::Deadline;
 pub use endpoint::EndpointOptions;
 pub use error::{ApiError, ConfigError};

@@ -41,13 +41,24 @@ fn never_retried(code: &str) -> bool {
 }
 
 /// Classifies a failed attempt. `idempotent` is false for writes.
+///
+/// A write answered by `InternalError`, an HTTP 5xx, a dropped connection or a timeout
+/// may or may not have been applied: it is [`Verdict::OutcomeUnknown`], never re-sent blindly.
+/// The caller reads the cloud and re-sends only if the write did not happen. A write refused
+/// with a retryable code (throttling, `ResourceInOperating`) did nothing and is simply retried.
 pub fn classify(err: &ApiError, idempotent: bool) -> Verdict {
     match err {
         ApiError::Api { code, .. } => {
             if never_retried(code) {
                 Verdict::Fail
-            } else if retryable_code(code) || (idempotent && code == "InternalError") {
+            } else if retryable_code(code) {
                 Verdict::Retry
+            } else if code == "InternalError" {
+                if idempotent {
+                    Verdict::Retry
+                } else {
+                    Verdict::OutcomeUnknown
+                }
             } else {
                 Verdict::Fail
             }
@@ -59,7 +70,15 @@ pub fn classify(err: &ApiError, idempotent: bool) -> Verdict {
                 Verdict::OutcomeUnknown
             }
         }
-        ApiError::HttpStatus { .. } => Verdict::Retry,
+        // A 5xx may come from a gateway after the service acted; a 4xx from something in between
+        // means the request was not processed.
+        ApiError::HttpStatus { status, .. } => {
+            if idempotent || *status < 500 {
+                Verdict::Retry
+            } else {
+                Verdict::OutcomeUnknown
+            }
+        }
         _ => Verdict::Fail,
     }
 }
@@ -146,7 +165,10 @@ mod tests {
             assert_eq!(classify(&api(code), true), Verdict::Retry, "{code}");
         }
         assert_eq!(classify(&api("InternalError"), true), Verdict::Retry);
-        assert_eq!(classify(&api("InternalError"), false), Verdict::Fail);
+        assert_eq!(
+            classify(&api("InternalError"), false),
+            Verdict::OutcomeUnknown
+        );
         for code in [
             "AuthFailure",
             "AuthFailure.SignatureFailure",
@@ -179,6 +201,19 @@ mod tests {
             detail: "refused".into(),
             not_sent: true,
         });
+        assert_eq!(classify(&refused, false), Verdict::Retry);
+        let status = ApiError::HttpStatus {
+            action: "A".into(),
+            status: 502,
+            body: String::new(),
+        };
+        assert_eq!(classify(&status, true), Verdict::Retry);
+        assert_eq!(classify(&status, false), Verdict::OutcomeUnknown);
+        let refused = ApiError::HttpStatus {
+            action: "A".into(),
+            status: 403,
+            body: String::new(),
+        };
         assert_eq!(classify(&refused, false), Verdict::Retry);
     }
 

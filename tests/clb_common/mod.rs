@@ -58,13 +58,18 @@ impl Env {
 
     /// Emulator with the given task duration and faults.
     pub fn with(task_duration: Duration, faults: Faults) -> Self {
+        Self::with_world(example_world(), task_duration, faults)
+    }
+
+    /// Emulator seeded with `world`, with the given task duration and faults.
+    pub fn with_world(world: emulator::World, task_duration: Duration, faults: Faults) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .expect("runtime");
         let config = EmulatorConfig {
-            seed: Some(example_world()),
+            seed: Some(world),
             task_duration,
             // Terraform's parallel reads must not trip the emulator's limit; the client limits itself.
             rate_limit_per_second: 0,

@@ -1,7 +1,8 @@
 //! The CLB actions as methods on [`Client`].
 
 use super::types::*;
-use crate::tencentcloud::client::{CallOptions, Client};
+use crate::tencentcloud::client::{CallKind, Client};
+use crate::tencentcloud::deadline::Deadline;
 use crate::tencentcloud::error::ApiError;
 
 /// Service name used in the signature and the default host.
@@ -34,10 +35,12 @@ impl Client {
     pub async fn associate_target_groups(
         &self,
         req: &AssociateTargetGroupsRequest,
-        opts: &CallOptions,
+        deadline: &Deadline,
     ) -> Result<TaskAccepted, ApiError> {
         const ACTION: &str = "AssociateTargetGroups";
-        let resp: AsyncActionResponse = self.call(SERVICE, VERSION, ACTION, req, opts).await?;
+        let resp: AsyncActionResponse = self
+            .call(SERVICE, VERSION, ACTION, req, CallKind::Write, deadline)
+            .await?;
         accepted(ACTION, resp)
     }
 
@@ -45,10 +48,12 @@ impl Client {
     pub async fn disassociate_target_groups(
         &self,
         req: &DisassociateTargetGroupsRequest,
-        opts: &CallOptions,
+        deadline: &Deadline,
     ) -> Result<TaskAccepted, ApiError> {
         const ACTION: &str = "DisassociateTargetGroups";
-        let resp: AsyncActionResponse = self.call(SERVICE, VERSION, ACTION, req, opts).await?;
+        let resp: AsyncActionResponse = self
+            .call(SERVICE, VERSION, ACTION, req, CallKind::Write, deadline)
+            .await?;
         accepted(ACTION, resp)
     }
 
@@ -56,31 +61,45 @@ impl Client {
     pub async fn describe_task_status(
         &self,
         task_id: &str,
-        opts: &CallOptions,
+        deadline: &Deadline,
     ) -> Result<DescribeTaskStatusResponse, ApiError> {
         let req = DescribeTaskStatusRequest {
             task_id: Some(task_id.to_string()),
             deal_name: None,
         };
-        self.call(SERVICE, VERSION, "DescribeTaskStatus", &req, opts)
-            .await
+        self.call(
+            SERVICE,
+            VERSION,
+            "DescribeTaskStatus",
+            &req,
+            CallKind::Read,
+            deadline,
+        )
+        .await
     }
 
     /// One page of target groups.
     pub async fn describe_target_groups(
         &self,
         req: &DescribeTargetGroupsRequest,
-        opts: &CallOptions,
+        deadline: &Deadline,
     ) -> Result<DescribeTargetGroupsResponse, ApiError> {
-        self.call(SERVICE, VERSION, "DescribeTargetGroups", req, opts)
-            .await
+        self.call(
+            SERVICE,
+            VERSION,
+            "DescribeTargetGroups",
+            req,
+            CallKind::Read,
+            deadline,
+        )
+        .await
     }
 
     /// All target groups with the given IDs (every page); all target groups if `ids` is empty.
     pub async fn describe_all_target_groups(
         &self,
         ids: &[String],
-        opts: &CallOptions,
+        deadline: &Deadline,
     ) -> Result<Vec<TargetGroupInfo>, ApiError> {
         let mut all = Vec::new();
         let mut offset = 0u64;
@@ -91,7 +110,7 @@ impl Client {
                 offset: Some(offset),
                 filters: None,
             };
-            let page = self.describe_target_groups(&req, opts).await?;
+            let page = self.describe_target_groups(&req, deadline).await?;
             let items = page.target_group_set.unwrap_or_default();
             let got = items.len() as u64;
             all.extend(items);
@@ -109,19 +128,33 @@ impl Client {
     pub async fn describe_listeners(
         &self,
         req: &DescribeListenersRequest,
-        opts: &CallOptions,
+        deadline: &Deadline,
     ) -> Result<DescribeListenersResponse, ApiError> {
-        self.call(SERVICE, VERSION, "DescribeListeners", req, opts)
-            .await
+        self.call(
+            SERVICE,
+            VERSION,
+            "DescribeListeners",
+            req,
+            CallKind::Read,
+            deadline,
+        )
+        .await
     }
 
     /// Load balancers.
     pub async fn describe_load_balancers(
         &self,
         req: &DescribeLoadBalancersRequest,
-        opts: &CallOptions,
+        deadline: &Deadline,
     ) -> Result<DescribeLoadBalancersResponse, ApiError> {
-        self.call(SERVICE, VERSION, "DescribeLoadBalancers", req, opts)
-            .await
+        self.call(
+            SERVICE,
+            VERSION,
+            "DescribeLoadBalancers",
+            req,
+            CallKind::Read,
+            deadline,
+        )
+        .await
     }
 }

@@ -5,6 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Weight of a v2 binding (0..=100): one integer type from the wire to Terraform state.
+pub type Weight = i64;
+
 /// One binding of a target group to a layer-4 listener or a layer-7 forwarding rule.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -21,7 +24,7 @@ pub struct TargetGroupAssociation {
     pub location_id: Option<String>,
     /// Weight 0–100 (v2 target groups only; default 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub weight: Option<i64>,
+    pub weight: Option<Weight>,
 }
 
 /// `AssociateTargetGroups` parameters (at most 20 associations, all of one target-group type).
@@ -168,7 +171,7 @@ pub struct TargetGroupInfo {
     /// Tags.
     pub tag: Option<Vec<TagInfo>>,
     /// Default weight (v2 only).
-    pub weight: Option<u64>,
+    pub weight: Option<Weight>,
     /// Health check settings, kept as raw JSON (not needed by the provider).
     pub health_check: Option<serde_json::Value>,
     /// Scheduling algorithm.
@@ -200,7 +203,7 @@ pub struct AssociationItem {
     /// Listener name.
     pub listener_name: Option<String>,
     /// Weight of the binding (v2 only).
-    pub weight: Option<u64>,
+    pub weight: Option<Weight>,
     /// Advanced routing rule ID.
     pub rule_id: Option<String>,
 }
@@ -295,7 +298,7 @@ pub struct BasicTargetGroupInfo {
     /// Name.
     pub target_group_name: Option<String>,
     /// Weight.
-    pub weight: Option<u64>,
+    pub weight: Option<Weight>,
 }
 
 /// `DescribeLoadBalancers` parameters (the subset the provider uses).

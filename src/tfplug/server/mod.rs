@@ -209,6 +209,11 @@ fn tls_incoming(
                     continue;
                 }
             };
+            // gRPC answers are small writes; with Nagle on, each waits for the client's delayed
+            // ACK (~40 ms on Linux), which would be paid on every RPC Terraform makes.
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!("cannot disable Nagle's algorithm for {peer}: {e}");
+            }
             let acceptor = acceptor.clone();
             let tx = tx.clone();
             tokio::spawn(async move {

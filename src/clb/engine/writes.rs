@@ -1,0 +1,478 @@
+//! Batched writes, one queue and one worker per load balancer.
+//!
+//! The cloud runs one task per load balancer at a time and takes up to 20 associations per call,
+//! so binds (or unbinds) that wait for the same load balancer are sent together: while a task
+//! runs, new operations queue; when it ends, the worker sends what has gathered as one call and
+//! every waiter gets its own result. Terraform refills its free slots a few milliseconds after
+//! answers go out, so before sending the worker lets arrivals continue while they keep coming
+//! (at most [`GATHER_GAP`] apart, and no longer once as many have arrived as the last batch
+//! released).
+//!
+//! A call refused because of one member does not fail the others: the member the refusal names
+//! (`Associations.N` in the message), or else each half in turn, is sent again on its own until
+//! every operation has its own answer. A failed task changed nothing, so a batch whose task failed
+//! is split the same way; only a single operation's failure is reported as such.
+//!
+//! Each waiter keeps its own deadline and cancellation: one that gives up gets its own error,
+//! saying whether its write was never sent, in flight, or accepted with the task still running
+//! (the state-integrity rules decide from that), while the batch goes on for the others.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{Notify, oneshot};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::clb::api::{ClbApi, Deadline, MAX_ASSOCIATIONS_PER_CALL, TargetGroupType, Weight};
+use crate::clb::association::OpError;
+use crate::clb::engine::LockError;
+use crate::clb::engine::reads::{TargetGroupReads, ended_error};
+use crate::clb::id::AssociationId;
+use crate::tencentcloud::clb::TaskError;
+use crate::tencentcloud::deadline::Ended;
+use crate::tencentcloud::error::ApiError;
+
+/// Longest pause between two arrivals that still counts as "more are coming" (Terraform on a
+/// busy machine sends its refilled slots tens of milliseconds apart).
+pub const GATHER_GAP: Duration = Duration::from_millis(75);
+/// Longest time a gathered batch waits for more arrivals.
+pub const GATHER_CAP: Duration = Duration::from_millis(400);
+/// Time allowed for reading back the target groups a finished task touched.
+const READ_BACK_BUDGET: Duration = Duration::from_secs(30);
+
+/// What one operation asks of the cloud.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Bind with this weight (`None`: the cloud's default).
+    Bind(Option<Weight>),
+    /// Unbind.
+    Unbind,
+}
+
+/// Where an operation is, as its waiter sees it when giving up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Phase {
+    Queued,
+    Sending,
+    Accepted(String),
+    Abandoned,
+}
+
+type Reply = Result<String, OpError>;
+
+struct Op {
+    id: AssociationId,
+    change: Change,
+    kind: TargetGroupType,
+    deadline: Deadline,
+    phase: Arc<Mutex<Phase>>,
+    reply: oneshot::Sender<Reply>,
+}
+
+impl Op {
+    fn batch_key(&self) -> (bool, TargetGroupType) {
+        (matches!(self.change, Change::Bind(_)), self.kind)
+    }
+
+    /// Moves to `next` unless the waiter has given up; false when it has.
+    fn advance(&self, next: Phase) -> bool {
+        let mut phase = self.phase.lock().unwrap_or_else(|e| e.into_inner());
+        if *phase == Phase::Abandoned {
+            return false;
+        }
+        *phase = next;
+        true
+    }
+
+    fn abandoned(&self) -> bool {
+        *self.phase.lock().unwrap_or_else(|e| e.into_inner()) == Phase::Abandoned
+    }
+
+    fn answer(self, reply: Reply) {
+        let _ = self.reply.send(reply);
+    }
+}
+
+#[derive(Default)]
+struct Queue {
+    ops: Mutex<VecDeque<Op>>,
+    arrived: Notify,
+}
+
+impl Queue {
+    fn live(&self) -> usize {
+        let mut ops = self.ops.lock().unwrap_or_else(|e| e.into_inner());
+        ops.retain(|op| !op.abandoned());
+        ops.len()
+    }
+
+    /// The oldest operation and every later one that can share its call.
+    fn take_batch(&self) -> Vec<Op> {
+        let mut ops = self.ops.lock().unwrap_or_else(|e| e.into_inner());
+        ops.retain(|op| !op.abandoned());
+        let Some(key) = ops.front().map(Op::batch_key) else {
+            return Vec::new();
+        };
+        let mut batch: Vec<Op> = Vec::new();
+        let mut rest = VecDeque::new();
+        for op in ops.drain(..) {
+            if batch.len() < MAX_ASSOCIATIONS_PER_CALL
+                && op.batch_key() == key
+                && !batch.iter().any(|b| b.id == op.id)
+            {
+                batch.push(op);
+            } else {
+                rest.push_back(op);
+            }
+        }
+        *ops = rest;
+        batch
+    }
+}
+
+/// The write queues of every load balancer this process touches.
+pub struct Writes {
+    api: Arc<dyn ClbApi>,
+    reads: Arc<TargetGroupReads>,
+    queues: Mutex<HashMap<String, Arc<Queue>>>,
+}
+
+impl Writes {
+    /// Writes through `api`, invalidating `reads` for what they touch.
+    pub fn new(api: Arc<dyn ClbApi>, reads: Arc<TargetGroupReads>) -> Arc<Self> {
+        Arc::new(Writes {
+            api,
+            reads,
+            queues: Mutex::default(),
+        })
+    }
+
+    fn queue(self: &Arc<Self>, load_balancer_id: &str) -> Arc<Queue> {
+        let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(q) = queues.get(load_balancer_id) {
+            return q.clone();
+        }
+        let q = Arc::new(Queue::default());
+        queues.insert(load_balancer_id.to_string(), q.clone());
+        let (me, worker_queue) = (self.clone(), q.clone());
+        tokio::spawn(async move { me.run(worker_queue).await });
+        q
+    }
+
+    /// Queues `change` of binding `id` (of a target group of type `kind`) and waits for its own
+    /// result: the ID of the task that did it.
+    pub async fn submit(
+        self: &Arc<Self>,
+        id: &AssociationId,
+        change: Change,
+        kind: TargetGroupType,
+        deadline: &Deadline,
+    ) -> Reply {
+        let queue = self.queue(&id.load_balancer_id);
+        let phase = Arc::new(Mutex::new(Phase::Queued));
+        let (tx, mut rx) = oneshot::channel();
+        queue
+            .ops
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push_back(Op {
+                id: id.clone(),
+                change,
+                kind,
+                deadline: deadline.clone(),
+                phase: phase.clone(),
+                reply: tx,
+            });
+        queue.arrived.notify_one();
+        tokio::select! {
+            biased;
+            reply = &mut rx => reply.unwrap_or_else(|_| Err(stopped())),
+            ended = deadline.reached() => {
+                let was = std::mem::replace(
+                    &mut *phase.lock().unwrap_or_else(|e| e.into_inner()),
+                    Phase::Abandoned,
+                );
+                // The answer may have been sent in the meantime.
+                if let Ok(reply) = rx.try_recv() {
+                    return reply;
+                }
+                Err(given_up(id, change, was, ended))
+            }
+        }
+    }
+
+    /// Waits for a task started earlier; it needs no turn on the load balancer.
+    pub async fn wait_task(&self, task_id: &str, deadline: &Deadline) -> Result<(), TaskError> {
+        self.api.wait_task(task_id, deadline).await
+    }
+
+    async fn run(self: Arc<Self>, queue: Arc<Queue>) {
+        let mut released = 0;
+        loop {
+            while queue.live() == 0 {
+                queue.arrived.notified().await;
+            }
+            gather(&queue, released).await;
+            let batch = queue.take_batch();
+            if batch.is_empty() {
+                continue;
+            }
+            released = batch.len();
+            self.execute(batch).await;
+        }
+    }
+
+    /// Sends `batch`, isolating members the cloud refuses, until every member has its answer.
+    async fn execute(&self, batch: Vec<Op>) {
+        let mut groups: VecDeque<Vec<Op>> = VecDeque::from([batch]);
+        while let Some(mut group) = groups.pop_front() {
+            group.retain(|op| op.advance(Phase::Sending));
+            if group.is_empty() {
+                continue;
+            }
+            let (deadline, watcher) = group_deadline(&group);
+            let target_groups = target_group_ids(&group);
+            self.reads
+                .invalidate(target_groups.iter().map(String::as_str));
+            tracing::debug!(
+                load_balancer = %group[0].id.load_balancer_id,
+                size = group.len(),
+                change = ?group[0].change,
+                "sending a batch"
+            );
+            let sent = match group[0].change {
+                Change::Bind(_) => {
+                    let items: Vec<(AssociationId, Option<Weight>)> = group
+                        .iter()
+                        .map(|op| match op.change {
+                            Change::Bind(w) => (op.id.clone(), w),
+                            Change::Unbind => unreachable!("a batch holds one kind of change"),
+                        })
+                        .collect();
+                    self.api.associate(&items, &deadline).await
+                }
+                Change::Unbind => {
+                    let ids: Vec<AssociationId> = group.iter().map(|op| op.id.clone()).collect();
+                    self.api.disassociate(&ids, &deadline).await
+                }
+            };
+            match sent {
+                Ok(task_id) => {
+                    for op in &group {
+                        op.advance(Phase::Accepted(task_id.clone()));
+                    }
+                    let waited = self.api.wait_task(&task_id, &deadline).await;
+                    self.reads
+                        .invalidate(target_groups.iter().map(String::as_str));
+                    match waited {
+                        Ok(()) => {
+                            self.reads
+                                .refresh(&target_groups, &deadline.capped(READ_BACK_BUDGET))
+                                .await;
+                            for op in group {
+                                op.answer(Ok(task_id.clone()));
+                            }
+                        }
+                        Err(e @ TaskError::Failed { .. }) if group.len() > 1 => {
+                            // The task changed nothing; find out whose change it could not make.
+                            tracing::info!(size = group.len(), error = %e, "batch task failed; retrying it in halves");
+                            requeue(&mut groups, split_in_half(group));
+                        }
+                        Err(e) => {
+                            for op in group {
+                                op.answer(Err(OpError::Task(e.clone())));
+                            }
+                        }
+                    }
+                }
+                Err(e) if group.len() > 1 && may_be_one_members_fault(&e) => {
+                    let parts = match culprit(&e, group.len()) {
+                        Some(i) => {
+                            let named = group.remove(i);
+                            vec![group, vec![named]]
+                        }
+                        None => split_in_half(group),
+                    };
+                    tracing::info!(error = %e, "batch refused; sending its members apart");
+                    requeue(&mut groups, parts);
+                }
+                Err(e) => {
+                    for op in group {
+                        op.answer(Err(OpError::Api(e.clone())));
+                    }
+                }
+            }
+            watcher.abort();
+        }
+    }
+}
+
+/// Waits while operations keep arriving, so one call carries what Terraform sends together.
+async fn gather(queue: &Queue, released: usize) {
+    let started = Instant::now();
+    loop {
+        let n = queue.live();
+        if n >= MAX_ASSOCIATIONS_PER_CALL
+            || (released > 0 && n >= released)
+            || started.elapsed() >= GATHER_CAP
+        {
+            return;
+        }
+        if tokio::time::timeout(GATHER_GAP, queue.arrived.notified())
+            .await
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+fn requeue(groups: &mut VecDeque<Vec<Op>>, parts: Vec<Vec<Op>>) {
+    for part in parts.into_iter().rev() {
+        for op in &part {
+            op.advance(Phase::Queued);
+        }
+        groups.push_front(part);
+    }
+}
+
+fn split_in_half(mut group: Vec<Op>) -> Vec<Vec<Op>> {
+    let second = group.split_off(group.len() / 2);
+    vec![group, second]
+}
+
+fn target_group_ids(group: &[Op]) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for op in group {
+        if !ids.contains(&op.id.target_group_id) {
+            ids.push(op.id.target_group_id.clone());
+        }
+    }
+    ids
+}
+
+/// The batch's calls last as long as its most patient member; they stop early only when every
+/// member has been cancelled.
+fn group_deadline(group: &[Op]) -> (Deadline, tokio::task::JoinHandle<()>) {
+    let latest = group
+        .iter()
+        .map(|op| op.deadline.instant())
+        .max()
+        .expect("a group is never empty");
+    let token = CancellationToken::new();
+    let members: Vec<CancellationToken> =
+        group.iter().map(|op| op.deadline.token().clone()).collect();
+    let all_cancelled = token.clone();
+    let watcher = tokio::spawn(async move {
+        futures::future::join_all(members.iter().map(CancellationToken::cancelled)).await;
+        all_cancelled.cancel();
+    });
+    (Deadline::at(latest, token), watcher)
+}
+
+/// Refusals that can come from one association of the request rather than from the request as a
+/// whole (credentials, rate limits, a busy load balancer).
+fn may_be_one_members_fault(e: &ApiError) -> bool {
+    let ApiError::Api { code, .. } = e else {
+        return false;
+    };
+    let family = code.split('.').next().unwrap_or(code);
+    code != "FailedOperation.ResourceInOperating"
+        && matches!(
+            family,
+            "InvalidParameter"
+                | "InvalidParameterValue"
+                | "MissingParameter"
+                | "FailedOperation"
+                | "ResourceNotFound"
+                | "ResourceUnavailable"
+                | "LimitExceeded"
+                | "UnsupportedOperation"
+        )
+}
+
+/// The position the refusal names (`Associations.3: …`), when it names one within the request.
+fn culprit(e: &ApiError, len: usize) -> Option<usize> {
+    let ApiError::Api { message, .. } = e else {
+        return None;
+    };
+    let rest = &message[message.find("Associations.")? + "Associations.".len()..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok().filter(|i| *i < len)
+}
+
+fn stopped() -> OpError {
+    OpError::NotConverged("the write queue stopped before answering".into())
+}
+
+/// The error of a waiter that stopped waiting, from where its operation was.
+fn given_up(id: &AssociationId, change: Change, was: Phase, ended: Ended) -> OpError {
+    let lb = id.load_balancer_id.clone();
+    match (was, ended) {
+        (Phase::Queued | Phase::Abandoned, Ended::Expired) => {
+            OpError::Lock(LockError::DeadlineExceeded(lb))
+        }
+        (Phase::Queued | Phase::Abandoned, Ended::Cancelled) => {
+            OpError::Lock(LockError::Cancelled(lb))
+        }
+        (Phase::Sending, ended) => OpError::Api(ApiError::OutcomeUnknown {
+            action: match change {
+                Change::Bind(_) => "AssociateTargetGroups",
+                Change::Unbind => "DisassociateTargetGroups",
+            }
+            .into(),
+            cause: Box::new(ended_error(ended)),
+        }),
+        (Phase::Accepted(task_id), Ended::Expired) => {
+            OpError::Task(TaskError::DeadlineExceeded { task_id })
+        }
+        (Phase::Accepted(task_id), Ended::Cancelled) => {
+            OpError::Task(TaskError::Cancelled { task_id })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api_error(code: &str, message: &str) -> ApiError {
+        ApiError::Api {
+            code: code.into(),
+            message: message.into(),
+            request_id: "r".into(),
+        }
+    }
+
+    #[test]
+    fn culprit_is_read_from_the_message_when_in_range() {
+        let e = api_error(
+            "InvalidParameter",
+            "Associations.3: target group lbtg-x is already bound.",
+        );
+        assert_eq!(culprit(&e, 5), Some(3));
+        assert_eq!(culprit(&e, 3), None);
+        assert_eq!(culprit(&api_error("InvalidParameter", "bad"), 5), None);
+    }
+
+    #[test]
+    fn only_member_refusals_are_isolated() {
+        assert!(may_be_one_members_fault(&api_error("InvalidParameter", "")));
+        assert!(may_be_one_members_fault(&api_error("FailedOperation", "")));
+        assert!(!may_be_one_members_fault(&api_error(
+            "FailedOperation.ResourceInOperating",
+            ""
+        )));
+        assert!(!may_be_one_members_fault(&api_error(
+            "AuthFailure.SecretIdNotFound",
+            ""
+        )));
+        assert!(!may_be_one_members_fault(&api_error(
+            "RequestLimitExceeded",
+            ""
+        )));
+        assert!(!may_be_one_members_fault(&ApiError::Cancelled));
+    }
+}
