@@ -52,6 +52,40 @@ impl FakeClb {
     }
 }
 
+/// Protocol, target type, rules and port of the fake's listeners on `lb-a`.
+fn fake_listener(id: &str) -> Option<(&'static str, &'static str, Vec<&'static str>, i64)> {
+    match id {
+        "lbl-tcp" => Some(("TCP", "TARGETGROUP", vec![], 7001)),
+        "lbl-node" => Some(("UDP", "NODE", vec![], 7002)),
+        "lbl-http" => Some(("HTTP", "NODE", vec!["loc-r1"], 80)),
+        _ => None,
+    }
+}
+
+impl FakeClb {
+    /// Every binding held, with its listener and rule details.
+    fn details(&self) -> Vec<BindingDetail> {
+        self.bindings
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(tg, b)| {
+                let (protocol, _, _, port) =
+                    fake_listener(&b.listener_id).unwrap_or(("TCP", "TARGETGROUP", vec![], 0));
+                let on_rule = b.location_id.is_some();
+                BindingDetail {
+                    target_group_id: tg.clone(),
+                    binding: b.clone(),
+                    protocol: protocol.into(),
+                    port: Some(port),
+                    domain: on_rule.then(|| "www.example.com".to_string()),
+                    url: on_rule.then(|| "/".to_string()),
+                }
+            })
+            .collect()
+    }
+}
+
 #[async_trait]
 impl ClbApi for FakeClb {
     async fn target_group(
@@ -101,18 +135,14 @@ impl ClbApi for FakeClb {
         if lb != "lb-a" {
             return Ok(None);
         }
-        let (protocol, target_type, rules) = match id {
-            "lbl-tcp" => ("TCP", "TARGETGROUP", vec![]),
-            "lbl-node" => ("UDP", "NODE", vec![]),
-            "lbl-http" => ("HTTP", "NODE", vec!["loc-r1".to_string()]),
-            _ => return Ok(None),
-        };
-        Ok(Some(Listener {
-            id: id.into(),
-            protocol: protocol.into(),
-            target_type: Some(target_type.into()),
-            rule_ids: rules,
-        }))
+        Ok(
+            fake_listener(id).map(|(protocol, target_type, rules, _)| Listener {
+                id: id.into(),
+                protocol: protocol.into(),
+                target_type: Some(target_type.into()),
+                rule_ids: rules.into_iter().map(str::to_string).collect(),
+            }),
+        )
     }
 
     async fn associate(
@@ -190,5 +220,35 @@ impl ClbApi for FakeClb {
             }),
             None => Ok(()),
         }
+    }
+
+    async fn target_group_binding_details(
+        &self,
+        target_group_id: &str,
+        l: &CallLimits,
+    ) -> Result<Option<Vec<BindingDetail>>, ApiError> {
+        if self.target_group(target_group_id, l).await?.is_none() {
+            return Ok(None);
+        }
+        let mut all = self.details();
+        all.retain(|d| d.target_group_id == target_group_id);
+        Ok(Some(all))
+    }
+
+    async fn load_balancer_binding_details(
+        &self,
+        load_balancer_id: &str,
+        listener_id: Option<&str>,
+        l: &CallLimits,
+    ) -> Result<Option<Vec<BindingDetail>>, ApiError> {
+        if self.load_balancer(load_balancer_id, l).await?.is_none() {
+            return Ok(None);
+        }
+        let mut all = self.details();
+        all.retain(|d| {
+            d.binding.load_balancer_id == load_balancer_id
+                && listener_id.is_none_or(|id| d.binding.listener_id == id)
+        });
+        Ok(Some(all))
     }
 }

@@ -14,6 +14,7 @@ pub mod diag;
 pub mod errors;
 pub mod id;
 pub mod lock;
+pub mod lookup;
 pub mod provider;
 pub mod provider_config;
 pub mod resource;
