@@ -10,6 +10,7 @@ pub mod api;
 pub mod association;
 pub mod checks;
 pub mod client_api;
+pub mod data_source;
 pub mod diag;
 pub mod errors;
 pub mod id;
