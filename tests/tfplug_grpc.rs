@@ -145,7 +145,7 @@ async fn newer_protocol_rpcs_answer_cleanly() {
         .await
         .expect("metadata");
     // Methods we do not implement say so with the status Terraform tolerates.
-    let err = call::<()>(&channel, "/tfplugin6.Provider/UpgradeResourceIdentity")
+    let err = call::<()>(&channel, "/tfplugin6.Provider/CallFunction")
         .await
         .unwrap_err();
     assert_eq!(err.code(), tonic::Code::Unimplemented);

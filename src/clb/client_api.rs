@@ -43,13 +43,6 @@ pub struct ClientApi {
     client: Client,
 }
 
-impl ClientApi {
-    /// Wraps an existing client.
-    pub fn new(client: Client) -> Self {
-        ClientApi { client }
-    }
-}
-
 fn opts(limits: &CallLimits, idempotent: bool) -> CallOptions {
     CallOptions {
         deadline: tokio::time::Instant::from_std(limits.deadline),

@@ -4,35 +4,70 @@
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use serde::Deserialize;
 
 use crate::clb::api::CallLimits;
 use crate::clb::association::OpError;
 use crate::clb::checks::check_binding;
 use crate::clb::id::AssociationId;
-use crate::clb::provider::ApiState;
-use crate::clb::resource::{AssociationModel, AssociationResource, model_to_value, report};
+use crate::clb::provider::ClbClient;
+use crate::clb::resource::{AssociationModel, AssociationResource, report};
 use crate::clb::timeouts::parse_duration;
 use crate::clb::validate::{IdKind, check_id, check_weight};
 use crate::tfplug::diag::Diagnostics;
-use crate::tfplug::provider::Context;
+use crate::tfplug::provider::{ConfigValidator, Configured, Context};
 use crate::tfplug::resource::*;
-use crate::tfplug::value::{AttributePath, Value};
+use crate::tfplug::typed::TypedValue;
+use crate::tfplug::value::{AttributePath, Unknowable};
 
 /// How long the plan-time API checks may take.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2 * 60);
 
-const ID_ATTRIBUTES: [(&str, IdKind); 4] = [
-    ("load_balancer_id", IdKind::LoadBalancer),
-    ("listener_id", IdKind::Listener),
-    ("location_id", IdKind::Location),
-    ("target_group_id", IdKind::TargetGroup),
-];
+/// A configuration (or prior state) as plan time sees it: any attribute may be unknown.
+#[derive(Debug, Deserialize)]
+struct PlanningModel {
+    load_balancer_id: Unknowable<Option<String>>,
+    listener_id: Unknowable<Option<String>>,
+    location_id: Unknowable<Option<String>>,
+    target_group_id: Unknowable<Option<String>>,
+    /// A number, which configuration may write as a fraction.
+    weight: Unknowable<Option<f64>>,
+    timeouts: Unknowable<Option<PlanningTimeouts>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PlanningTimeouts {
+    create: Unknowable<Option<String>>,
+    delete: Unknowable<Option<String>>,
+}
+
+impl PlanningModel {
+    fn id_attributes(&self) -> [(&'static str, IdKind, &Unknowable<Option<String>>); 4] {
+        [
+            (
+                "load_balancer_id",
+                IdKind::LoadBalancer,
+                &self.load_balancer_id,
+            ),
+            ("listener_id", IdKind::Listener, &self.listener_id),
+            ("location_id", IdKind::Location, &self.location_id),
+            (
+                "target_group_id",
+                IdKind::TargetGroup,
+                &self.target_group_id,
+            ),
+        ]
+    }
+}
 
 /// Offline checks of a configuration; unknown values are skipped (they are checked once known).
-pub fn validate_config_value(config: &Value) -> Diagnostics {
+pub fn validate_config_value(config: &TypedValue) -> Diagnostics {
     let mut d = Diagnostics::default();
-    for (name, kind) in ID_ATTRIBUTES {
-        if let Some(s) = config.get_attr(name).and_then(Value::as_str)
+    let Some(model) = d.capture(config.get::<PlanningModel>()) else {
+        return d;
+    };
+    for (name, kind, value) in model.id_attributes() {
+        if let Some(s) = value.known_value()
             && let Err(msg) = check_id(kind, s)
         {
             d.attribute_error(
@@ -42,27 +77,21 @@ pub fn validate_config_value(config: &Value) -> Diagnostics {
             );
         }
     }
-    if let Some(w) = config
-        .get_attr("weight")
-        .filter(|v| matches!(v, Value::Number(_)))
-    {
+    if let Some(w) = model.weight.known_value() {
         let path = AttributePath::attr_root("weight");
-        match w.as_i64() {
-            None => d.attribute_error(
+        if w.fract() != 0.0 {
+            d.attribute_error(
                 path,
                 "Invalid weight",
                 "weight must be a whole number between 0 and 100.",
-            ),
-            Some(n) => {
-                if let Err(msg) = check_weight(n) {
-                    d.attribute_error(path, "Invalid weight", msg);
-                }
-            }
+            );
+        } else if let Err(msg) = check_weight(*w as i64) {
+            d.attribute_error(path, "Invalid weight", msg);
         }
     }
-    if let Some(t) = config.get_attr("timeouts") {
-        for name in ["create", "delete"] {
-            if let Some(s) = t.get_attr(name).and_then(Value::as_str)
+    if let Some(t) = model.timeouts.known_value() {
+        for (name, value) in [("create", &t.create), ("delete", &t.delete)] {
+            if let Some(s) = value.known_value()
                 && let Err(msg) = parse_duration(s)
             {
                 d.attribute_error(
@@ -76,74 +105,67 @@ pub fn validate_config_value(config: &Value) -> Diagnostics {
     d
 }
 
-/// The binding named by a configuration, when all its ID attributes are known.
-fn known_id(config: &Value) -> Option<AssociationId> {
-    let s = |name: &str| {
-        config
-            .get_attr(name)
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
-    let location = match config.get_attr("location_id") {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Null) | None => None,
-        Some(_) => return None, // unknown
-    };
+/// The binding named by a configuration or state, when all its ID attributes are known.
+fn known_id(config: &TypedValue) -> Option<AssociationId> {
+    if config.is_null() {
+        return None;
+    }
+    let m = config.get::<PlanningModel>().ok()?;
+    let known = |v: &Unknowable<Option<String>>| v.known_value().cloned();
     Some(AssociationId {
-        load_balancer_id: s("load_balancer_id")?,
-        listener_id: s("listener_id")?,
-        location_id: location,
-        target_group_id: s("target_group_id")?,
+        load_balancer_id: known(&m.load_balancer_id)?,
+        listener_id: known(&m.listener_id)?,
+        location_id: m.location_id.into_known()?,
+        target_group_id: known(&m.target_group_id)?,
     })
 }
 
 #[async_trait]
-impl ResourceValidateConfig for AssociationResource {
-    async fn validate_config(&self, _ctx: &Context, config: &Value) -> Diagnostics {
-        validate_config_value(config)
+impl ConfigValidator for AssociationResource {
+    async fn validate_config(&self, _ctx: &Context, config: &TypedValue, diags: &mut Diagnostics) {
+        diags.extend(validate_config_value(config));
     }
 }
 
 #[async_trait]
 impl ResourceModifyPlan for AssociationResource {
-    async fn modify_plan(&self, ctx: &Context, req: ModifyPlanRequest) -> ModifyPlanResponse {
-        let mut resp = ModifyPlanResponse {
-            planned_state: req.planned_state.clone(),
-            ..Default::default()
-        };
+    async fn modify_plan(
+        &self,
+        ctx: &Context,
+        req: ModifyPlanRequest,
+        resp: &mut ModifyPlanResponse,
+    ) {
         let Some(id) = known_id(&req.config) else {
-            return resp;
+            return;
         };
         // The ID is a pure function of the configuration: show it in the plan.
-        if resp
-            .planned_state
-            .get_attr("id")
-            .is_some_and(Value::is_unknown)
+        if resp.plan.is_unknown("id")
+            && let Err(e) = resp.plan.set_attr("id", &id.to_string())
         {
-            resp.planned_state
-                .set_attr("id", Value::string(id.to_string()));
+            resp.diagnostics.extend(e);
         }
         // API checks only when a binding is about to be made; an existing one was checked then,
         // and a plan for it must not start failing because of unrelated cloud changes.
-        let prior_id = prior_binding(&req.prior_state);
-        if prior_id.as_ref() == Some(&id) {
-            return resp;
+        if known_id(&req.prior_state).as_ref() == Some(&id) {
+            return;
         }
-        let weight = match req.config.get_attr("weight") {
-            Some(v @ Value::Number(_)) => v.as_i64(),
-            Some(Value::Unknown) => return resp,
-            _ => None,
+        let Some(model) = resp.diagnostics.capture(req.config.get::<PlanningModel>()) else {
+            return;
         };
-        let api = match self.shared.api() {
-            ApiState::Ready(api) => api,
+        let weight = match model.weight {
+            Unknowable::Unknown => return,
+            Unknowable::Known(w) => w.map(|w| w as i64),
+        };
+        let client = match ctx.provider_data::<ClbClient>() {
+            Configured::Ready(client) => client,
             // Checked at apply time, when the provider configuration is known.
-            _ => return resp,
+            _ => return,
         };
         let limits = CallLimits {
             deadline: Instant::now() + CHECK_TIMEOUT,
             cancel: ctx.cancel.clone(),
         };
-        match check_binding(api.as_ref(), &id, weight, &limits).await {
+        match check_binding(client.api.as_ref(), &id, weight, &limits).await {
             Ok(findings) => {
                 for f in findings {
                     let path = AttributePath::attr_root(f.attribute);
@@ -162,15 +184,23 @@ impl ResourceModifyPlan for AssociationResource {
                 &OpError::Api(e),
             ),
         }
-        resp
     }
 }
 
 #[async_trait]
 impl ResourceImport for AssociationResource {
-    async fn import_state(&self, _ctx: &Context, raw: &str) -> ImportResponse {
-        let mut resp = ImportResponse::default();
-        match AssociationId::parse(raw) {
+    async fn import_state(&self, _ctx: &Context, req: ImportRequest, resp: &mut ImportResponse) {
+        let raw = match req.target {
+            ImportTarget::Id(raw) => raw,
+            ImportTarget::Identity(_) => {
+                resp.diagnostics.error(
+                    "Import by identity not supported",
+                    "Import this binding by its ID instead (`id` in the `import` block).",
+                );
+                return;
+            }
+        };
+        match AssociationId::parse(&raw) {
             Err(e) => resp.diagnostics.error("Invalid import ID", e.to_string()),
             Ok(id) => {
                 let model = AssociationModel {
@@ -182,29 +212,22 @@ impl ResourceImport for AssociationResource {
                     weight: None,
                     timeouts: None,
                 };
-                match model_to_value(&model) {
-                    Ok(v) => resp.state = Some(v),
-                    Err(e) => resp.diagnostics.error("Internal error encoding state", e),
+                if let Err(e) = resp.state.set(&model) {
+                    resp.diagnostics.extend(e);
                 }
             }
         }
-        resp
     }
-}
-
-/// The binding a prior state names; `None` on create.
-fn prior_binding(state: &Value) -> Option<AssociationId> {
-    if state.is_null() {
-        return None;
-    }
-    known_id(state)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clb::resource::schema;
+    use crate::tfplug::typed::ValueRole;
+    use crate::tfplug::value::Value;
 
-    fn config(pairs: &[(&str, Value)]) -> Value {
+    fn config(pairs: &[(&str, Value)]) -> TypedValue {
         let mut v = Value::object(
             [
                 "id",
@@ -220,7 +243,7 @@ mod tests {
         for (k, x) in pairs {
             v.set_attr(*k, x.clone());
         }
-        v
+        TypedValue::new(ValueRole::Config, schema().value_type(), v)
     }
 
     fn paths(d: &Diagnostics) -> Vec<String> {
@@ -274,8 +297,12 @@ mod tests {
             ("target_group_id", Value::string("lbtg-1")),
         ]);
         assert_eq!(known_id(&c).unwrap().to_string(), "lb-1#lbl-1#lbtg-1");
-        let mut c2 = c.clone();
-        c2.set_attr("location_id", Value::Unknown);
+        let c2 = config(&[
+            ("load_balancer_id", Value::string("lb-1")),
+            ("listener_id", Value::string("lbl-1")),
+            ("target_group_id", Value::string("lbtg-1")),
+            ("location_id", Value::Unknown),
+        ]);
         assert!(known_id(&c2).is_none());
     }
 }

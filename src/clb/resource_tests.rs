@@ -3,90 +3,126 @@
 use std::sync::Arc;
 
 use crate::clb::fake::FakeClb;
-use crate::clb::provider::{ApiState, Shared};
-use crate::clb::resource::{AssociationResource, schema};
+use crate::clb::lock::LoadBalancerLocks;
+use crate::clb::provider::ClbClient;
+use crate::clb::resource::{AssociationModel, AssociationResource, schema};
+use crate::tfplug::diag::Diagnostics;
 use crate::tfplug::provider::Context;
 use crate::tfplug::resource::*;
-use crate::tfplug::value::Value;
+use crate::tfplug::typed::{Private, TypedValue, ValueRole};
+use crate::tfplug::value::Unknowable;
 
-fn resource() -> (AssociationResource, Arc<FakeClb>) {
+fn resource() -> (AssociationResource, Arc<FakeClb>, Context) {
     let fake = Arc::new(FakeClb::new());
-    let shared = Arc::new(Shared::new());
-    shared.set_api(ApiState::Ready(fake.clone()));
-    (AssociationResource::new(shared), fake)
+    let ctx = Context::with_provider_data(Arc::new(ClbClient {
+        api: fake.clone(),
+        locks: LoadBalancerLocks::new(),
+    }));
+    (AssociationResource, fake, ctx)
 }
 
-fn config(weight: Value) -> Value {
-    let mut v = Value::object(
-        schema()
-            .block
-            .attributes
-            .iter()
-            .map(|a| (a.name.clone(), Value::Null))
-            .chain([("timeouts".to_string(), Value::Null)]),
-    );
-    v.set_attr("load_balancer_id", Value::string("lb-a"));
-    v.set_attr("listener_id", Value::string("lbl-tcp"));
-    v.set_attr("target_group_id", Value::string("lbtg-v2"));
-    v.set_attr("weight", weight);
-    v
+fn model(weight: Option<i64>) -> AssociationModel {
+    AssociationModel {
+        load_balancer_id: Some("lb-a".into()),
+        listener_id: Some("lbl-tcp".into()),
+        target_group_id: Some("lbtg-v2".into()),
+        weight,
+        ..Default::default()
+    }
+}
+
+fn typed<T: serde::Serialize>(role: ValueRole, m: &T) -> TypedValue {
+    TypedValue::from_model(role, schema().value_type(), m).unwrap()
+}
+
+fn null_state() -> TypedValue {
+    TypedValue::null(ValueRole::State, schema().value_type())
+}
+
+/// The plan of a create: computed values unknown.
+#[derive(serde::Serialize)]
+struct PlannedCreate {
+    load_balancer_id: &'static str,
+    listener_id: &'static str,
+    target_group_id: &'static str,
+    id: Unknowable<Option<String>>,
+    weight: Unknowable<Option<i64>>,
+}
+
+async fn create(
+    r: &AssociationResource,
+    ctx: &Context,
+    config: TypedValue,
+    plan: TypedValue,
+) -> CreateResponse {
+    let mut resp = CreateResponse {
+        state: null_state(),
+        private: Private::new(),
+        identity: None,
+        diagnostics: Diagnostics::new(),
+    };
+    let req = CreateRequest {
+        config,
+        plan,
+        private: Private::new(),
+        identity: None,
+    };
+    r.create(ctx, req, &mut resp).await;
+    resp
 }
 
 #[tokio::test]
 async fn create_fills_computed_values_and_read_sees_removal() {
-    let (r, fake) = resource();
-    let ctx = Context::default();
-    let mut planned = config(Value::Null);
-    planned.set_attr("weight", Value::Unknown);
-    planned.set_attr("id", Value::Unknown);
-    let resp = r
-        .create(
-            &ctx,
-            CreateRequest {
-                config: config(Value::Null),
-                planned_state: planned,
-                planned_private: vec![],
-            },
-        )
-        .await;
+    let (r, fake, ctx) = resource();
+    let planned = PlannedCreate {
+        load_balancer_id: "lb-a",
+        listener_id: "lbl-tcp",
+        target_group_id: "lbtg-v2",
+        id: Unknowable::Unknown,
+        weight: Unknowable::Unknown,
+    };
+    let resp = create(
+        &r,
+        &ctx,
+        typed(ValueRole::Config, &model(None)),
+        typed(ValueRole::Plan, &planned),
+    )
+    .await;
     assert!(!resp.diagnostics.has_errors(), "{:?}", resp.diagnostics);
-    let state = resp.new_state.unwrap();
-    assert!(state.is_fully_known());
-    assert_eq!(
-        state.get_attr("id").unwrap().as_str(),
-        Some("lb-a#lbl-tcp#lbtg-v2")
-    );
-    assert_eq!(state.get_attr("weight").unwrap().as_i64(), Some(10));
+    assert!(resp.state.is_fully_known());
+    let state: AssociationModel = resp.state.get().unwrap();
+    assert_eq!(state.id.as_deref(), Some("lb-a#lbl-tcp#lbtg-v2"));
+    assert_eq!(state.weight, Some(10));
 
     fake.bindings.lock().unwrap().clear();
-    let read = r
-        .read(
-            &ctx,
-            ReadRequest {
-                current_state: state,
-                private: vec![],
-            },
-        )
-        .await;
+    let mut read = ReadResponse {
+        state: resp.state.clone(),
+        private: Private::new(),
+        identity: None,
+        diagnostics: Diagnostics::new(),
+    };
+    let req = ReadRequest {
+        state: resp.state,
+        private: Private::new(),
+        identity: None,
+    };
+    r.read(&ctx, req, &mut read).await;
     assert!(!read.diagnostics.has_errors());
-    assert!(read.new_state.is_none(), "a removed binding reads as gone");
+    assert!(read.state.is_null(), "a removed binding reads as gone");
 }
 
 #[tokio::test]
 async fn failed_task_records_nothing() {
-    let (r, fake) = resource();
+    let (r, fake, ctx) = resource();
     fake.script.lock().unwrap().task_failure = Some("no capacity".into());
-    let resp = r
-        .create(
-            &Context::default(),
-            CreateRequest {
-                config: config(Value::int(20)),
-                planned_state: config(Value::int(20)),
-                planned_private: vec![],
-            },
-        )
-        .await;
-    assert!(resp.new_state.is_none());
+    let resp = create(
+        &r,
+        &ctx,
+        typed(ValueRole::Config, &model(Some(20))),
+        typed(ValueRole::Plan, &model(Some(20))),
+    )
+    .await;
+    assert!(resp.state.is_null());
     let d = resp.diagnostics.iter().next().unwrap();
     assert!(
         d.detail.contains("no capacity") && d.detail.contains("RequestId: task-1"),
@@ -96,19 +132,31 @@ async fn failed_task_records_nothing() {
 
 #[tokio::test]
 async fn import_accepts_both_forms_and_explains_bad_ones() {
-    let (r, _) = resource();
-    let ctx = Context::default();
+    let (r, _, ctx) = resource();
     let importer = r.importer().unwrap();
+    let import = |id: &str| {
+        let req = ImportRequest {
+            target: ImportTarget::Id(id.to_string()),
+        };
+        let ctx = ctx.clone();
+        async move {
+            let mut resp = ImportResponse {
+                state: null_state(),
+                private: Private::new(),
+                identity: None,
+                diagnostics: Diagnostics::new(),
+            };
+            importer.import_state(&ctx, req, &mut resp).await;
+            resp
+        }
+    };
     for id in ["lb-a#lbl-tcp#lbtg-v2", "lbtg-v2#lbl-tcp#lb-a#"] {
-        let resp = importer.import_state(&ctx, id).await;
-        let state = resp.state.expect(id);
-        assert_eq!(
-            state.get_attr("id").unwrap().as_str(),
-            Some("lb-a#lbl-tcp#lbtg-v2")
-        );
+        let resp = import(id).await;
+        let state: AssociationModel = resp.state.get().expect(id);
+        assert_eq!(state.id.as_deref(), Some("lb-a#lbl-tcp#lbtg-v2"));
     }
-    let resp = importer.import_state(&ctx, "nonsense").await;
-    assert!(resp.state.is_none());
+    let resp = import("nonsense").await;
+    assert!(resp.state.is_null());
     assert!(
         resp.diagnostics
             .iter()
@@ -121,15 +169,18 @@ async fn import_accepts_both_forms_and_explains_bad_ones() {
 
 #[tokio::test]
 async fn unconfigured_api_is_a_diagnostic_not_a_panic() {
-    let r = AssociationResource::new(Arc::new(Shared::new()));
-    let resp = r
-        .delete(
-            &Context::default(),
-            DeleteRequest {
-                prior_state: config(Value::int(10)),
-                private: vec![],
-            },
-        )
+    let mut resp = DeleteResponse::default();
+    let req = DeleteRequest {
+        prior_state: typed(ValueRole::State, &model(Some(10))),
+        private: Private::new(),
+        identity: None,
+    };
+    AssociationResource
+        .delete(&Context::default(), req, &mut resp)
         .await;
     assert!(resp.diagnostics.has_errors());
+    assert_eq!(
+        resp.diagnostics.iter().next().unwrap().summary,
+        "Provider not configured"
+    );
 }

@@ -4,12 +4,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use super::FrameworkServer;
-use crate::tfplug::diag::Diagnostics;
 use crate::tfplug::proto::tfplugin6 as pb;
-use crate::tfplug::proto::tfplugin6::provider_server::Provider as _;
-use crate::tfplug::provider::{ConfigureProviderRequest, Context, Provider};
+use crate::tfplug::provider::*;
 use crate::tfplug::resource::*;
 use crate::tfplug::schema::{Attribute, Block, Schema};
 use crate::tfplug::value::{AttributePath, Type, Value, from_msgpack, to_msgpack};
@@ -36,20 +35,28 @@ fn schema() -> Schema {
     )
 }
 
+#[derive(Serialize, Deserialize)]
+struct Thing {
+    id: Option<String>,
+    name: String,
+    zone: Option<String>,
+}
+
 #[async_trait]
 impl Provider for P {
-    fn type_name(&self) -> &str {
-        "t"
-    }
     fn schema(&self) -> Schema {
         Schema::new(
             0,
             Block::new().attribute(Attribute::string("region").optional()),
         )
     }
-    async fn configure(&self, _ctx: &Context, req: ConfigureProviderRequest) -> Diagnostics {
-        *self.seen_config.lock().unwrap() = Some(req.config);
-        Diagnostics::default()
+    async fn configure(
+        &self,
+        _ctx: &Context,
+        req: ConfigureProviderRequest,
+        _resp: &mut ConfigureProviderResponse,
+    ) {
+        *self.seen_config.lock().unwrap() = Some(req.config.into_value());
     }
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
         vec![self.res.clone()]
@@ -64,32 +71,22 @@ impl Resource for R {
     fn schema(&self) -> Schema {
         schema()
     }
-    async fn create(&self, _ctx: &Context, req: CreateRequest) -> CreateResponse {
-        let mut resp = CreateResponse::default();
+    async fn create(&self, _ctx: &Context, req: CreateRequest, resp: &mut CreateResponse) {
         if self.fail_create {
             resp.diagnostics.error("boom", "cloud said no");
-        } else {
-            let mut v = req.planned_state;
-            v.set_attr("id", Value::string("x1"));
-            resp.new_state = Some(v);
+            return;
         }
-        resp
+        let mut thing: Thing = req.config.get().unwrap();
+        thing.id = Some("x1".into());
+        resp.state.set(&thing).unwrap();
     }
-    async fn read(&self, _ctx: &Context, req: ReadRequest) -> ReadResponse {
-        ReadResponse {
-            new_state: (!self.read_gone).then_some(req.current_state),
-            ..Default::default()
+    async fn read(&self, _ctx: &Context, _req: ReadRequest, resp: &mut ReadResponse) {
+        if self.read_gone {
+            resp.state.set_null();
         }
     }
-    async fn update(&self, _ctx: &Context, req: UpdateRequest) -> UpdateResponse {
-        UpdateResponse {
-            new_state: Some(req.planned_state),
-            ..Default::default()
-        }
-    }
-    async fn delete(&self, _ctx: &Context, _req: DeleteRequest) -> DeleteResponse {
-        DeleteResponse::default()
-    }
+    async fn update(&self, _ctx: &Context, _req: UpdateRequest, _resp: &mut UpdateResponse) {}
+    async fn delete(&self, _ctx: &Context, _req: DeleteRequest, _resp: &mut DeleteResponse) {}
     fn plan_modifier(&self) -> Option<&dyn ResourceModifyPlan> {
         Some(self)
     }
@@ -104,40 +101,46 @@ impl ResourceUpgradeState for R {
         &self,
         _ctx: &Context,
         req: UpgradeStateRequest,
-    ) -> UpgradeStateResponse {
+        resp: &mut UpgradeStateResponse,
+    ) {
         // Version 1 called the name "title".
-        let mut resp = UpgradeStateResponse::default();
         if req.version != 1 {
             resp.diagnostics
                 .error("no upgrade path", format!("from version {}", req.version));
-            return resp;
+            return;
         }
-        let title = req.raw_state["title"].as_str().unwrap_or_default();
-        resp.state = Some(Value::object([
-            (
-                "id",
-                Value::string(req.raw_state["id"].as_str().unwrap_or_default()),
-            ),
-            ("name", Value::string(title)),
-        ]));
-        resp
+        #[derive(Serialize)]
+        struct V2<'a> {
+            id: &'a str,
+            name: &'a str,
+        }
+        let v2 = V2 {
+            id: req.raw_state["id"].as_str().unwrap_or_default(),
+            name: req.raw_state["title"].as_str().unwrap_or_default(),
+        };
+        resp.state.set(&v2).unwrap();
     }
 }
 
 #[async_trait]
 impl ResourceModifyPlan for R {
-    async fn modify_plan(&self, _ctx: &Context, req: ModifyPlanRequest) -> ModifyPlanResponse {
+    async fn modify_plan(
+        &self,
+        _ctx: &Context,
+        _req: ModifyPlanRequest,
+        resp: &mut ModifyPlanResponse,
+    ) {
         self.modify_calls.fetch_add(1, Ordering::SeqCst);
-        let mut planned = req.planned_state;
         // Zone is chosen by the "cloud" when unset: plan a fixed value for the test.
-        if planned.get_attr("zone").is_some_and(Value::is_null) {
-            planned.set_attr("zone", Value::string("z-1"));
+        if resp
+            .plan
+            .get_attr::<Option<String>>("zone")
+            .unwrap()
+            .is_none()
+        {
+            resp.plan.set_attr("zone", &"z-1").unwrap();
         }
-        ModifyPlanResponse {
-            planned_state: planned,
-            requires_replace: vec![AttributePath::root().attr("zone")],
-            diagnostics: Diagnostics::default(),
-        }
+        resp.requires_replace = vec![AttributePath::root().attr("zone")];
     }
 }
 
@@ -169,9 +172,12 @@ fn obj(name: &str) -> Value {
 async fn stop_cancels_in_flight_contexts_and_rearms() {
     let (s, _) = server(R::default());
     let before = s.context();
-    s.stop_provider(tonic::Request::new(pb::stop_provider::Request {}))
-        .await
-        .unwrap();
+    pb::provider_server::Provider::stop_provider(
+        &s,
+        tonic::Request::new(pb::stop_provider::Request {}),
+    )
+    .await
+    .unwrap();
     assert!(before.cancel.is_cancelled());
     assert!(
         !s.context().cancel.is_cancelled(),
@@ -190,7 +196,7 @@ async fn upgrade_reencodes_json_with_current_schema() {
             flatmap: Default::default(),
         }),
     };
-    let resp = s.upgrade(req).await;
+    let resp = s.upgrade_resource_state(req).await;
     assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
     let v = from_msgpack(
         &resp.upgraded_state.unwrap().msgpack,
@@ -211,7 +217,7 @@ async fn upgrade_reencodes_json_with_current_schema() {
 async fn upgrade_from_newer_version_is_a_diagnostic() {
     let (s, _) = server(R::default());
     let resp = s
-        .upgrade(pb::upgrade_resource_state::Request {
+        .upgrade_resource_state(pb::upgrade_resource_state::Request {
             type_name: "t_thing".into(),
             version: 7,
             raw_state: Some(pb::RawState {
@@ -227,21 +233,23 @@ async fn upgrade_from_newer_version_is_a_diagnostic() {
 #[tokio::test]
 async fn unknown_type_and_garbage_input_are_diagnostics_not_errors() {
     let (s, _) = server(R::default());
-    let resp = s
-        .plan_resource_change(tonic::Request::new(pb::plan_resource_change::Request {
+    let resp = pb::provider_server::Provider::plan_resource_change(
+        &s,
+        tonic::Request::new(pb::plan_resource_change::Request {
             type_name: "t_nope".into(),
             ..Default::default()
-        }))
-        .await
-        .expect("no gRPC error")
-        .into_inner();
+        }),
+    )
+    .await
+    .expect("no gRPC error")
+    .into_inner();
     assert!(
         resp.diagnostics[0]
             .summary
             .contains("Unknown resource type")
     );
     let resp = s
-        .plan(pb::plan_resource_change::Request {
+        .plan_resource_change(pb::plan_resource_change::Request {
             type_name: "t_thing".into(),
             config: Some(pb::DynamicValue {
                 msgpack: vec![0x81, 0xa1],
@@ -259,7 +267,7 @@ async fn plan_runs_modifier_but_not_for_destroy() {
     let ty = schema().value_type();
     let cfg = obj("a");
     let resp = s
-        .plan(pb::plan_resource_change::Request {
+        .plan_resource_change(pb::plan_resource_change::Request {
             type_name: "t_thing".into(),
             prior_state: dv(&Value::Null, &ty),
             proposed_new_state: dv(&cfg, &ty),
@@ -279,7 +287,7 @@ async fn plan_runs_modifier_but_not_for_destroy() {
         ("zone", "z-1".into()),
     ]);
     let resp = s
-        .plan(pb::plan_resource_change::Request {
+        .plan_resource_change(pb::plan_resource_change::Request {
             type_name: "t_thing".into(),
             prior_state: dv(&prior, &ty),
             proposed_new_state: dv(&Value::Null, &ty),
@@ -307,7 +315,7 @@ async fn failed_create_records_nothing_and_gone_read_is_null() {
     let mut planned = obj("a");
     planned.set_attr("id", Value::Unknown);
     let resp = s
-        .apply(pb::apply_resource_change::Request {
+        .apply_resource_change(pb::apply_resource_change::Request {
             type_name: "t_thing".into(),
             prior_state: dv(&Value::Null, &ty),
             planned_state: dv(&planned, &ty),
@@ -325,7 +333,7 @@ async fn failed_create_records_nothing_and_gone_read_is_null() {
         ("zone", Value::Null),
     ]);
     let resp = s
-        .read(pb::read_resource::Request {
+        .read_resource(pb::read_resource::Request {
             type_name: "t_thing".into(),
             current_state: dv(&current, &ty),
             ..Default::default()
@@ -350,14 +358,12 @@ async fn unknown_provider_config_reaches_configure() {
     let ty = Type::object([("region", Type::String)]);
     let cfg = Value::object([("region", Value::Unknown)]);
     let resp = s
-        .configure_provider(tonic::Request::new(pb::configure_provider::Request {
+        .configure_provider(pb::configure_provider::Request {
             terraform_version: "1.11.4".into(),
             config: dv(&cfg, &ty),
             client_capabilities: None,
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+        })
+        .await;
     assert!(resp.diagnostics.is_empty());
     assert_eq!(*p.seen_config.lock().unwrap(), Some(cfg));
 }
@@ -366,7 +372,7 @@ async fn unknown_provider_config_reaches_configure() {
 async fn import_without_importer_is_a_diagnostic() {
     let (s, _) = server(R::default());
     let resp = s
-        .import(pb::import_resource_state::Request {
+        .import_resource_state(pb::import_resource_state::Request {
             type_name: "t_thing".into(),
             id: "x".into(),
             ..Default::default()
@@ -380,7 +386,7 @@ async fn import_without_importer_is_a_diagnostic() {
 async fn upgrader_migrates_older_versions() {
     let (s, _) = server(R::default());
     let resp = s
-        .upgrade(pb::upgrade_resource_state::Request {
+        .upgrade_resource_state(pb::upgrade_resource_state::Request {
             type_name: "t_thing".into(),
             version: 1,
             raw_state: Some(pb::RawState {
@@ -405,7 +411,7 @@ async fn upgrader_migrates_older_versions() {
         ])
     );
     let resp = s
-        .upgrade(pb::upgrade_resource_state::Request {
+        .upgrade_resource_state(pb::upgrade_resource_state::Request {
             type_name: "t_thing".into(),
             version: 0,
             raw_state: Some(pb::RawState {
