@@ -1,12 +1,26 @@
-//! The data source `tencentcloud_clb_target_group_associations`: schema and models. The lookup
-//! itself is [`crate::clb::lookup`].
+//! The data source `tencentcloud_clb_target_group_associations`: schema, models, validation and
+//! read. The lookup itself is [`crate::clb::lookup`].
 
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::clb::api::BindingDetail;
-use crate::clb::lookup::BindingQuery;
+use crate::clb::api::{BindingDetail, CallLimits};
+use crate::clb::checks::Finding;
+use crate::clb::diag::api_failure;
+use crate::clb::errors::explain;
+use crate::clb::lookup::{BindingQuery, QueryValue, find_bindings, validate_query};
+use crate::clb::provider::ClbClient;
+use crate::tfplug::datasource::{DataSource, DataSourceReadRequest, DataSourceReadResponse};
+use crate::tfplug::diag::Diagnostics;
+use crate::tfplug::provider::{ConfigValidator, Context};
 use crate::tfplug::schema::{Attribute, Block, Schema};
-use crate::tfplug::value::Type;
+use crate::tfplug::typed::TypedValue;
+use crate::tfplug::value::{AttributePath, Type, Unknowable};
+
+/// How long one read may take, retries included.
+const READ_TIMEOUT: Duration = Duration::from_secs(2 * 60);
 
 /// The data source type name.
 pub const TYPE_NAME: &str = "tencentcloud_clb_target_group_associations";
@@ -160,6 +174,95 @@ impl AssociationsModel {
             target_group_id: set(&self.target_group_id),
             load_balancer_id: set(&self.load_balancer_id),
             listener_id: set(&self.listener_id),
+        }
+    }
+}
+
+/// The query attributes as validation sees them: any may be unknown until apply.
+#[derive(Debug, Deserialize)]
+struct QueryConfig {
+    target_group_id: Unknowable<Option<String>>,
+    load_balancer_id: Unknowable<Option<String>>,
+    listener_id: Unknowable<Option<String>>,
+}
+
+fn query_value(v: &Unknowable<Option<String>>) -> QueryValue<'_> {
+    match v {
+        Unknowable::Unknown => QueryValue::Unknown,
+        Unknowable::Known(None) => QueryValue::Null,
+        Unknowable::Known(Some(s)) => QueryValue::Known(s.trim()),
+    }
+}
+
+fn report(diags: &mut Diagnostics, f: Finding) {
+    diags.attribute_error(AttributePath::attr_root(f.attribute), f.summary, f.detail);
+}
+
+/// The data source.
+pub struct AssociationsDataSource;
+
+#[async_trait]
+impl ConfigValidator for AssociationsDataSource {
+    async fn validate_config(&self, _ctx: &Context, config: &TypedValue, diags: &mut Diagnostics) {
+        let Some(q) = diags.capture(config.get::<QueryConfig>()) else {
+            return;
+        };
+        for f in validate_query(
+            query_value(&q.target_group_id),
+            query_value(&q.load_balancer_id),
+            query_value(&q.listener_id),
+        ) {
+            report(diags, f);
+        }
+    }
+}
+
+#[async_trait]
+impl DataSource for AssociationsDataSource {
+    fn type_name(&self) -> &str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn config_validator(&self) -> Option<&dyn ConfigValidator> {
+        Some(self)
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context,
+        req: DataSourceReadRequest,
+        resp: &mut DataSourceReadResponse,
+    ) {
+        let d = &mut resp.diagnostics;
+        let Some(mut model) = d.capture(req.config.get::<AssociationsModel>()) else {
+            return;
+        };
+        let Some(client) = d.capture(ctx.require_provider_data::<ClbClient>()) else {
+            return;
+        };
+        let limits = CallLimits {
+            deadline: Instant::now() + READ_TIMEOUT,
+            cancel: ctx.cancel.clone(),
+        };
+        match find_bindings(client.api.as_ref(), &model.query(), &limits).await {
+            Ok(Ok(found)) => {
+                model.associations = Some(found.into_iter().map(AssociationItem::from).collect());
+                if let Err(e) = resp.state.set(&model) {
+                    resp.diagnostics.extend(e);
+                }
+            }
+            Ok(Err(finding)) => report(d, finding),
+            Err(e) => {
+                let e = explain("list the target group bindings", &api_failure(&e));
+                match e.attribute {
+                    Some(a) => d.attribute_error(AttributePath::attr_root(a), e.summary, e.detail),
+                    None => d.error(e.summary, e.detail),
+                }
+            }
         }
     }
 }

@@ -5,9 +5,11 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::clb::api::ClbApi;
+use crate::clb::data_source::AssociationsDataSource;
 use crate::clb::lock::LoadBalancerLocks;
 use crate::clb::provider_config::{self, ReadConfig};
 use crate::clb::resource::AssociationResource;
+use crate::tfplug::datasource::DataSource;
 use crate::tfplug::diag::Diagnostics;
 use crate::tfplug::provider::{
     ConfigValidator, ConfigureProviderRequest, ConfigureProviderResponse, Context, Provider,
@@ -96,5 +98,9 @@ impl Provider for TencentCloudProvider {
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
         vec![Arc::new(AssociationResource)]
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        vec![Arc::new(AssociationsDataSource)]
     }
 }
