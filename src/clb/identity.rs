@@ -4,7 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::clb::id::{AssociationId, ParseIdError};
+use crate::clb::id::{AssociationId, has_id_shape};
+use crate::tfplug::diag::Diagnostics;
+use crate::tfplug::schema::{IdentityAttribute, IdentitySchema};
+use crate::tfplug::typed::{TypedValue, ValueRole};
 
 /// Identity schema version; bump it (and upgrade old identities) if the attributes change.
 pub const IDENTITY_VERSION: i64 = 0;
@@ -54,31 +57,91 @@ impl From<&AssociationId> for AssociationIdentity {
     }
 }
 
+/// One thing wrong with an identity, on the attribute it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityProblem {
+    /// The identity attribute.
+    pub attribute: &'static str,
+    /// What is wrong and what it should look like.
+    pub message: String,
+}
+
 impl AssociationIdentity {
-    /// The binding this identity names, with the same checks as an import ID (an empty
-    /// `location_id` means layer 4).
-    pub fn association_id(&self) -> Result<AssociationId, ParseIdError> {
-        let id = AssociationId {
+    /// The binding this identity names, with the same shape checks as an import ID (an empty
+    /// `location_id` means layer 4); otherwise every problem, each on its attribute.
+    pub fn association_id(&self) -> Result<AssociationId, Vec<IdentityProblem>> {
+        let location_id = self
+            .location_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let parts = [
+            (
+                "load_balancer_id",
+                Some(self.load_balancer_id.trim()),
+                "lb-",
+                "load balancer",
+            ),
+            (
+                "listener_id",
+                Some(self.listener_id.trim()),
+                "lbl-",
+                "listener",
+            ),
+            (
+                "target_group_id",
+                Some(self.target_group_id.trim()),
+                "lbtg-",
+                "target group",
+            ),
+            ("location_id", location_id, "loc-", "forwarding rule"),
+        ];
+        let problems: Vec<IdentityProblem> = parts
+            .iter()
+            .filter_map(|(attribute, value, prefix, what)| {
+                let value = (*value)?;
+                (!has_id_shape(value, prefix)).then(|| IdentityProblem {
+                    attribute,
+                    message: format!(
+                        "{value:?} is not a {what} ID: it should look like {prefix}xxxxxxxx (letters and digits after the prefix)."
+                    ),
+                })
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(AssociationId {
             load_balancer_id: self.load_balancer_id.trim().to_string(),
             listener_id: self.listener_id.trim().to_string(),
-            location_id: self
-                .location_id
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string),
+            location_id: location_id.map(str::to_string),
             target_group_id: self.target_group_id.trim().to_string(),
-        };
-        if id.load_balancer_id.is_empty()
-            || id.listener_id.is_empty()
-            || id.target_group_id.is_empty()
-        {
-            return Err(ParseIdError {
-                problem: "The identity needs load_balancer_id, listener_id and target_group_id (and location_id for a layer-7 rule).".into(),
-            });
-        }
-        AssociationId::parse(&id.to_string())
+        })
     }
+}
+
+/// The identity schema of the resource.
+pub fn identity_schema() -> IdentitySchema {
+    IDENTITY_ATTRIBUTES.iter().fold(
+        IdentitySchema::new(IDENTITY_VERSION),
+        |schema, (name, required, description)| {
+            let a = if *required {
+                IdentityAttribute::required_string(*name)
+            } else {
+                IdentityAttribute::optional_string(*name)
+            };
+            schema.attribute(a.description(*description))
+        },
+    )
+}
+
+/// The identity value of the binding `id`.
+pub fn identity_value(id: &AssociationId) -> Result<TypedValue, Diagnostics> {
+    TypedValue::from_model(
+        ValueRole::Identity,
+        identity_schema().value_type(),
+        &AssociationIdentity::from(id),
+    )
 }
 
 #[cfg(test)]
@@ -98,7 +161,7 @@ mod tests {
     }
 
     #[test]
-    fn empty_location_means_layer4_and_bad_ids_are_refused() {
+    fn empty_location_means_layer4_and_bad_ids_are_refused_on_their_attribute() {
         let identity = AssociationIdentity {
             load_balancer_id: "lb-demo0001".into(),
             listener_id: "lbl-tcp00001".into(),
@@ -108,20 +171,38 @@ mod tests {
         assert_eq!(identity.association_id().unwrap().location_id, None);
         let bad = AssociationIdentity {
             listener_id: "lbx-1".into(),
-            ..identity.clone()
-        };
-        let err = bad.association_id().unwrap_err();
-        assert!(err.problem.contains("listener ID \"lbx-1\""), "{err}");
-        let missing = AssociationIdentity {
             target_group_id: " ".into(),
+            location_id: Some("rule-1".into()),
             ..identity
         };
-        assert!(
-            missing
-                .association_id()
-                .unwrap_err()
-                .problem
-                .contains("needs load_balancer_id")
+        let problems = bad.association_id().unwrap_err();
+        let attrs: Vec<_> = problems.iter().map(|p| p.attribute).collect();
+        assert_eq!(attrs, ["listener_id", "target_group_id", "location_id"]);
+        assert!(problems[0].message.contains("lbl-xxxxxxxx"), "{problems:?}");
+    }
+
+    #[test]
+    fn schema_requires_three_attributes_for_import() {
+        use crate::tfplug::schema::ImportRole;
+        let s = identity_schema();
+        let roles: Vec<_> = s
+            .attributes
+            .iter()
+            .map(|a| (a.name.as_str(), a.import))
+            .collect();
+        assert_eq!(
+            roles,
+            [
+                ("load_balancer_id", ImportRole::Required),
+                ("listener_id", ImportRole::Required),
+                ("target_group_id", ImportRole::Required),
+                ("location_id", ImportRole::Optional),
+            ]
         );
+        assert!(s.attributes.iter().all(|a| !a.description.is_empty()));
+        let v = identity_value(&AssociationId::parse("lb-a1#lbl-a1#lbtg-a1").unwrap()).unwrap();
+        assert!(v.is_fully_known());
+        let back: AssociationIdentity = v.get().unwrap();
+        assert_eq!(back.location_id, None);
     }
 }

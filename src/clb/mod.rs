@@ -21,6 +21,8 @@ pub mod official_move;
 pub mod provider;
 pub mod provider_config;
 pub mod resource;
+pub mod resource_identity;
+pub mod resource_move;
 pub mod resource_plan;
 pub mod timeouts;
 pub mod validate;

@@ -12,8 +12,11 @@ use crate::clb::id::AssociationId;
 /// The resource type a move may come from.
 pub const OFFICIAL_TYPE: &str = "tencentcloud_clb_target_group_attachment";
 
-/// Namespace and type of the official provider's source address (any registry host).
-pub const OFFICIAL_PROVIDER: &str = "tencentcloudstack/tencentcloud";
+/// The official provider's source addresses: in Terraform's registry and in OpenTofu's.
+pub const OFFICIAL_PROVIDERS: [&str; 2] = [
+    "registry.terraform.io/tencentcloudstack/tencentcloud",
+    "registry.opentofu.org/tencentcloudstack/tencentcloud",
+];
 
 /// Why a move was refused; becomes an error diagnostic.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,38 +37,10 @@ fn refused(summary: &str, detail: String) -> MoveRefused {
     }
 }
 
-/// True when `address` (`host/namespace/type`, or `namespace/type`) is the official provider.
-pub fn is_official_provider(address: &str) -> bool {
-    let parts: Vec<&str> = address.trim().split('/').collect();
-    let tail = match parts.as_slice() {
-        [_, namespace, kind] | [namespace, kind] => format!("{namespace}/{kind}"),
-        _ => return false,
-    };
-    tail.eq_ignore_ascii_case(OFFICIAL_PROVIDER)
-}
-
 /// The binding named by the official resource's stored state (`raw_state`, its JSON form).
-pub fn binding_from_official_state(
-    source_provider_address: &str,
-    source_type_name: &str,
-    raw_state: &Json,
-) -> Result<AssociationId, MoveRefused> {
-    if source_type_name != OFFICIAL_TYPE {
-        return Err(refused(
-            "Cannot move this resource type",
-            format!(
-                "A {source_type_name} cannot become a tencentcloud_clb_target_group_association: only the official provider's {OFFICIAL_TYPE} names one binding the same way."
-            ),
-        ));
-    }
-    if !is_official_provider(source_provider_address) {
-        return Err(refused(
-            "Cannot move from this provider",
-            format!(
-                "The {OFFICIAL_TYPE} being moved belongs to the provider {source_provider_address:?}; moves are supported from the official provider ({OFFICIAL_PROVIDER}) only, whose state format is known."
-            ),
-        ));
-    }
+/// Which provider and type a move may come from is [`OFFICIAL_PROVIDERS`] and [`OFFICIAL_TYPE`],
+/// checked by the framework before this is called.
+pub fn binding_from_official_state(raw_state: &Json) -> Result<AssociationId, MoveRefused> {
     let Some(attrs) = raw_state.as_object() else {
         return Err(refused(
             "Cannot read the state being moved",
@@ -123,8 +98,6 @@ mod tests {
 
     use super::*;
 
-    const SOURCE: &str = "registry.terraform.io/tencentcloudstack/tencentcloud";
-
     fn l7() -> AssociationId {
         AssociationId {
             load_balancer_id: "lb-cv0iz74c".into(),
@@ -141,10 +114,7 @@ mod tests {
             "clb_id": "lb-cv0iz74c", "listener_id": "lbl-bicjmx3i",
             "rule_id": "loc-ac6uk7b6", "target_group_id": "lbtg-odareyb2"
         });
-        assert_eq!(
-            binding_from_official_state(SOURCE, OFFICIAL_TYPE, &state).unwrap(),
-            l7()
-        );
+        assert_eq!(binding_from_official_state(&state).unwrap(), l7());
     }
 
     #[test]
@@ -154,7 +124,7 @@ mod tests {
             "clb_id": "lb-cv0iz74c", "listener_id": "lbl-bicjmx3i",
             "rule_id": "", "target_group_id": "lbtg-odareyb2"
         });
-        let id = binding_from_official_state(SOURCE, OFFICIAL_TYPE, &state).unwrap();
+        let id = binding_from_official_state(&state).unwrap();
         assert_eq!(id.location_id, None);
         assert_eq!(id.to_string(), "lb-cv0iz74c#lbl-bicjmx3i#lbtg-odareyb2");
     }
@@ -163,66 +133,22 @@ mod tests {
     fn the_id_stands_in_for_missing_attributes() {
         let state =
             json!({"id": "lbtg-odareyb2#lbl-bicjmx3i#lb-cv0iz74c#loc-ac6uk7b6", "listener_id": ""});
-        assert_eq!(
-            binding_from_official_state(SOURCE, OFFICIAL_TYPE, &state).unwrap(),
-            l7()
-        );
+        assert_eq!(binding_from_official_state(&state).unwrap(), l7());
     }
 
     #[test]
-    fn any_registry_host_of_the_official_provider_is_accepted() {
-        for address in [
-            SOURCE,
-            "registry.opentofu.org/tencentcloudstack/tencentcloud",
-            "mirror.example.com/TencentCloudStack/tencentcloud",
-            "tencentcloudstack/tencentcloud",
-        ] {
-            assert!(is_official_provider(address), "{address}");
-        }
-        for address in [
-            "registry.terraform.io/hashicorp/aws",
-            "terraform.local/tencentcloud/tencentcloud",
-            "tencentcloud",
-            "a/b/tencentcloudstack/tencentcloud",
-        ] {
-            assert!(!is_official_provider(address), "{address}");
-        }
-    }
-
-    #[test]
-    fn other_types_providers_and_broken_states_are_refused_with_advice() {
-        let good =
-            json!({"clb_id": "lb-a1", "listener_id": "lbl-a1", "target_group_id": "lbtg-a1"});
+    fn broken_states_are_refused_with_advice() {
         let cases = [
+            (json!("lb-a1"), "not an object"),
+            (json!({"clb_id": "lb-a1"}), "neither"),
+            (json!({"id": "garbage"}), "could not be read"),
             (
-                SOURCE,
-                "tencentcloud_clb_listener",
-                good.clone(),
-                "tencentcloud_clb_listener cannot become",
-            ),
-            (
-                "registry.terraform.io/hashicorp/aws",
-                OFFICIAL_TYPE,
-                good.clone(),
-                "hashicorp/aws",
-            ),
-            (SOURCE, OFFICIAL_TYPE, json!("lb-a1"), "not an object"),
-            (SOURCE, OFFICIAL_TYPE, json!({"clb_id": "lb-a1"}), "neither"),
-            (
-                SOURCE,
-                OFFICIAL_TYPE,
-                json!({"id": "garbage"}),
-                "could not be read",
-            ),
-            (
-                SOURCE,
-                OFFICIAL_TYPE,
                 json!({"clb_id": "lb-a1", "listener_id": "lbl-a1", "target_group_id": "tg-1"}),
                 "target group ID \"tg-1\"",
             ),
         ];
-        for (provider, type_name, state, needle) in cases {
-            let err = binding_from_official_state(provider, type_name, &state).unwrap_err();
+        for (state, needle) in cases {
+            let err = binding_from_official_state(&state).unwrap_err();
             assert!(err.detail.contains(needle), "{needle}: {err:?}");
             assert!(err.detail.contains("removed"), "{err:?}");
         }

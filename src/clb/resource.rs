@@ -12,6 +12,7 @@ use crate::clb::association::{self, OpError};
 use crate::clb::errors::explain;
 use crate::clb::id::AssociationId;
 use crate::clb::provider::ClbClient;
+use crate::clb::resource_identity::set_identity;
 use crate::clb::timeouts::timeout_or_default;
 use crate::tfplug::diag::Diagnostics;
 use crate::tfplug::provider::{ConfigValidator, Configured, Context};
@@ -109,6 +110,19 @@ impl AssociationModel {
             location_id: self.location_id.clone().filter(|s| !s.is_empty()),
             target_group_id: self.target_group_id.clone()?,
         })
+    }
+
+    /// The model naming the binding `id`, before the cloud was read (import, move).
+    pub fn named(id: &AssociationId) -> Self {
+        AssociationModel {
+            id: Some(id.to_string()),
+            load_balancer_id: Some(id.load_balancer_id.clone()),
+            listener_id: Some(id.listener_id.clone()),
+            location_id: id.location_id.clone(),
+            target_group_id: Some(id.target_group_id.clone()),
+            weight: None,
+            timeouts: None,
+        }
     }
 
     /// The model for `id`, with the cloud's view of the binding.
@@ -214,6 +228,7 @@ impl Resource for AssociationResource {
                 if let Err(e) = resp.state.set(&state) {
                     resp.diagnostics.extend(e);
                 }
+                set_identity(&mut resp.identity, &id, &mut resp.diagnostics);
             }
             Err(err) => report(d, "bind the target group", &id, &err),
         }
@@ -228,6 +243,9 @@ impl Resource for AssociationResource {
             d.error("Invalid state", "The stored state lacks load_balancer_id, listener_id or target_group_id; remove it with `terraform state rm` and import the binding again.");
             return;
         };
+        // The identity follows from the state alone, so it is there even when the cloud cannot be
+        // asked, and for state written before identities existed (Terraform < 1.12).
+        set_identity(&mut resp.identity, &id, d);
         let client = match ctx.provider_data::<ClbClient>() {
             Configured::Ready(client) => client,
             // Nothing can be checked until the provider's configuration is known; keep the
@@ -254,6 +272,15 @@ impl Resource for AssociationResource {
     }
 
     async fn update(&self, _ctx: &Context, req: UpdateRequest, resp: &mut UpdateResponse) {
+        // The plan may carry no identity (state stored before identities existed): name the
+        // binding from the planned coordinates, which an in-place update never changes.
+        if let Some(id) = resp
+            .diagnostics
+            .capture(resp.state.get::<AssociationModel>())
+            .and_then(|m| m.association_id())
+        {
+            set_identity(&mut resp.identity, &id, &mut resp.diagnostics);
+        }
         // Every binding attribute forces replacement, so only `timeouts` can change in place:
         // nothing to send to the cloud. The response starts as the plan; computed values it
         // left unknown keep their prior values.
@@ -310,6 +337,14 @@ impl Resource for AssociationResource {
     }
 
     fn plan_modifier(&self) -> Option<&dyn ResourceModifyPlan> {
+        Some(self)
+    }
+
+    fn identity(&self) -> Option<&dyn ResourceIdentity> {
+        Some(self)
+    }
+
+    fn mover(&self) -> Option<&dyn ResourceMoveState> {
         Some(self)
     }
 }

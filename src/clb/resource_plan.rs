@@ -10,8 +10,10 @@ use crate::clb::api::CallLimits;
 use crate::clb::association::OpError;
 use crate::clb::checks::check_binding;
 use crate::clb::id::AssociationId;
+use crate::clb::identity::AssociationIdentity;
 use crate::clb::provider::ClbClient;
 use crate::clb::resource::{AssociationModel, AssociationResource, report};
+use crate::clb::resource_identity::set_identity;
 use crate::clb::timeouts::parse_duration;
 use crate::clb::validate::{IdKind, check_id, check_weight};
 use crate::tfplug::diag::Diagnostics;
@@ -136,8 +138,11 @@ impl ResourceModifyPlan for AssociationResource {
         resp: &mut ModifyPlanResponse,
     ) {
         let Some(id) = known_id(&req.config) else {
+            // The binding is not known before apply: neither is its identity.
+            resp.identity = None;
             return;
         };
+        set_identity(&mut resp.identity, &id, &mut resp.diagnostics);
         // The ID is a pure function of the configuration: show it in the plan.
         if resp.plan.is_unknown("id")
             && let Err(e) = resp.plan.set_attr("id", &id.to_string())
@@ -190,33 +195,41 @@ impl ResourceModifyPlan for AssociationResource {
 #[async_trait]
 impl ResourceImport for AssociationResource {
     async fn import_state(&self, _ctx: &Context, req: ImportRequest, resp: &mut ImportResponse) {
-        let raw = match req.target {
-            ImportTarget::Id(raw) => raw,
-            ImportTarget::Identity(_) => {
-                resp.diagnostics.error(
-                    "Import by identity not supported",
-                    "Import this binding by its ID instead (`id` in the `import` block).",
-                );
-                return;
-            }
-        };
-        match AssociationId::parse(&raw) {
-            Err(e) => resp.diagnostics.error("Invalid import ID", e.to_string()),
-            Ok(id) => {
-                let model = AssociationModel {
-                    id: Some(id.to_string()),
-                    load_balancer_id: Some(id.load_balancer_id.clone()),
-                    listener_id: Some(id.listener_id.clone()),
-                    location_id: id.location_id.clone(),
-                    target_group_id: Some(id.target_group_id.clone()),
-                    weight: None,
-                    timeouts: None,
+        let id = match req.target {
+            ImportTarget::Id(raw) => match AssociationId::parse(&raw) {
+                Ok(id) => id,
+                Err(e) => {
+                    resp.diagnostics.error("Invalid import ID", e.to_string());
+                    return;
+                }
+            },
+            ImportTarget::Identity(identity) => {
+                let Some(identity) = resp
+                    .diagnostics
+                    .capture(identity.get::<AssociationIdentity>())
+                else {
+                    return;
                 };
-                if let Err(e) = resp.state.set(&model) {
-                    resp.diagnostics.extend(e);
+                match identity.association_id() {
+                    Ok(id) => id,
+                    Err(problems) => {
+                        for p in problems {
+                            resp.diagnostics.attribute_error(
+                                AttributePath::attr_root(p.attribute),
+                                "Invalid identity",
+                                p.message,
+                            );
+                        }
+                        return;
+                    }
                 }
             }
+        };
+        if let Err(e) = resp.state.set(&AssociationModel::named(&id)) {
+            resp.diagnostics.extend(e);
+            return;
         }
+        set_identity(&mut resp.identity, &id, &mut resp.diagnostics);
     }
 }
 
