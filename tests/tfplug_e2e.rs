@@ -612,3 +612,41 @@ moved {{
         plan.combined()
     );
 }
+
+#[test]
+fn a_resource_with_identity_works_unchanged_with_terraform_1_11() {
+    // Terraform 1.11 never asks for identities; the identity fields it does not know are
+    // ignored, and create, refresh, import and destroy behave as for any resource.
+    let h = Harness::new();
+    let ws = &h.ws;
+    let config = |content: &str| {
+        format!(
+            "{PROVIDER}\nresource \"tfplugtest_record\" \"r\" {{\n  name    = \"rec\"\n  region  = \"r1\"\n  content = \"{content}\"\n}}\n"
+        )
+    };
+    ws.write("main.tf", &config("one"));
+    ws.apply_and_check_empty_plan();
+    ws.write("main.tf", &config("two"));
+    ws.apply_and_check_empty_plan();
+    let v = ws.resource_values("tfplugtest_record.r").expect("in state");
+    assert_eq!(v["id"], "item-rec");
+    assert_eq!(
+        h.store.lock().unwrap()["item-rec"].region.as_deref(),
+        Some("r1")
+    );
+
+    // Forget it, then import it back by ID.
+    ws.run(&["state", "rm", "tfplugtest_record.r"])
+        .assert_success();
+    let out = ws
+        .import("tfplugtest_record.r", "item-rec")
+        .assert_success();
+    assert!(
+        out.stdout.contains("Import successful"),
+        "{}",
+        out.combined()
+    );
+    assert!(ws.plan_is_empty());
+    ws.destroy().assert_success();
+    assert!(h.store.lock().unwrap().is_empty());
+}

@@ -754,3 +754,87 @@ async fn data_source_results_must_be_known_and_configured() {
         ["Provider not configured"]
     );
 }
+
+/// A resource whose definition breaks Terraform's rules.
+struct Broken;
+
+#[async_trait]
+impl Resource for Broken {
+    fn type_name(&self) -> &str {
+        "t_broken"
+    }
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new()
+                .attribute(Attribute::string("count").optional())
+                .attribute(Attribute::string("name").required())
+                .attribute(Attribute::string("name").optional()),
+        )
+    }
+    async fn create(&self, _ctx: &Context, _req: CreateRequest, _resp: &mut CreateResponse) {}
+    async fn read(&self, _ctx: &Context, _req: ReadRequest, _resp: &mut ReadResponse) {}
+    async fn update(&self, _ctx: &Context, _req: UpdateRequest, _resp: &mut UpdateResponse) {}
+    async fn delete(&self, _ctx: &Context, _req: DeleteRequest, _resp: &mut DeleteResponse) {}
+    fn identity(&self) -> Option<&dyn ResourceIdentity> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl ResourceIdentity for Broken {
+    fn identity_schema(&self) -> crate::tfplug::schema::IdentitySchema {
+        crate::tfplug::schema::IdentitySchema::new(0).attribute(
+            crate::tfplug::schema::IdentityAttribute::required_string("tags")
+                .of_type(Type::map(Type::String)),
+        )
+    }
+}
+
+struct BrokenProvider;
+
+#[async_trait]
+impl Provider for BrokenProvider {
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new().attribute(Attribute::string("alias").optional()),
+        )
+    }
+    async fn configure(
+        &self,
+        _ctx: &Context,
+        _req: ConfigureProviderRequest,
+        _resp: &mut ConfigureProviderResponse,
+    ) {
+    }
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        vec![Arc::new(Broken), Arc::new(Broken)]
+    }
+}
+
+#[tokio::test]
+async fn definition_problems_are_reported_with_the_schema() {
+    let s = FrameworkServer::new(Arc::new(BrokenProvider));
+    let details: Vec<String> = s
+        .get_provider_schema()
+        .diagnostics
+        .into_iter()
+        .map(|d| d.detail)
+        .collect();
+    let expect = [
+        "the provider block: \"alias\" is reserved",
+        "resource type t_broken: \"count\" is reserved",
+        "resource type t_broken: \"name\" is declared twice",
+        "identity attribute \"tags\" has type map(string)",
+        "resource type t_broken is offered twice",
+    ];
+    assert_eq!(details.len(), expect.len(), "{details:#?}");
+    for e in expect {
+        assert!(details.iter().any(|d| d.contains(e)), "{e}: {details:#?}");
+    }
+    assert_eq!(s.get_metadata().diagnostics.len(), expect.len());
+    // A sound provider reports nothing.
+    let (ok, _) = server(R::default());
+    assert!(ok.get_provider_schema().diagnostics.is_empty());
+}
