@@ -105,6 +105,8 @@ impl FrameworkServer {
         if diags.has_errors() {
             return None;
         }
+        // The read that follows may complete an identity imported with optional parts left out.
+        resp.private.mark_imported();
         Some(pb::import_resource_state::ImportedResource {
             type_name: name.clone(),
             state: Some(state),

@@ -56,6 +56,8 @@ pub(crate) struct FrameworkServer {
     data_sources: BTreeMap<String, DataSourceEntry>,
     /// What the last ConfigureProvider left for resources and data sources.
     provider_data: RwLock<ProviderData>,
+    /// Problems with the provider's own definition, reported with its schema.
+    definition: Diagnostics,
     /// Parent of every request's cancellation token; replaced after each StopProvider so a
     /// long-lived (debug) server keeps working for the next Terraform run.
     stop: Mutex<CancellationToken>,
@@ -64,8 +66,24 @@ pub(crate) struct FrameworkServer {
 impl FrameworkServer {
     pub(crate) fn new(provider: Arc<dyn Provider>) -> Self {
         let provider_schema = provider.schema();
-        let resources = provider
-            .resources()
+        let resource_list = provider.resources();
+        let data_source_list = provider.data_sources();
+        let mut duplicates: Vec<String> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        let names = resource_list
+            .iter()
+            .map(|r| ("resource", r.type_name().to_string()))
+            .chain(
+                data_source_list
+                    .iter()
+                    .map(|d| ("data source", d.type_name().to_string())),
+            );
+        for (kind, name) in names {
+            if !seen.insert((kind, name.clone())) {
+                duplicates.push(format!("{kind} type {name}"));
+            }
+        }
+        let resources = resource_list
             .into_iter()
             .map(|r| {
                 let schema = r.schema();
@@ -78,8 +96,7 @@ impl FrameworkServer {
                 (entry.resource.type_name().to_string(), entry)
             })
             .collect();
-        let data_sources = provider
-            .data_sources()
+        let data_sources = data_source_list
             .into_iter()
             .map(|d| {
                 let schema = d.schema();
@@ -92,14 +109,28 @@ impl FrameworkServer {
                 )
             })
             .collect();
-        FrameworkServer {
+        let mut server = FrameworkServer {
             provider,
             provider_schema,
             resources,
             data_sources,
             provider_data: RwLock::new(ProviderData::NotConfigured),
+            definition: Diagnostics::new(),
             stop: Mutex::new(CancellationToken::new()),
+        };
+        server.definition = server.check_definition();
+        for what in duplicates {
+            server.definition.error(
+                "Invalid provider definition",
+                format!(
+                    "{what} is offered twice. This is a bug in the provider; please report it."
+                ),
+            );
         }
+        for d in &server.definition {
+            tracing::error!("{d}");
+        }
+        server
     }
 
     /// A context whose token is cancelled by the next StopProvider, carrying the provider data.

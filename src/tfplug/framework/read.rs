@@ -37,9 +37,10 @@ impl FrameworkServer {
         ));
         let private = diags.capture(private_from_proto(&req.private));
         let identity = request_identity(entry, req.current_identity.as_ref(), &mut diags);
-        let (Some(state), Some(private), Ok(identity)) = (state, private, identity) else {
+        let (Some(state), Some(mut private), Ok(identity)) = (state, private, identity) else {
             return echo(&diags, req);
         };
+        let following_import = private.take_imported();
         if state.is_null() {
             return pb::read_resource::Response {
                 new_state: encode_state(&entry.schema, &Value::Null, &mut diags),
@@ -73,13 +74,15 @@ impl FrameworkServer {
         } else if diags.has_errors() {
             req.current_identity.clone()
         } else {
-            require_unchanged(
-                identity.as_ref(),
-                resp.identity.as_ref(),
-                "refresh",
-                name,
-                &mut diags,
-            );
+            if !following_import {
+                require_unchanged(
+                    identity.as_ref(),
+                    resp.identity.as_ref(),
+                    "refresh",
+                    name,
+                    &mut diags,
+                );
+            }
             finish_identity(entry, resp.identity.as_ref(), "refresh", name, &mut diags)
         };
         pb::read_resource::Response {

@@ -423,3 +423,418 @@ async fn upgrader_migrates_older_versions() {
     assert_eq!(resp.diagnostics[0].summary, "no upgrade path");
     assert!(resp.upgraded_state.is_none());
 }
+
+/// A resource with identity that breaks one identity rule on purpose.
+#[derive(Clone, Copy, PartialEq)]
+enum Misbehave {
+    None,
+    NoIdentity,
+    UnknownIdentity,
+    ChangeOnUpdate,
+    ChangeInPlan,
+}
+
+struct I(Misbehave);
+
+fn ident_ty() -> Type {
+    Type::object([("name", Type::String)])
+}
+
+#[derive(Serialize, Deserialize)]
+struct Ident {
+    name: crate::tfplug::value::Unknowable<String>,
+}
+
+impl I {
+    fn identity_for(
+        &self,
+        thing_name: &str,
+        identity: &mut Option<crate::tfplug::typed::TypedValue>,
+    ) {
+        use crate::tfplug::value::Unknowable;
+        let name = match self.0 {
+            Misbehave::NoIdentity => return,
+            Misbehave::UnknownIdentity => Unknowable::Unknown,
+            _ => Unknowable::Known(thing_name.to_string()),
+        };
+        identity.as_mut().unwrap().set(&Ident { name }).unwrap();
+    }
+}
+
+#[async_trait]
+impl Resource for I {
+    fn type_name(&self) -> &str {
+        "t_ident"
+    }
+    fn schema(&self) -> Schema {
+        schema()
+    }
+    async fn create(&self, _ctx: &Context, req: CreateRequest, resp: &mut CreateResponse) {
+        let mut thing: Thing = req.config.get().unwrap();
+        thing.id = Some("x1".into());
+        resp.state.set(&thing).unwrap();
+        self.identity_for(&thing.name, &mut resp.identity);
+    }
+    async fn read(&self, _ctx: &Context, _req: ReadRequest, _resp: &mut ReadResponse) {}
+    async fn update(&self, _ctx: &Context, _req: UpdateRequest, resp: &mut UpdateResponse) {
+        if self.0 == Misbehave::ChangeOnUpdate {
+            self.identity_for("renamed", &mut resp.identity);
+        }
+    }
+    async fn delete(&self, _ctx: &Context, _req: DeleteRequest, _resp: &mut DeleteResponse) {}
+    fn identity(&self) -> Option<&dyn ResourceIdentity> {
+        Some(self)
+    }
+    fn plan_modifier(&self) -> Option<&dyn ResourceModifyPlan> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl ResourceIdentity for I {
+    fn identity_schema(&self) -> crate::tfplug::schema::IdentitySchema {
+        crate::tfplug::schema::IdentitySchema::new(0).attribute(
+            crate::tfplug::schema::IdentityAttribute::required_string("name"),
+        )
+    }
+}
+
+#[async_trait]
+impl ResourceModifyPlan for I {
+    async fn modify_plan(
+        &self,
+        _ctx: &Context,
+        _req: ModifyPlanRequest,
+        resp: &mut ModifyPlanResponse,
+    ) {
+        if self.0 == Misbehave::ChangeInPlan {
+            self.identity_for("other", &mut resp.identity);
+        }
+    }
+}
+
+struct IdentProvider(Misbehave);
+
+#[async_trait]
+impl Provider for IdentProvider {
+    fn schema(&self) -> Schema {
+        Schema::new(0, Block::new())
+    }
+    async fn configure(
+        &self,
+        _ctx: &Context,
+        _req: ConfigureProviderRequest,
+        _resp: &mut ConfigureProviderResponse,
+    ) {
+    }
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        vec![Arc::new(I(self.0)), Arc::new(R::default())]
+    }
+}
+
+fn ident(name: &str) -> pb::ResourceIdentityData {
+    pb::ResourceIdentityData {
+        identity_data: dv(&Value::object([("name", Value::string(name))]), &ident_ty()),
+    }
+}
+
+async fn create_ident(m: Misbehave) -> pb::apply_resource_change::Response {
+    let s = FrameworkServer::new(Arc::new(IdentProvider(m)));
+    let ty = schema().value_type();
+    let mut planned = obj("a");
+    planned.set_attr("id", Value::Unknown);
+    s.apply_resource_change(pb::apply_resource_change::Request {
+        type_name: "t_ident".into(),
+        prior_state: dv(&Value::Null, &ty),
+        planned_state: dv(&planned, &ty),
+        config: dv(&obj("a"), &ty),
+        ..Default::default()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn create_must_leave_a_wholly_known_identity() {
+    let ok = create_ident(Misbehave::None).await;
+    assert!(ok.diagnostics.is_empty(), "{:?}", ok.diagnostics);
+    let id = from_msgpack(
+        &ok.new_identity.unwrap().identity_data.unwrap().msgpack,
+        &ident_ty(),
+    )
+    .unwrap();
+    assert_eq!(id, Value::object([("name", Value::string("a"))]));
+
+    let missing = create_ident(Misbehave::NoIdentity).await;
+    assert_eq!(missing.diagnostics[0].summary, "Missing resource identity");
+    assert!(missing.new_identity.is_none());
+    let unknown = create_ident(Misbehave::UnknownIdentity).await;
+    assert_eq!(
+        unknown.diagnostics[0].summary,
+        "Resource identity not wholly known"
+    );
+    assert!(unknown.new_identity.is_none());
+}
+
+#[tokio::test]
+async fn identity_must_not_change_in_place() {
+    let ty = schema().value_type();
+    let prior = Value::object([
+        ("id", "x1".into()),
+        ("name", "a".into()),
+        ("zone", Value::Null),
+    ]);
+    let mut changed = prior.clone();
+    changed.set_attr("zone", "z".into());
+
+    let s = FrameworkServer::new(Arc::new(IdentProvider(Misbehave::ChangeOnUpdate)));
+    let resp = s
+        .apply_resource_change(pb::apply_resource_change::Request {
+            type_name: "t_ident".into(),
+            prior_state: dv(&prior, &ty),
+            planned_state: dv(&changed, &ty),
+            config: dv(&changed, &ty),
+            planned_identity: Some(ident("a")),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(resp.diagnostics[0].summary, "Unexpected identity change");
+
+    let s = FrameworkServer::new(Arc::new(IdentProvider(Misbehave::ChangeInPlan)));
+    let plan = |prior: &Value, proposed: &Value| pb::plan_resource_change::Request {
+        type_name: "t_ident".into(),
+        prior_state: dv(prior, &ty),
+        proposed_new_state: dv(proposed, &ty),
+        config: dv(proposed, &ty),
+        prior_identity: (!prior.is_null()).then(|| ident("a")),
+        ..Default::default()
+    };
+    let resp = s.plan_resource_change(plan(&prior, &changed)).await;
+    assert_eq!(resp.diagnostics[0].summary, "Unexpected identity change");
+    // On create any identity may be planned.
+    let resp = s.plan_resource_change(plan(&Value::Null, &obj("a"))).await;
+    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+}
+
+#[tokio::test]
+async fn identity_schemas_list_only_resources_with_identity() {
+    let s = FrameworkServer::new(Arc::new(IdentProvider(Misbehave::None)));
+    let schemas = s.get_resource_identity_schemas();
+    assert_eq!(
+        schemas.identity_schemas.keys().collect::<Vec<_>>(),
+        ["t_ident"]
+    );
+    // Without a mover anywhere, moves are not advertised.
+    assert!(
+        !s.get_provider_schema()
+            .server_capabilities
+            .unwrap()
+            .move_resource_state
+    );
+}
+
+/// A data source that answers with whatever the test asks for.
+struct D(Value);
+
+#[async_trait]
+impl crate::tfplug::datasource::DataSource for D {
+    fn type_name(&self) -> &str {
+        "t_lookup"
+    }
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new()
+                .attribute(Attribute::string("key").required())
+                .attribute(Attribute::string("answer").computed()),
+        )
+    }
+    async fn read(
+        &self,
+        ctx: &Context,
+        _req: crate::tfplug::datasource::DataSourceReadRequest,
+        resp: &mut crate::tfplug::datasource::DataSourceReadResponse,
+    ) {
+        if let Some(e) = ctx.require_provider_data::<String>().err() {
+            resp.diagnostics.extend(e);
+            return;
+        }
+        resp.state.replace_value(self.0.clone());
+    }
+}
+
+struct DataProvider(Value, bool);
+
+#[async_trait]
+impl Provider for DataProvider {
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new().attribute(Attribute::string("region").optional()),
+        )
+    }
+    async fn configure(
+        &self,
+        _ctx: &Context,
+        req: ConfigureProviderRequest,
+        resp: &mut ConfigureProviderResponse,
+    ) {
+        let region: crate::tfplug::value::Unknowable<Option<String>> =
+            req.config.get_attr("region").unwrap();
+        resp.data = match region {
+            crate::tfplug::value::Unknowable::Unknown => {
+                ProviderData::ConfigUnknown(vec!["region".into()])
+            }
+            _ => ProviderData::ready("configured".to_string()),
+        };
+        if self.1 {
+            resp.diagnostics.error("bad credentials", "no");
+        }
+    }
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        Vec::new()
+    }
+    fn data_sources(&self) -> Vec<Arc<dyn crate::tfplug::datasource::DataSource>> {
+        vec![Arc::new(D(self.0.clone()))]
+    }
+}
+
+async fn read_lookup(answer: Value, region: Value, configure_fails: bool) -> Vec<String> {
+    let s = FrameworkServer::new(Arc::new(DataProvider(answer, configure_fails)));
+    s.configure_provider(pb::configure_provider::Request {
+        terraform_version: "1.11.4".into(),
+        config: dv(
+            &Value::object([("region", region)]),
+            &Type::object([("region", Type::String)]),
+        ),
+        client_capabilities: None,
+    })
+    .await;
+    let ty = Type::object([("key", Type::String), ("answer", Type::String)]);
+    let resp = s
+        .read_data_source(pb::read_data_source::Request {
+            type_name: "t_lookup".into(),
+            config: dv(
+                &Value::object([("key", "k".into()), ("answer", Value::Null)]),
+                &ty,
+            ),
+            ..Default::default()
+        })
+        .await;
+    if resp.diagnostics.is_empty() {
+        let v = from_msgpack(&resp.state.unwrap().msgpack, &ty).unwrap();
+        assert_eq!(v.get_attr("answer"), Some(&Value::string("42")));
+    }
+    resp.diagnostics.iter().map(|d| d.summary.clone()).collect()
+}
+
+#[tokio::test]
+async fn data_source_results_must_be_known_and_configured() {
+    let good = Value::object([("key", "k".into()), ("answer", "42".into())]);
+    let half = Value::object([("key", "k".into()), ("answer", Value::Unknown)]);
+    assert!(
+        read_lookup(good.clone(), Value::Null, false)
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        read_lookup(half, Value::Null, false).await,
+        ["Provider returned unknown values"]
+    );
+    assert_eq!(
+        read_lookup(Value::Null, Value::Null, false).await,
+        ["Data source returned no result"]
+    );
+    // The configure step's outcome reaches the data source through its context.
+    assert_eq!(
+        read_lookup(good.clone(), Value::Unknown, false).await,
+        ["Provider configuration is not known yet"]
+    );
+    assert_eq!(
+        read_lookup(good, Value::Null, true).await,
+        ["Provider not configured"]
+    );
+}
+
+/// A resource whose definition breaks Terraform's rules.
+struct Broken;
+
+#[async_trait]
+impl Resource for Broken {
+    fn type_name(&self) -> &str {
+        "t_broken"
+    }
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new()
+                .attribute(Attribute::string("count").optional())
+                .attribute(Attribute::string("name").required())
+                .attribute(Attribute::string("name").optional()),
+        )
+    }
+    async fn create(&self, _ctx: &Context, _req: CreateRequest, _resp: &mut CreateResponse) {}
+    async fn read(&self, _ctx: &Context, _req: ReadRequest, _resp: &mut ReadResponse) {}
+    async fn update(&self, _ctx: &Context, _req: UpdateRequest, _resp: &mut UpdateResponse) {}
+    async fn delete(&self, _ctx: &Context, _req: DeleteRequest, _resp: &mut DeleteResponse) {}
+    fn identity(&self) -> Option<&dyn ResourceIdentity> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl ResourceIdentity for Broken {
+    fn identity_schema(&self) -> crate::tfplug::schema::IdentitySchema {
+        crate::tfplug::schema::IdentitySchema::new(0).attribute(
+            crate::tfplug::schema::IdentityAttribute::required_string("tags")
+                .of_type(Type::map(Type::String)),
+        )
+    }
+}
+
+struct BrokenProvider;
+
+#[async_trait]
+impl Provider for BrokenProvider {
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new().attribute(Attribute::string("alias").optional()),
+        )
+    }
+    async fn configure(
+        &self,
+        _ctx: &Context,
+        _req: ConfigureProviderRequest,
+        _resp: &mut ConfigureProviderResponse,
+    ) {
+    }
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        vec![Arc::new(Broken), Arc::new(Broken)]
+    }
+}
+
+#[tokio::test]
+async fn definition_problems_are_reported_with_the_schema() {
+    let s = FrameworkServer::new(Arc::new(BrokenProvider));
+    let details: Vec<String> = s
+        .get_provider_schema()
+        .diagnostics
+        .into_iter()
+        .map(|d| d.detail)
+        .collect();
+    let expect = [
+        "the provider block: \"alias\" is reserved",
+        "resource type t_broken: \"count\" is reserved",
+        "resource type t_broken: \"name\" is declared twice",
+        "identity attribute \"tags\" has type map(string)",
+        "resource type t_broken is offered twice",
+    ];
+    assert_eq!(details.len(), expect.len(), "{details:#?}");
+    for e in expect {
+        assert!(details.iter().any(|d| d.contains(e)), "{e}: {details:#?}");
+    }
+    assert_eq!(s.get_metadata().diagnostics.len(), expect.len());
+    // A sound provider reports nothing.
+    let (ok, _) = server(R::default());
+    assert!(ok.get_provider_schema().diagnostics.is_empty());
+}

@@ -99,3 +99,16 @@ fn private_keys_round_trip_and_foreign_bytes_are_refused() {
     assert_eq!(back.get::<String>("other").unwrap(), None);
     assert!(Private::from_bytes(b"\x01\x02").is_err());
 }
+
+#[test]
+fn framework_private_keys_are_hidden_from_resources() {
+    let mut p = Private::new();
+    assert!(p.set(".mine", &1).is_err(), "'.' keys are the framework's");
+    p.set("etag", &"abc").unwrap();
+    p.mark_imported();
+    let mut back = Private::from_bytes(&p.to_bytes()).unwrap();
+    assert_eq!(back.get::<bool>(".tfplug.imported").unwrap(), None);
+    assert!(back.take_imported());
+    assert!(!back.take_imported(), "the mark is read once");
+    assert_eq!(back.to_bytes(), br#"{"etag":"abc"}"#.to_vec());
+}
