@@ -10,7 +10,7 @@ use crate::clb::api::{BindingDetail, CallLimits};
 use crate::clb::checks::Finding;
 use crate::clb::diag::api_failure;
 use crate::clb::errors::explain;
-use crate::clb::lookup::{BindingQuery, QueryValue, find_bindings, validate_query};
+use crate::clb::lookup::{BindingQuery, find_bindings, validate_query};
 use crate::clb::provider::ClbClient;
 use crate::tfplug::datasource::{DataSource, DataSourceReadRequest, DataSourceReadResponse};
 use crate::tfplug::diag::Diagnostics;
@@ -186,14 +186,6 @@ struct QueryConfig {
     listener_id: Unknowable<Option<String>>,
 }
 
-fn query_value(v: &Unknowable<Option<String>>) -> QueryValue<'_> {
-    match v {
-        Unknowable::Unknown => QueryValue::Unknown,
-        Unknowable::Known(None) => QueryValue::Null,
-        Unknowable::Known(Some(s)) => QueryValue::Known(s.trim()),
-    }
-}
-
 fn report(diags: &mut Diagnostics, f: Finding) {
     diags.attribute_error(AttributePath::attr_root(f.attribute), f.summary, f.detail);
 }
@@ -207,11 +199,7 @@ impl ConfigValidator for AssociationsDataSource {
         let Some(q) = diags.capture(config.get::<QueryConfig>()) else {
             return;
         };
-        for f in validate_query(
-            query_value(&q.target_group_id),
-            query_value(&q.load_balancer_id),
-            query_value(&q.listener_id),
-        ) {
+        for f in validate_query(&q.target_group_id, &q.load_balancer_id, &q.listener_id) {
             report(diags, f);
         }
     }

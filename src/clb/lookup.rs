@@ -6,6 +6,7 @@ use crate::clb::api::{BindingDetail, CallLimits, ClbApi};
 use crate::clb::checks::Finding;
 use crate::clb::id::has_id_shape;
 use crate::tencentcloud::error::ApiError;
+use crate::tfplug::value::Unknowable;
 
 /// What to look up. At least one of `target_group_id` and `load_balancer_id` is set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,26 +26,16 @@ const QUERY_IDS: [(&str, &str, &str); 3] = [
     ("listener_id", "lbl-", "listener"),
 ];
 
-/// An attribute of a query as the configuration holds it, which may be unknown until apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QueryValue<'a> {
-    /// Not set.
-    Null,
-    /// Known only after apply.
-    Unknown,
-    /// Set to this value.
-    Known(&'a str),
-}
-
 /// Problems with the query's attributes, each on its attribute. Unknown values count as set and
 /// are checked once they are known.
 pub fn validate_query(
-    target_group_id: QueryValue<'_>,
-    load_balancer_id: QueryValue<'_>,
-    listener_id: QueryValue<'_>,
+    target_group_id: &Unknowable<Option<String>>,
+    load_balancer_id: &Unknowable<Option<String>>,
+    listener_id: &Unknowable<Option<String>>,
 ) -> Vec<Finding> {
+    let unset = |v: &Unknowable<Option<String>>| matches!(v, Unknowable::Known(None));
     let mut found = Vec::new();
-    if target_group_id == QueryValue::Null && load_balancer_id == QueryValue::Null {
+    if unset(target_group_id) && unset(load_balancer_id) {
         found.push(missing_query());
     }
     for ((attribute, prefix, what), value) in
@@ -52,7 +43,7 @@ pub fn validate_query(
             .into_iter()
             .zip([target_group_id, load_balancer_id, listener_id])
     {
-        if let QueryValue::Known(v) = value
+        if let Some(v) = value.known_value().map(|v| v.trim())
             && !has_id_shape(v, prefix)
         {
             found.push(Finding {
@@ -318,15 +309,16 @@ mod tests {
 
     #[test]
     fn validation_needs_a_target_group_or_load_balancer_and_well_formed_ids() {
-        use QueryValue::*;
-        let none = validate_query(Null, Null, Known("lbl-tcp"));
+        let null = || Unknowable::Known(None);
+        let known = |s: &str| Unknowable::Known(Some(s.to_string()));
+        let none = validate_query(&null(), &null(), &known("lbl-tcp"));
         assert_eq!(none.len(), 1);
         assert_eq!(none[0].attribute, "target_group_id");
         assert!(none[0].detail.contains("load_balancer_id"), "{none:?}");
-        assert!(validate_query(Unknown, Null, Null).is_empty());
-        assert!(validate_query(Null, Known("lb-a1"), Unknown).is_empty());
-        assert!(validate_query(Known("lbtg-a1"), Known("lb-a1"), Known("lbl-a1")).is_empty());
-        let bad = validate_query(Known("lb-a1"), Known("lbl-a1"), Known("loc-1"));
+        assert!(validate_query(&Unknowable::Unknown, &null(), &null()).is_empty());
+        assert!(validate_query(&null(), &known("lb-a1"), &Unknowable::Unknown).is_empty());
+        assert!(validate_query(&known("lbtg-a1"), &known(" lb-a1"), &known("lbl-a1")).is_empty());
+        let bad = validate_query(&known("lb-a1"), &known("lbl-a1"), &known("loc-1"));
         let attrs: Vec<_> = bad.iter().map(|f| f.attribute).collect();
         assert_eq!(
             attrs,
