@@ -85,6 +85,17 @@ impl FrameworkServer {
                 )
                 .await;
             diags.extend(resp.diagnostics);
+            if resp.plan.is_null() {
+                diags.error(
+                    "Plan modifier removed the plan",
+                    format!(
+                        "The plan modifier of {} left no planned object; only Terraform plans \
+                         destroys. This is a bug in the provider; please report it.",
+                        req.type_name
+                    ),
+                );
+                return fail(&diags, &req);
+            }
             let mut v = normalize(block, resp.plan.into_value());
             clear_write_only(block, &mut v);
             planned.replace_value(v);
