@@ -34,19 +34,5 @@ mod fake;
 #[cfg(test)]
 mod resource_tests;
 
-/// Entry point of the `terraform-provider-tencentcloud` binary.
-pub fn main() -> std::process::ExitCode {
-    // Our own modules (the framework included) follow TF_LOG; dependencies only when they warn.
-    let log_filter = crate::tfplug::server::logging::LogFilter::targets(
-        [env!("CARGO_CRATE_NAME")],
-        tracing::Level::WARN,
-    );
-    crate::tfplug::serve_main(
-        std::sync::Arc::new(provider::TencentCloudProvider::new()),
-        PROVIDER_ADDRESS,
-        log_filter,
-    )
-}
-
 /// Source address Terraform configurations use for this provider.
 pub const PROVIDER_ADDRESS: &str = "terraform.local/tencentcloud/tencentcloud";

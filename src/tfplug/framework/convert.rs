@@ -140,16 +140,6 @@ pub(crate) fn value_error_diag(what: &str, e: &ValueError) -> Diagnostics {
     d
 }
 
-fn role_noun(role: ValueRole) -> &'static str {
-    match role {
-        ValueRole::Config => "configuration",
-        ValueRole::Plan => "plan",
-        ValueRole::State => "state",
-        ValueRole::Identity => "identity",
-        ValueRole::ProviderConfig => "provider configuration",
-    }
-}
-
 /// Decodes a `DynamicValue` of type `ty` into a typed value (absent means null).
 pub(crate) fn typed_from_proto(
     dv: Option<&pb::DynamicValue>,
@@ -158,13 +148,13 @@ pub(crate) fn typed_from_proto(
 ) -> Result<TypedValue, Diagnostics> {
     decode_dynamic(dv, ty)
         .map(|v| TypedValue::new(role, ty.clone(), v))
-        .map_err(|e| value_error_diag(&format!("Could not decode the {}", role_noun(role)), &e))
+        .map_err(|e| value_error_diag(&format!("Could not decode the {}", role.noun()), &e))
 }
 
 /// Encodes a typed value for the wire.
 pub(crate) fn typed_to_proto(v: &TypedValue) -> Result<pb::DynamicValue, Diagnostics> {
     encode_dynamic(v.value(), v.value_type())
-        .map_err(|e| value_error_diag(&format!("Could not encode the {}", role_noun(v.role())), &e))
+        .map_err(|e| value_error_diag(&format!("Could not encode the {}", v.role().noun()), &e))
 }
 
 /// Decodes identity data (absent means null).

@@ -89,12 +89,14 @@ impl FrameworkServer {
             return None;
         }
         if resp.state.is_null() {
+            let what = if by_identity {
+                "by identity".to_string()
+            } else {
+                format!("with ID {:?}", req.id)
+            };
             diags.error(
                 "Cannot import",
-                format!(
-                    "Import of {name} with ID {:?} produced no object; this is a provider bug.",
-                    req.id
-                ),
+                format!("Import of {name} {what} produced no object; this is a provider bug."),
             );
             return None;
         }

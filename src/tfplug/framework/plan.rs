@@ -4,6 +4,7 @@ use crate::tfplug::diag::Diagnostics;
 use crate::tfplug::proto::tfplugin6 as pb;
 use crate::tfplug::resource::{ModifyPlanRequest, ModifyPlanResponse};
 use crate::tfplug::typed::{TypedValue, ValueRole};
+use crate::tfplug::value::Value;
 
 use super::convert::{
     diags_to_proto, identity_to_proto, paths_to_proto, private_from_proto, private_to_proto,
@@ -85,6 +86,17 @@ impl FrameworkServer {
                 )
                 .await;
             diags.extend(resp.diagnostics);
+            if resp.plan.is_null() {
+                diags.error(
+                    "Plan modifier removed the plan",
+                    format!(
+                        "The plan modifier of {} left no planned object; only Terraform plans \
+                         destroys. This is a bug in the provider; please report it.",
+                        req.type_name
+                    ),
+                );
+                return fail(&diags, &req);
+            }
             let mut v = normalize(block, resp.plan.into_value());
             clear_write_only(block, &mut v);
             planned.replace_value(v);
@@ -98,6 +110,20 @@ impl FrameworkServer {
             planned_identity = resp.identity;
         }
         let name = &req.type_name;
+        // Terraform replaces only for listed paths whose value actually changes.
+        let replacing = replace.iter().any(|p| {
+            let before = prior.value().at_path(p).unwrap_or(&Value::Null);
+            let after = planned.value().at_path(p).unwrap_or(&Value::Null);
+            !before.equals(after)
+        });
+        let in_place = !prior.is_null() && !replacing;
+        // A replacement is a new object: the old one's identity is not its plan.
+        if !in_place
+            && let (Some(prior), Some(planned)) = (&prior_identity, &planned_identity)
+            && prior.same_as(planned)
+        {
+            planned_identity = null_identity(entry);
+        }
         let identity = if planned.is_null() {
             None
         } else {
@@ -105,7 +131,7 @@ impl FrameworkServer {
                 entry.identity.is_some(),
                 prior_identity.as_ref(),
                 planned_identity.as_ref(),
-                !prior.is_null() && replace.is_empty(),
+                in_place,
                 name,
                 &mut diags,
             )

@@ -507,8 +507,11 @@ impl ResourceModifyPlan for I {
         _req: ModifyPlanRequest,
         resp: &mut ModifyPlanResponse,
     ) {
-        if self.0 == Misbehave::ChangeInPlan {
-            self.identity_for("other", &mut resp.identity);
+        match self.0 {
+            Misbehave::ChangeInPlan => self.identity_for("other", &mut resp.identity),
+            // Every change replaces the object.
+            Misbehave::None => resp.requires_replace = vec![AttributePath::attr_root("zone")],
+            _ => {}
         }
     }
 }
@@ -837,4 +840,45 @@ async fn definition_problems_are_reported_with_the_schema() {
     // A sound provider reports nothing.
     let (ok, _) = server(R::default());
     assert!(ok.get_provider_schema().diagnostics.is_empty());
+}
+
+#[tokio::test]
+async fn a_replacement_plans_no_identity_of_its_own() {
+    let ty = schema().value_type();
+    let prior = Value::object([
+        ("id", "x1".into()),
+        ("name", "a".into()),
+        ("zone", Value::Null),
+    ]);
+    let mut changed = prior.clone();
+    changed.set_attr("zone", "z".into());
+    let s = FrameworkServer::new(Arc::new(IdentProvider(Misbehave::None)));
+    let resp = s
+        .plan_resource_change(pb::plan_resource_change::Request {
+            type_name: "t_ident".into(),
+            prior_state: dv(&prior, &ty),
+            proposed_new_state: dv(&changed, &ty),
+            config: dv(&changed, &ty),
+            prior_identity: Some(ident("a")),
+            ..Default::default()
+        })
+        .await;
+    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+    assert_eq!(resp.requires_replace.len(), 1);
+    assert!(
+        resp.planned_identity.is_none(),
+        "the old object's identity was planned"
+    );
+    // Unchanged: the stored identity is planned again.
+    let resp = s
+        .plan_resource_change(pb::plan_resource_change::Request {
+            type_name: "t_ident".into(),
+            prior_state: dv(&prior, &ty),
+            proposed_new_state: dv(&prior, &ty),
+            config: dv(&prior, &ty),
+            prior_identity: Some(ident("a")),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(resp.planned_identity, Some(ident("a")));
 }

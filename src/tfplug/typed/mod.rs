@@ -29,7 +29,8 @@ pub enum ValueRole {
 }
 
 impl ValueRole {
-    fn noun(self) -> &'static str {
+    /// What the value is, for messages.
+    pub(crate) fn noun(self) -> &'static str {
         match self {
             ValueRole::Config => "configuration",
             ValueRole::Plan => "plan",
