@@ -124,7 +124,7 @@ fn bad_queries_fail_the_plan_on_their_attribute() {
         ),
         (
             r#"target_group_id = "lb-demo0001""#,
-            vec!["Invalid target group ID", "lbtg-xxxxxxxx"],
+            vec!["Invalid target_group_id", "is not a target group ID"],
         ),
         (
             r#"target_group_id = "lbtg-nothere1""#,

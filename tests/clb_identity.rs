@@ -411,7 +411,11 @@ async fn import_by_identity_or_id_returns_the_identity_and_refuses_bad_ones() {
         (unknown, vec!["Identity attribute not known", "listener_id"]),
         (
             malformed,
-            vec!["Invalid identity", "lbl-xxxxxxxx", "loc-xxxxxxxx"],
+            vec![
+                "Invalid identity",
+                "is not a listener ID",
+                "is not a forwarding rule ID",
+            ],
         ),
     ] {
         let imported = c

@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::clb::id::{AssociationId, has_id_shape};
+use crate::clb::id::AssociationId;
+use crate::clb::validate::{IdKind, check_id};
 use crate::tfplug::diag::Diagnostics;
 use crate::tfplug::schema::{IdentityAttribute, IdentitySchema};
 use crate::tfplug::typed::{TypedValue, ValueRole};
@@ -79,33 +80,25 @@ impl AssociationIdentity {
             (
                 "load_balancer_id",
                 Some(self.load_balancer_id.trim()),
-                "lb-",
-                "load balancer",
+                IdKind::LoadBalancer,
             ),
             (
                 "listener_id",
                 Some(self.listener_id.trim()),
-                "lbl-",
-                "listener",
+                IdKind::Listener,
             ),
             (
                 "target_group_id",
                 Some(self.target_group_id.trim()),
-                "lbtg-",
-                "target group",
+                IdKind::TargetGroup,
             ),
-            ("location_id", location_id, "loc-", "forwarding rule"),
+            ("location_id", location_id, IdKind::Location),
         ];
         let problems: Vec<IdentityProblem> = parts
-            .iter()
-            .filter_map(|(attribute, value, prefix, what)| {
-                let value = (*value)?;
-                (!has_id_shape(value, prefix)).then(|| IdentityProblem {
-                    attribute,
-                    message: format!(
-                        "{value:?} is not a {what} ID: it should look like {prefix}xxxxxxxx (letters and digits after the prefix)."
-                    ),
-                })
+            .into_iter()
+            .filter_map(|(attribute, value, kind)| {
+                let message = check_id(kind, value?).err()?;
+                Some(IdentityProblem { attribute, message })
             })
             .collect();
         if !problems.is_empty() {
@@ -178,7 +171,7 @@ mod tests {
         let problems = bad.association_id().unwrap_err();
         let attrs: Vec<_> = problems.iter().map(|p| p.attribute).collect();
         assert_eq!(attrs, ["listener_id", "target_group_id", "location_id"]);
-        assert!(problems[0].message.contains("lbl-xxxxxxxx"), "{problems:?}");
+        assert!(problems[0].message.contains("\"lbl-\""), "{problems:?}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::clb::api::{BindingDetail, CallLimits, ClbApi};
 use crate::clb::checks::Finding;
-use crate::clb::id::has_id_shape;
+use crate::clb::validate::{IdKind, check_id};
 use crate::tencentcloud::error::ApiError;
 use crate::tfplug::value::Unknowable;
 
@@ -19,11 +19,11 @@ pub struct BindingQuery {
     pub listener_id: Option<String>,
 }
 
-/// The attributes a query is made of, with the prefix each ID must have.
-const QUERY_IDS: [(&str, &str, &str); 3] = [
-    ("target_group_id", "lbtg-", "target group"),
-    ("load_balancer_id", "lb-", "load balancer"),
-    ("listener_id", "lbl-", "listener"),
+/// The attributes a query is made of, with the kind of ID each holds.
+const QUERY_IDS: [(&str, IdKind); 3] = [
+    ("target_group_id", IdKind::TargetGroup),
+    ("load_balancer_id", IdKind::LoadBalancer),
+    ("listener_id", IdKind::Listener),
 ];
 
 /// Problems with the query's attributes, each on its attribute. Unknown values count as set and
@@ -38,20 +38,18 @@ pub fn validate_query(
     if unset(target_group_id) && unset(load_balancer_id) {
         found.push(missing_query());
     }
-    for ((attribute, prefix, what), value) in
+    for ((attribute, kind), value) in
         QUERY_IDS
             .into_iter()
             .zip([target_group_id, load_balancer_id, listener_id])
     {
-        if let Some(v) = value.known_value().map(|v| v.trim())
-            && !has_id_shape(v, prefix)
+        if let Some(v) = value.known_value()
+            && let Err(detail) = check_id(kind, v.trim())
         {
             found.push(Finding {
                 attribute,
-                summary: format!("Invalid {what} ID"),
-                detail: format!(
-                    "{v:?} is not a {what} ID: it should look like {prefix}xxxxxxxx (letters and digits after the prefix)."
-                ),
+                summary: format!("Invalid {}", attribute),
+                detail,
                 warning: false,
             });
         }
@@ -324,6 +322,6 @@ mod tests {
             attrs,
             ["target_group_id", "load_balancer_id", "listener_id"]
         );
-        assert!(bad[0].detail.contains("lbtg-xxxxxxxx"), "{bad:?}");
+        assert!(bad[0].detail.contains("\"lbtg-\""), "{bad:?}");
     }
 }
