@@ -5,6 +5,8 @@
 
 mod private;
 
+/// Re-exported here because models read through [`TypedValue`] use it.
+pub use super::value::Unknowable;
 pub use private::Private;
 
 use serde::Serialize;
