@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::clb::api::CallLimits;
 use crate::clb::association::OpError;
@@ -26,7 +26,7 @@ use crate::tfplug::value::{AttributePath, Unknowable};
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2 * 60);
 
 /// A configuration (or prior state) as plan time sees it: any attribute may be unknown.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct PlanningModel {
     load_balancer_id: Unknowable<Option<String>>,
     listener_id: Unknowable<Option<String>>,
@@ -37,7 +37,7 @@ struct PlanningModel {
     timeouts: Unknowable<Option<PlanningTimeouts>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct PlanningTimeouts {
     create: Unknowable<Option<String>>,
     delete: Unknowable<Option<String>>,
@@ -238,25 +238,14 @@ mod tests {
     use super::*;
     use crate::clb::resource::schema;
     use crate::tfplug::typed::ValueRole;
-    use crate::tfplug::value::Value;
+    use Unknowable::{Known, Unknown};
 
-    fn config(pairs: &[(&str, Value)]) -> TypedValue {
-        let mut v = Value::object(
-            [
-                "id",
-                "load_balancer_id",
-                "listener_id",
-                "location_id",
-                "target_group_id",
-                "weight",
-                "timeouts",
-            ]
-            .map(|k| (k, Value::Null)),
-        );
-        for (k, x) in pairs {
-            v.set_attr(*k, x.clone());
-        }
-        TypedValue::new(ValueRole::Config, schema().value_type(), v)
+    fn config(m: &PlanningModel) -> TypedValue {
+        TypedValue::from_model(ValueRole::Config, schema().value_type(), m).unwrap()
+    }
+
+    fn text(s: &str) -> Unknowable<Option<String>> {
+        Known(Some(s.to_string()))
     }
 
     fn paths(d: &Diagnostics) -> Vec<String> {
@@ -267,17 +256,17 @@ mod tests {
 
     #[test]
     fn offline_validation_points_at_each_attribute() {
-        let c = config(&[
-            ("load_balancer_id", Value::string("lbx-1")),
-            ("listener_id", Value::string("lb-1")),
-            ("location_id", Value::string("loc")),
-            ("target_group_id", Value::string("tg-1")),
-            ("weight", Value::int(101)),
-            (
-                "timeouts",
-                Value::object([("create", Value::string("soon")), ("delete", Value::Null)]),
-            ),
-        ]);
+        let c = config(&PlanningModel {
+            load_balancer_id: text("lbx-1"),
+            listener_id: text("lb-1"),
+            location_id: text("loc"),
+            target_group_id: text("tg-1"),
+            weight: Known(Some(101.0)),
+            timeouts: Known(Some(PlanningTimeouts {
+                create: text("soon"),
+                delete: Known(None),
+            })),
+        });
         assert_eq!(
             paths(&validate_config_value(&c)),
             [
@@ -289,33 +278,42 @@ mod tests {
                 "timeouts.create"
             ]
         );
+        let fraction = config(&PlanningModel {
+            weight: Known(Some(1.5)),
+            ..Default::default()
+        });
+        assert_eq!(paths(&validate_config_value(&fraction)), ["weight"]);
     }
 
     #[test]
     fn unknowns_and_valid_values_pass() {
-        let c = config(&[
-            ("load_balancer_id", Value::Unknown),
-            ("listener_id", Value::string("lbl-1")),
-            ("target_group_id", Value::string("lbtg-1")),
-            ("weight", Value::Unknown),
-        ]);
+        let c = config(&PlanningModel {
+            load_balancer_id: Unknown,
+            listener_id: text("lbl-1"),
+            target_group_id: text("lbtg-1"),
+            weight: Unknown,
+            timeouts: Known(Some(PlanningTimeouts {
+                create: Unknown,
+                delete: text("90s"),
+            })),
+            ..Default::default()
+        });
         assert!(validate_config_value(&c).is_empty());
     }
 
     #[test]
     fn known_id_needs_every_part() {
-        let c = config(&[
-            ("load_balancer_id", Value::string("lb-1")),
-            ("listener_id", Value::string("lbl-1")),
-            ("target_group_id", Value::string("lbtg-1")),
-        ]);
-        assert_eq!(known_id(&c).unwrap().to_string(), "lb-1#lbl-1#lbtg-1");
-        let c2 = config(&[
-            ("load_balancer_id", Value::string("lb-1")),
-            ("listener_id", Value::string("lbl-1")),
-            ("target_group_id", Value::string("lbtg-1")),
-            ("location_id", Value::Unknown),
-        ]);
-        assert!(known_id(&c2).is_none());
+        let mut m = PlanningModel {
+            load_balancer_id: text("lb-1"),
+            listener_id: text("lbl-1"),
+            target_group_id: text("lbtg-1"),
+            ..Default::default()
+        };
+        assert_eq!(
+            known_id(&config(&m)).unwrap().to_string(),
+            "lb-1#lbl-1#lbtg-1"
+        );
+        m.location_id = Unknown;
+        assert!(known_id(&config(&m)).is_none());
     }
 }

@@ -75,6 +75,32 @@
 //! }
 //! ```
 
+//!
+//! # Beyond the basics
+//!
+//! - **Unknown values.** Configuration and plans may hold values known only after apply. Read
+//!   such attributes into [`value::Unknowable`] fields (`Unknowable<Option<String>>`); a plain
+//!   field that meets an unknown gets a diagnostic naming the attribute.
+//! - **Provider data.** `Provider::configure` sets `resp.data` to
+//!   [`provider::ProviderData::ready`], or to `ConfigUnknown(attributes)` when the provider
+//!   block is not known yet. Resources call `ctx.require_provider_data::<T>()` (a clear
+//!   diagnostic when there is none) or match on `ctx.provider_data::<T>()` to degrade gracefully.
+//! - **Identity** (Terraform ≥ 1.12): return `Some(self)` from `Resource::identity` and implement
+//!   [`resource::ResourceIdentity`]. Every create, read, update, import and move must then call
+//!   `resp.set_identity(&model)`; the framework refuses identities that are missing, not wholly
+//!   known or changed in place, plans none for a replacement, checks `import { identity }`
+//!   against the schema (required attributes, known values) and lets the read after an import
+//!   complete optional parts. Terraform 1.11 never asks and is served unchanged.
+//! - **Moves** (`moved` across types): return `Some(self)` from `Resource::mover` and list the
+//!   accepted sources in [`resource::ResourceMoveState::move_sources`]; anything else gets a
+//!   diagnostic that says what to do instead, without reaching the resource.
+//! - **Data sources**: implement [`datasource::DataSource`] and return it from
+//!   `Provider::data_sources`; the response starts as the configuration, fill in the rest.
+//! - **Private data**: [`typed::Private`] holds one serde model per key.
+//!
+//! The framework checks the provider's definition once (names Terraform reserves such as
+//! `count`, duplicates, identity attribute types) and reports problems with the schema.
+
 pub mod datasource;
 pub mod diag;
 mod framework;

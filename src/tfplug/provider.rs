@@ -105,6 +105,15 @@ impl Context {
                     attrs.join(", ")
                 ),
             ),
+            Configured::NotConfigured if matches!(self.provider_data, ProviderData::Ready(_)) => d
+                .error(
+                    "Provider data of another type",
+                    format!(
+                        "The provider was configured, but not with the {} this operation needs. \
+                         This is a bug in the provider; please report it.",
+                        std::any::type_name::<T>()
+                    ),
+                ),
             Configured::NotConfigured => d.error(
                 "Provider not configured",
                 "This operation needs the provider's configuration, but the provider was not \
@@ -168,5 +177,35 @@ pub trait Provider: Send + Sync + 'static {
     /// Extra validation of the provider block.
     fn config_validator(&self) -> Option<&dyn ConfigValidator> {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_data_is_typed_and_explains_its_absence() {
+        let ctx = Context::with_provider_data(Arc::new(7_u32));
+        assert_eq!(*ctx.require_provider_data::<u32>().unwrap(), 7);
+        let summary = |r: Result<Arc<String>, Diagnostics>| {
+            r.unwrap_err().iter().next().unwrap().summary.clone()
+        };
+        assert_eq!(
+            summary(ctx.require_provider_data::<String>()),
+            "Provider data of another type"
+        );
+        assert_eq!(
+            summary(Context::default().require_provider_data::<String>()),
+            "Provider not configured"
+        );
+        let unknown = Context::new(
+            CancellationToken::new(),
+            ProviderData::ConfigUnknown(vec!["region".into()]),
+        );
+        let d = unknown.require_provider_data::<String>().unwrap_err();
+        let first = d.iter().next().unwrap();
+        assert_eq!(first.summary, "Provider configuration is not known yet");
+        assert!(first.detail.contains("region"), "{first}");
     }
 }

@@ -56,9 +56,9 @@ impl FrameworkServer {
                 &ty,
             )),
             diags.capture(private_from_proto(&req.planned_private)),
-            request_identity(entry, req.planned_identity.as_ref(), &mut diags),
+            diags.capture(request_identity(entry, req.planned_identity.as_ref())),
         );
-        let (Some(prior), Some(plan), Some(config), Some(private), Ok(identity)) = decoded else {
+        let (Some(prior), Some(plan), Some(config), Some(private), Some(identity)) = decoded else {
             return echo(&diags, req);
         };
         let identity = identity.or_else(|| null_identity(entry));

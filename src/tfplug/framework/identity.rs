@@ -16,18 +16,12 @@ use super::{FrameworkServer, ResourceEntry};
 pub(super) fn request_identity(
     entry: &ResourceEntry,
     data: Option<&pb::ResourceIdentityData>,
-    diags: &mut Diagnostics,
-) -> Result<Option<TypedValue>, ()> {
-    match &entry.identity {
-        None => Ok(None),
-        Some(schema) => match identity_from_proto(data, &schema.value_type()) {
-            Ok(v) => Ok(Some(v)),
-            Err(d) => {
-                diags.extend(d);
-                Err(())
-            }
-        },
-    }
+) -> Result<Option<TypedValue>, Diagnostics> {
+    entry
+        .identity
+        .as_ref()
+        .map(|schema| identity_from_proto(data, &schema.value_type()))
+        .transpose()
 }
 
 /// A null identity of the resource's identity type, or `None` without identity.

@@ -50,9 +50,9 @@ impl FrameworkServer {
                 &ty,
             )),
             diags.capture(private_from_proto(&req.prior_private)),
-            request_identity(entry, req.prior_identity.as_ref(), &mut diags),
+            diags.capture(request_identity(entry, req.prior_identity.as_ref())),
         );
-        let (Some(prior), Some(proposed), Some(config), Some(private), Ok(prior_identity)) =
+        let (Some(prior), Some(proposed), Some(config), Some(private), Some(prior_identity)) =
             decoded
         else {
             return fail(&diags, &req);

@@ -36,8 +36,8 @@ impl FrameworkServer {
             &ty,
         ));
         let private = diags.capture(private_from_proto(&req.private));
-        let identity = request_identity(entry, req.current_identity.as_ref(), &mut diags);
-        let (Some(state), Some(mut private), Ok(identity)) = (state, private, identity) else {
+        let identity = diags.capture(request_identity(entry, req.current_identity.as_ref()));
+        let (Some(state), Some(mut private), Some(identity)) = (state, private, identity) else {
             return echo(&diags, req);
         };
         let following_import = private.take_imported();

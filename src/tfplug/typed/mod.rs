@@ -1,10 +1,12 @@
 //! Typed access to everything a resource, data source or provider reads and writes:
 //! configuration, plan, state and identity ([`TypedValue`], through the schema they belong to)
 //! and private data ([`Private`]). Resource code gets and sets serde models; unknown values are
-//! read into [`Unknowable`](crate::tfplug::value::Unknowable) fields.
+//! read into [`Unknowable`] fields.
 
 mod private;
 
+/// Re-exported here because models read through [`TypedValue`] use it.
+pub use super::value::Unknowable;
 pub use private::Private;
 
 use serde::Serialize;

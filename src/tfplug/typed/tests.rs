@@ -112,3 +112,22 @@ fn framework_private_keys_are_hidden_from_resources() {
     assert!(!back.take_imported(), "the mark is read once");
     assert_eq!(back.to_bytes(), br#"{"etag":"abc"}"#.to_vec());
 }
+
+#[test]
+fn known_values_read_through_unknowable() {
+    let v = Value::object([
+        ("name", Value::Null),
+        ("size", Value::int(12)),
+        ("inner", Value::object([("port", Value::int(80))])),
+    ]);
+    let m: M = TypedValue::new(ValueRole::Config, ty(), v.clone())
+        .get()
+        .unwrap();
+    assert_eq!(m.size, Unknowable::Known(Some(12)));
+    assert_eq!(m.size.known_value(), Some(&12));
+    assert_eq!(m.inner.unwrap().port, Unknowable::Known(Some(80)));
+    let big: Unknowable<Option<f64>> = TypedValue::new(ValueRole::Config, ty(), v)
+        .get_attr("size")
+        .unwrap();
+    assert_eq!(big.known_value(), Some(&12.0));
+}
