@@ -6,9 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clb::id::AssociationId;
 use crate::clb::validate::{IdKind, check_id};
-use crate::tfplug::diag::Diagnostics;
 use crate::tfplug::schema::{IdentityAttribute, IdentitySchema};
-use crate::tfplug::typed::{TypedValue, ValueRole};
 
 /// Identity schema version; bump it (and upgrade old identities) if the attributes change.
 pub const IDENTITY_VERSION: i64 = 0;
@@ -128,15 +126,6 @@ pub fn identity_schema() -> IdentitySchema {
     )
 }
 
-/// The identity value of the binding `id`.
-pub fn identity_value(id: &AssociationId) -> Result<TypedValue, Diagnostics> {
-    TypedValue::from_model(
-        ValueRole::Identity,
-        identity_schema().value_type(),
-        &AssociationIdentity::from(id),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,6 +166,7 @@ mod tests {
     #[test]
     fn schema_requires_three_attributes_for_import() {
         use crate::tfplug::schema::ImportRole;
+        use crate::tfplug::typed::{TypedValue, ValueRole};
         let s = identity_schema();
         let roles: Vec<_> = s
             .attributes
@@ -193,7 +183,13 @@ mod tests {
             ]
         );
         assert!(s.attributes.iter().all(|a| !a.description.is_empty()));
-        let v = identity_value(&AssociationId::parse("lb-a1#lbl-a1#lbtg-a1").unwrap()).unwrap();
+        let id = AssociationId::parse("lb-a1#lbl-a1#lbtg-a1").unwrap();
+        let v = TypedValue::from_model(
+            ValueRole::Identity,
+            s.value_type(),
+            &AssociationIdentity::from(&id),
+        )
+        .unwrap();
         assert!(v.is_fully_known());
         let back: AssociationIdentity = v.get().unwrap();
         assert_eq!(back.location_id, None);

@@ -11,8 +11,8 @@ use crate::clb::api::{Binding, CallLimits};
 use crate::clb::association::{self, OpError};
 use crate::clb::errors::explain;
 use crate::clb::id::AssociationId;
+use crate::clb::identity::AssociationIdentity;
 use crate::clb::provider::ClbClient;
-use crate::clb::resource_identity::set_identity;
 use crate::clb::timeouts::timeout_or_default;
 use crate::tfplug::diag::Diagnostics;
 use crate::tfplug::provider::{ConfigValidator, Configured, Context};
@@ -228,7 +228,9 @@ impl Resource for AssociationResource {
                 if let Err(e) = resp.state.set(&state) {
                     resp.diagnostics.extend(e);
                 }
-                set_identity(&mut resp.identity, &id, &mut resp.diagnostics);
+                if let Err(e) = resp.set_identity(&AssociationIdentity::from(&id)) {
+                    resp.diagnostics.extend(e);
+                }
             }
             Err(err) => report(d, "bind the target group", &id, &err),
         }
@@ -245,7 +247,10 @@ impl Resource for AssociationResource {
         };
         // The identity follows from the state alone, so it is there even when the cloud cannot be
         // asked, and for state written before identities existed (Terraform < 1.12).
-        set_identity(&mut resp.identity, &id, d);
+        if let Err(e) = resp.set_identity(&AssociationIdentity::from(&id)) {
+            resp.diagnostics.extend(e);
+        }
+        let d = &mut resp.diagnostics;
         let client = match ctx.provider_data::<ClbClient>() {
             Configured::Ready(client) => client,
             // Nothing can be checked until the provider's configuration is known; keep the
@@ -278,8 +283,9 @@ impl Resource for AssociationResource {
             .diagnostics
             .capture(resp.state.get::<AssociationModel>())
             .and_then(|m| m.association_id())
+            && let Err(e) = resp.set_identity(&AssociationIdentity::from(&id))
         {
-            set_identity(&mut resp.identity, &id, &mut resp.diagnostics);
+            resp.diagnostics.extend(e);
         }
         // Every binding attribute forces replacement, so only `timeouts` can change in place:
         // nothing to send to the cloud. The response starts as the plan; computed values it

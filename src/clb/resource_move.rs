@@ -4,9 +4,9 @@
 
 use async_trait::async_trait;
 
+use crate::clb::identity::AssociationIdentity;
 use crate::clb::official_move::{OFFICIAL_PROVIDERS, OFFICIAL_TYPE, binding_from_official_state};
 use crate::clb::resource::{AssociationModel, AssociationResource};
-use crate::clb::resource_identity::set_identity;
 use crate::tfplug::provider::Context;
 use crate::tfplug::resource::{MoveSource, MoveStateRequest, MoveStateResponse, ResourceMoveState};
 
@@ -41,6 +41,8 @@ impl ResourceMoveState for AssociationResource {
             resp.diagnostics.extend(e);
             return;
         }
-        set_identity(&mut resp.identity, &id, &mut resp.diagnostics);
+        if let Err(e) = resp.set_identity(&AssociationIdentity::from(&id)) {
+            resp.diagnostics.extend(e);
+        }
     }
 }

@@ -13,7 +13,6 @@ use crate::clb::id::AssociationId;
 use crate::clb::identity::AssociationIdentity;
 use crate::clb::provider::ClbClient;
 use crate::clb::resource::{AssociationModel, AssociationResource, report};
-use crate::clb::resource_identity::set_identity;
 use crate::clb::timeouts::parse_duration;
 use crate::clb::validate::{IdKind, check_id, check_weight};
 use crate::tfplug::diag::Diagnostics;
@@ -142,7 +141,9 @@ impl ResourceModifyPlan for AssociationResource {
             resp.identity = None;
             return;
         };
-        set_identity(&mut resp.identity, &id, &mut resp.diagnostics);
+        if let Err(e) = resp.set_identity(&AssociationIdentity::from(&id)) {
+            resp.diagnostics.extend(e);
+        }
         // The ID is a pure function of the configuration: show it in the plan.
         if resp.plan.is_unknown("id")
             && let Err(e) = resp.plan.set_attr("id", &id.to_string())
@@ -229,7 +230,9 @@ impl ResourceImport for AssociationResource {
             resp.diagnostics.extend(e);
             return;
         }
-        set_identity(&mut resp.identity, &id, &mut resp.diagnostics);
+        if let Err(e) = resp.set_identity(&AssociationIdentity::from(&id)) {
+            resp.diagnostics.extend(e);
+        }
     }
 }
 

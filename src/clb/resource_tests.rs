@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::clb::fake::FakeClb;
+use crate::clb::identity::{AssociationIdentity, identity_schema};
 use crate::clb::lock::LoadBalancerLocks;
 use crate::clb::provider::ClbClient;
 use crate::clb::resource::{AssociationModel, AssociationResource, schema};
@@ -39,6 +40,22 @@ fn null_state() -> TypedValue {
     TypedValue::null(ValueRole::State, schema().value_type())
 }
 
+/// What the framework hands a resource with identity before one is known.
+fn no_identity() -> Option<TypedValue> {
+    Some(TypedValue::null(
+        ValueRole::Identity,
+        identity_schema().value_type(),
+    ))
+}
+
+/// The identity the resource returned.
+fn identity_of(slot: &Option<TypedValue>) -> AssociationIdentity {
+    slot.as_ref()
+        .expect("an identity")
+        .get()
+        .expect("identity model")
+}
+
 /// The plan of a create: computed values unknown.
 #[derive(serde::Serialize)]
 struct PlannedCreate {
@@ -58,14 +75,14 @@ async fn create(
     let mut resp = CreateResponse {
         state: null_state(),
         private: Private::new(),
-        identity: None,
+        identity: no_identity(),
         diagnostics: Diagnostics::new(),
     };
     let req = CreateRequest {
         config,
         plan,
         private: Private::new(),
-        identity: None,
+        identity: no_identity(),
     };
     r.create(ctx, req, &mut resp).await;
     resp
@@ -93,18 +110,27 @@ async fn create_fills_computed_values_and_read_sees_removal() {
     let state: AssociationModel = resp.state.get().unwrap();
     assert_eq!(state.id.as_deref(), Some("lb-a#lbl-tcp#lbtg-v2"));
     assert_eq!(state.weight, Some(10));
+    let identity = identity_of(&resp.identity);
+    assert_eq!(
+        (
+            identity.load_balancer_id.as_str(),
+            identity.listener_id.as_str()
+        ),
+        ("lb-a", "lbl-tcp")
+    );
+    assert_eq!(identity.location_id, None);
 
     fake.bindings.lock().unwrap().clear();
     let mut read = ReadResponse {
         state: resp.state.clone(),
         private: Private::new(),
-        identity: None,
+        identity: no_identity(),
         diagnostics: Diagnostics::new(),
     };
     let req = ReadRequest {
         state: resp.state,
         private: Private::new(),
-        identity: None,
+        identity: no_identity(),
     };
     r.read(&ctx, req, &mut read).await;
     assert!(!read.diagnostics.has_errors());
@@ -143,7 +169,7 @@ async fn import_accepts_both_forms_and_explains_bad_ones() {
             let mut resp = ImportResponse {
                 state: null_state(),
                 private: Private::new(),
-                identity: None,
+                identity: no_identity(),
                 diagnostics: Diagnostics::new(),
             };
             importer.import_state(&ctx, req, &mut resp).await;
@@ -154,6 +180,7 @@ async fn import_accepts_both_forms_and_explains_bad_ones() {
         let resp = import(id).await;
         let state: AssociationModel = resp.state.get().expect(id);
         assert_eq!(state.id.as_deref(), Some("lb-a#lbl-tcp#lbtg-v2"));
+        assert_eq!(identity_of(&resp.identity).target_group_id, "lbtg-v2");
     }
     let resp = import("nonsense").await;
     assert!(resp.state.is_null());
@@ -173,7 +200,7 @@ async fn unconfigured_api_is_a_diagnostic_not_a_panic() {
     let req = DeleteRequest {
         prior_state: typed(ValueRole::State, &model(Some(10))),
         private: Private::new(),
-        identity: None,
+        identity: no_identity(),
     };
     AssociationResource
         .delete(&Context::default(), req, &mut resp)
