@@ -564,3 +564,25 @@ async fn move_from_the_official_attachment_and_refusals() {
     }
     s.stop().await;
 }
+
+#[test]
+fn resource_doc_names_every_identity_attribute() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/resources/clb_target_group_association.md"
+    ))
+    .unwrap();
+    assert!(
+        doc.contains("identity = {"),
+        "no import-by-identity example"
+    );
+    let schema = tencentcloud_provider::clb::identity::identity_schema();
+    assert_eq!(schema.attributes.len(), 4);
+    for a in &schema.attributes {
+        assert!(
+            doc.contains(&format!("| `{}` |", a.name)),
+            "the identity table lacks `{}`",
+            a.name
+        );
+    }
+}
