@@ -3,7 +3,8 @@
 //! format; `tests/fixtures/official/provider.rs`) creates the binding and its state, then the
 //! configuration switches to `tencentcloud_clb_target_group_association`:
 //! - with a `moved {}` block (our MoveResourceState): no bind or unbind call, the next plan is empty;
-//! - with `removed { lifecycle { destroy = false } }` plus an `import` block using the official ID.
+//! - with `removed { lifecycle { destroy = false } }` plus an `import` block using the official ID;
+//! - and a `moved` block from another official type is refused with a diagnostic, nothing written.
 //!
 //! Both providers are installed through `dev_overrides`, as a user would run them side by side.
 //! This test binary has its own `main` (no libtest harness) so it can double as the stand-in:
@@ -26,7 +27,7 @@ fn main() -> ExitCode {
     if std::env::var_os(SERVE_OFFICIAL_ENV).is_some() {
         return official::serve();
     }
-    let tests: [(&str, fn()); 2] = [
+    let tests: [(&str, fn()); 3] = [
         (
             "moved_block_takes_over_official_bindings_without_writes",
             moved_block_takes_over_official_bindings_without_writes,
@@ -34,6 +35,10 @@ fn main() -> ExitCode {
         (
             "removed_and_import_blocks_take_over_with_the_official_id",
             removed_and_import_blocks_take_over_with_the_official_id,
+        ),
+        (
+            "moving_another_official_type_is_refused_with_advice",
+            moving_another_official_type_is_refused_with_advice,
         ),
     ];
     // Honour a `cargo test FILTER` positional argument like libtest would.
@@ -280,4 +285,35 @@ fn removed_and_import_blocks_take_over_with_the_official_id() {
         out.combined()
     );
     assert_taken_over(&env, before);
+}
+
+fn moving_another_official_type_is_refused_with_advice() {
+    let env = env_with_official();
+    env.ws.write(
+        "main.tf",
+        &format!(
+            "{PROVIDERS}\nresource \"{}\" \"all\" {{\n  load_balancer_id = \"lb-demo0001\"\n}}\n",
+            official::PLURAL_TYPE
+        ),
+    );
+    env.ws.apply_and_check_empty_plan();
+    env.ws.write(
+        "main.tf",
+        &format!(
+            "{PROVIDERS}\n{OURS}\nmoved {{\n  from = {}.all\n  to   = tencentcloud_clb_target_group_association.tcp\n}}\n",
+            official::PLURAL_TYPE
+        ),
+    );
+    let out = env.ws.run(&["plan", "-no-color"]);
+    assert_failed_with(
+        &out,
+        &[
+            "Unsupported move source",
+            "tencentcloud_clb_target_group_attachments",
+            "accepts moves only from: tencentcloud_clb_target_group_attachment (registry.terraform.io/tencentcloudstack/tencentcloud)",
+            "removed",
+        ],
+    );
+    assert_eq!(writes(&env), 0, "a refused move writes nothing");
+    assert!(env.cloud().is_empty());
 }
