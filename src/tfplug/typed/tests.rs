@@ -131,3 +131,32 @@ fn known_values_read_through_unknowable() {
         .unwrap();
     assert_eq!(big.known_value(), Some(&12.0));
 }
+
+#[test]
+fn a_model_that_does_not_fit_names_the_attribute() {
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Wrong {
+        inner: WrongInner,
+    }
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct WrongInner {
+        port: String,
+    }
+    let v = Value::object([
+        ("name", Value::Null),
+        ("size", Value::Null),
+        ("inner", Value::object([("port", Value::int(80))])),
+    ]);
+    let d = TypedValue::new(ValueRole::State, ty(), v)
+        .get::<Wrong>()
+        .unwrap_err();
+    let first = d.iter().next().unwrap();
+    assert_eq!(
+        first.attribute,
+        Some(AttributePath::attr_root("inner").attr("port"))
+    );
+    assert!(first.detail.contains("expected a string"), "{first}");
+    assert!(first.detail.contains("bug in the provider"), "{first}");
+}

@@ -99,17 +99,53 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Unknowable<T> {
 }
 
 /// Converts a value into `T` (null → `None`; unknown → [`Unknowable::Unknown`], or an error with
-/// its path when the field cannot hold it).
+/// its path when the field cannot hold it). Errors name the attribute at fault.
 pub fn from_value<T: DeserializeOwned>(v: &Value) -> Result<T, ValueError> {
     let json = plain_json(v);
-    serde_json::from_value(json).map_err(|e| match first_unknown(v, &AttributePath::root()) {
-        Some(path) => ValueError::at(
-            &path,
-            "value is not known yet (it depends on something that will be known only after \
-             apply); read it into an `Unknowable` field to accept that",
-        ),
-        None => ValueError::new(format!("cannot read value: {e}")),
+    serde_path_to_error::deserialize(json).map_err(|e| {
+        let path = attribute_path(v, e.path());
+        match v.at_path(&path) {
+            Some(Value::Unknown) => ValueError::at(
+                &path,
+                "value is not known yet (it depends on something that will be known only after \
+                 apply); read it into an `Unknowable` field to accept that",
+            ),
+            _ => ValueError::at(&path, format!("cannot read value: {}", e.inner())),
+        }
     })
+}
+
+/// The attribute path serde's path names, following `v` to tell attributes from map keys.
+fn attribute_path(v: &Value, path: &serde_path_to_error::Path) -> AttributePath {
+    use serde_path_to_error::Segment;
+    let mut out = AttributePath::root();
+    let mut cur = Some(v);
+    for seg in path.iter() {
+        let here = cur.map(|c| match c {
+            Value::Dynamic(_, inner) => inner.as_ref(),
+            other => other,
+        });
+        match (seg, here) {
+            (Segment::Map { key }, Some(Value::Map(m))) => {
+                cur = m.get(key);
+                out = out.key(key);
+            }
+            (Segment::Map { key }, Some(Value::Object(m))) => {
+                cur = m.get(key);
+                out = out.attr(key);
+            }
+            (
+                Segment::Seq { index },
+                Some(Value::List(items) | Value::Set(items) | Value::Tuple(items)),
+            ) => {
+                cur = items.get(*index);
+                out = out.index(*index as i64);
+            }
+            // Inside the unknown marker or past the value: the path so far is the attribute.
+            _ => break,
+        }
+    }
+    out
 }
 
 /// Converts `t` into a value of type `ty`. Every attribute of an object type is present in the
@@ -161,24 +197,6 @@ fn with_unknowns(json: &Json, ty: &Type, path: &AttributePath) -> Result<Value, 
             }
         })?,
     })
-}
-
-fn first_unknown(v: &Value, path: &AttributePath) -> Option<AttributePath> {
-    match v {
-        Value::Unknown => Some(path.clone()),
-        Value::List(items) | Value::Set(items) | Value::Tuple(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, x)| first_unknown(x, &path.clone().index(i as i64))),
-        Value::Map(m) => m
-            .iter()
-            .find_map(|(k, x)| first_unknown(x, &path.clone().key(k))),
-        Value::Object(m) => m
-            .iter()
-            .find_map(|(k, x)| first_unknown(x, &path.clone().attr(k))),
-        Value::Dynamic(_, inner) => first_unknown(inner, path),
-        _ => None,
-    }
 }
 
 fn plain_json(v: &Value) -> Json {
