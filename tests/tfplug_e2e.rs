@@ -196,6 +196,7 @@ fn lifecycle_create_update_replace_drift_import_destroy() {
                 proto: None,
             }],
             timeouts: None,
+            region: None,
         },
     );
     let cfg = format!(
@@ -259,6 +260,7 @@ fn import_block_generates_config() {
                 proto: Some("tcp".into()),
             }],
             timeouts: None,
+            region: None,
         },
     );
     ws.write(
@@ -490,4 +492,161 @@ fn stored_state_from_an_older_schema_is_upgraded() {
     assert!(!stored.contains("obsolete_attr"), "{stored}");
     let v = ws.resource_values("tfplugtest_item.a").unwrap();
     assert_eq!(v["tags"]["team"], "x");
+}
+
+#[test]
+fn data_source_lists_objects_and_validates_its_configuration() {
+    let h = Harness::new();
+    let ws = &h.ws;
+    ws.write(
+        "main.tf",
+        &format!(
+            r#"{PROVIDER}
+resource "tfplugtest_item" "a" {{ name = "ds-one" }}
+resource "tfplugtest_item" "b" {{
+  name    = "ds-two"
+  content = "2"
+}}
+resource "tfplugtest_item" "other" {{ name = "unrelated" }}
+data "tfplugtest_items" "ds" {{
+  name_prefix = "ds-"
+  depends_on  = [tfplugtest_item.a, tfplugtest_item.b, tfplugtest_item.other]
+}}
+output "total" {{ value = data.tfplugtest_items.ds.total }}
+output "names" {{ value = data.tfplugtest_items.ds.items[*].name }}
+output "contents" {{ value = data.tfplugtest_items.ds.items[*].content }}
+"#
+        ),
+    );
+    ws.apply_and_check_empty_plan();
+    let out = ws.run(&["output", "-json"]).assert_success();
+    let outputs: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(outputs["total"]["value"], 2, "{outputs}");
+    assert_eq!(
+        outputs["names"]["value"],
+        serde_json::json!(["ds-one", "ds-two"])
+    );
+    assert_eq!(outputs["contents"]["value"], serde_json::json!([null, "2"]));
+
+    // The data source's own validation points at the attribute.
+    ws.write(
+        "main.tf",
+        &format!("{PROVIDER}\ndata \"tfplugtest_items\" \"bad\" {{ name_prefix = \"a b\" }}\n"),
+    );
+    let plan = ws.run(&["plan", "-no-color"]).assert_failure();
+    assert!(
+        plan.stderr.contains("Invalid name_prefix")
+            && plan.stderr.contains("name_prefix = \"a b\""),
+        "{}",
+        plan.combined()
+    );
+}
+
+#[test]
+fn moved_block_turns_an_item_into_a_record_without_writes() {
+    let h = Harness::new();
+    let ws = &h.ws;
+    ws.write(
+        "main.tf",
+        &format!("{PROVIDER}\nresource \"tfplugtest_item\" \"a\" {{\n  name    = \"mv\"\n  content = \"kept\"\n}}\n"),
+    );
+    ws.apply_and_check_empty_plan();
+    let before = h.store.lock().unwrap().clone();
+
+    // Terraform 1.11 calls MoveResourceState because the provider advertises the capability.
+    ws.write(
+        "main.tf",
+        &format!(
+            r#"{PROVIDER}
+resource "tfplugtest_record" "a" {{
+  name    = "mv"
+  content = "kept"
+}}
+moved {{
+  from = tfplugtest_item.a
+  to   = tfplugtest_record.a
+}}
+"#
+        ),
+    );
+    let plan = ws.run(&["plan", "-no-color"]).assert_success();
+    assert!(
+        plan.stdout
+            .contains("tfplugtest_item.a has moved to tfplugtest_record.a")
+            && plan.stdout.contains("0 to add, 0 to change, 0 to destroy"),
+        "{}",
+        plan.combined()
+    );
+    let out = ws.apply().assert_success();
+    assert!(
+        out.stdout.contains("0 added, 0 changed, 0 destroyed"),
+        "{}",
+        out.combined()
+    );
+    assert!(ws.plan_is_empty(), "the plan after the move is empty");
+    let v = ws.resource_values("tfplugtest_record.a").expect("moved");
+    assert_eq!(v["id"], "item-mv");
+    assert_eq!(v["content"], "kept");
+    assert!(ws.resource_values("tfplugtest_item.a").is_none());
+    assert_eq!(*h.store.lock().unwrap(), before, "the move wrote nothing");
+
+    // Moving into a type that accepts no moves is refused with what to do instead.
+    ws.write(
+        "main.tf",
+        &format!(
+            r#"{PROVIDER}
+resource "tfplugtest_item" "b" {{ name = "mv" }}
+moved {{
+  from = tfplugtest_record.a
+  to   = tfplugtest_item.b
+}}
+"#
+        ),
+    );
+    let plan = ws.run(&["plan", "-no-color"]).assert_failure();
+    assert!(
+        plan.stderr
+            .contains("Moving resources into this type is not supported")
+            && plan.stderr.contains("removed"),
+        "{}",
+        plan.combined()
+    );
+}
+
+#[test]
+fn a_resource_with_identity_works_unchanged_with_terraform_1_11() {
+    // Terraform 1.11 never asks for identities; the identity fields it does not know are
+    // ignored, and create, refresh, import and destroy behave as for any resource.
+    let h = Harness::new();
+    let ws = &h.ws;
+    let config = |content: &str| {
+        format!(
+            "{PROVIDER}\nresource \"tfplugtest_record\" \"r\" {{\n  name    = \"rec\"\n  region  = \"r1\"\n  content = \"{content}\"\n}}\n"
+        )
+    };
+    ws.write("main.tf", &config("one"));
+    ws.apply_and_check_empty_plan();
+    ws.write("main.tf", &config("two"));
+    ws.apply_and_check_empty_plan();
+    let v = ws.resource_values("tfplugtest_record.r").expect("in state");
+    assert_eq!(v["id"], "item-rec");
+    assert_eq!(
+        h.store.lock().unwrap()["item-rec"].region.as_deref(),
+        Some("r1")
+    );
+
+    // Forget it, then import it back by ID.
+    ws.run(&["state", "rm", "tfplugtest_record.r"])
+        .assert_success();
+    let out = ws
+        .import("tfplugtest_record.r", "item-rec")
+        .assert_success();
+    assert!(
+        out.stdout.contains("Import successful"),
+        "{}",
+        out.combined()
+    );
+    assert!(ws.plan_is_empty());
+    ws.destroy().assert_success();
+    assert!(h.store.lock().unwrap().is_empty());
 }

@@ -27,7 +27,11 @@ fn main() -> ExitCode {
     if std::env::var_os(SERVE_ENV).is_some() {
         let file = std::env::var_os(STORE_ENV).map(PathBuf::from);
         let (provider, _store) = TestProvider::with_store_file(file);
-        return tencentcloud_provider::tfplug::serve_main(provider as Arc<_>, ADDRESS);
+        return tencentcloud_provider::tfplug::serve_main(
+            provider as Arc<_>,
+            ADDRESS,
+            tencentcloud_provider::tfplug::server::logging::LogFilter::everything(),
+        );
     }
     let tests: [(&str, fn()); 5] = [
         (

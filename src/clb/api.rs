@@ -84,6 +84,23 @@ impl Listener {
     }
 }
 
+/// One binding with the listener and rule it sits on, as a lookup lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BindingDetail {
+    /// `lbtg-…`
+    pub target_group_id: String,
+    /// Where the target group is bound, and with which weight.
+    pub binding: Binding,
+    /// Protocol of the listener (`TCP`, `HTTP`, …), upper-case.
+    pub protocol: String,
+    /// Port of the listener; `None` when the cloud does not report it.
+    pub port: Option<i64>,
+    /// Domain of the forwarding rule (layer 7 only).
+    pub domain: Option<String>,
+    /// URL path of the forwarding rule (layer 7 only).
+    pub url: Option<String>,
+}
+
 /// The CLB operations the association resource uses. Writes take many associations because the
 /// cloud runs one task per load balancer at a time: one call carries a whole batch.
 #[async_trait]
@@ -122,4 +139,20 @@ pub trait ClbApi: Send + Sync {
     ) -> Result<String, ApiError>;
     /// Waits for a task to end.
     async fn wait_task(&self, task_id: &str, deadline: &Deadline) -> Result<(), TaskError>;
+    /// Every binding of a target group, with its listener's protocol and port and its rule's
+    /// domain and URL (`DescribeTargetGroups`, `AssociatedRule`); `None` when the target group
+    /// does not exist.
+    async fn target_group_binding_details(
+        &self,
+        target_group_id: &str,
+        deadline: &Deadline,
+    ) -> Result<Option<Vec<BindingDetail>>, ApiError>;
+    /// Every target group binding on the listeners of a load balancer (only on `listener_id`
+    /// when given), from `DescribeListeners`; `None` when the load balancer does not exist.
+    async fn load_balancer_binding_details(
+        &self,
+        load_balancer_id: &str,
+        listener_id: Option<&str>,
+        deadline: &Deadline,
+    ) -> Result<Option<Vec<BindingDetail>>, ApiError>;
 }

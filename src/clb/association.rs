@@ -141,41 +141,13 @@ fn adopt(existing: Binding, weight: Option<Weight>) -> Result<Binding, OpError> 
     }
 }
 
-/// A bind the cloud may have accepted whose result was not seen; kept in the resource's private
-/// state until a read or delete has settled it.
+/// A bind the cloud may have accepted whose result was not seen; the resource keeps it in its
+/// private data (one serde model under one key) until a read or delete has settled it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingWrite {
     /// The task to wait for, when the cloud's answer (the RequestId) arrived.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_id: Option<String>,
-}
-
-impl PendingWrite {
-    /// The private-state bytes recording this pending write.
-    pub fn to_private(&self) -> Vec<u8> {
-        serde_json::to_vec(&PrivateState {
-            pending: Some(self.clone()),
-        })
-        .unwrap_or_default()
-    }
-
-    /// The pending write recorded in private-state bytes, if any (unreadable bytes count as none).
-    pub fn from_private(private: &[u8]) -> Option<PendingWrite> {
-        serde_json::from_slice::<PrivateState>(private)
-            .ok()
-            .and_then(|p| p.pending)
-    }
-
-    /// Private-state bytes saying nothing is pending (non-empty, so they replace older ones).
-    pub fn settled_private() -> Vec<u8> {
-        serde_json::to_vec(&PrivateState { pending: None }).unwrap_or_default()
-    }
-}
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct PrivateState {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pending: Option<PendingWrite>,
 }
 
 /// The binding a create records when the cloud may have accepted it but the result was not seen:

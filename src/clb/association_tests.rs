@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::clb::api::Deadline;
-use crate::clb::association::{self, OpError, PendingWrite, RunMemory};
+use crate::clb::association::{self, OpError, RunMemory};
 use crate::clb::checks::check_binding;
 use crate::clb::engine::Engine;
 use crate::clb::fake::FakeClb;
@@ -225,13 +225,6 @@ async fn unfinished_wait_after_an_accepted_bind_hands_back_the_pending_task() {
     assert!(matches!(err.error, OpError::Task(_)), "{:?}", err.error);
     let pending = err.pending.expect("the accepted bind is pending");
     assert_eq!(pending.task_id.as_deref(), Some("task-1"));
-    let private = pending.to_private();
-    assert_eq!(PendingWrite::from_private(&private), Some(pending.clone()));
-    assert_eq!(
-        PendingWrite::from_private(&PendingWrite::settled_private()),
-        None
-    );
-    assert_eq!(PendingWrite::from_private(b""), None);
 
     // Destroy (another run) waits for the task, then unbinds what it made.
     api.script.lock().unwrap().task_timeout = false;

@@ -73,14 +73,7 @@ fn target_group(info: wire::TargetGroupInfo) -> Option<TargetGroup> {
         .associated_rule
         .unwrap_or_default()
         .into_iter()
-        .filter_map(|item| {
-            Some(Binding {
-                load_balancer_id: non_empty(item.load_balancer_id)?,
-                listener_id: non_empty(item.listener_id)?,
-                location_id: non_empty(item.location_id),
-                weight: item.weight,
-            })
-        })
+        .filter_map(binding_of)
         .collect();
     Some(TargetGroup {
         id,
@@ -88,6 +81,59 @@ fn target_group(info: wire::TargetGroupInfo) -> Option<TargetGroup> {
         kind,
         bindings,
     })
+}
+
+/// The binding an `AssociatedRule` item describes; `None` when it lacks its load balancer or
+/// listener.
+fn binding_of(item: wire::AssociationItem) -> Option<Binding> {
+    Some(Binding {
+        load_balancer_id: non_empty(item.load_balancer_id)?,
+        listener_id: non_empty(item.listener_id)?,
+        location_id: non_empty(item.location_id),
+        weight: item.weight,
+    })
+}
+
+/// The bindings `DescribeListeners` shows on one listener and its rules.
+fn listener_binding_details(load_balancer_id: &str, l: wire::Listener) -> Vec<BindingDetail> {
+    let Some(listener_id) = non_empty(l.listener_id) else {
+        return Vec::new();
+    };
+    let protocol = l.protocol.unwrap_or_default().to_ascii_uppercase();
+    let detail = |g: wire::BasicTargetGroupInfo, rule: Option<&wire::RuleOutput>| {
+        Some(BindingDetail {
+            target_group_id: non_empty(g.target_group_id)?,
+            binding: Binding {
+                load_balancer_id: load_balancer_id.to_string(),
+                listener_id: listener_id.clone(),
+                location_id: rule.and_then(|r| non_empty(r.location_id.clone())),
+                weight: g.weight,
+            },
+            protocol: protocol.clone(),
+            port: l.port,
+            domain: rule.and_then(|r| non_empty(r.domain.clone())),
+            url: rule.and_then(|r| non_empty(r.url.clone())),
+        })
+    };
+    // `TargetGroupList` lists every bound group; `TargetGroup` alone (the first one) is the
+    // fallback for answers that leave the list out.
+    let bound = |list: Option<Vec<wire::BasicTargetGroupInfo>>,
+                 first: Option<wire::BasicTargetGroupInfo>| {
+        list.filter(|l| !l.is_empty())
+            .unwrap_or_else(|| first.into_iter().collect())
+    };
+    let mut out: Vec<BindingDetail> = bound(l.target_group_list.clone(), l.target_group.clone())
+        .into_iter()
+        .filter_map(|g| detail(g, None))
+        .collect();
+    for rule in l.rules.clone().unwrap_or_default() {
+        out.extend(
+            bound(rule.target_group_list.clone(), rule.target_group.clone())
+                .into_iter()
+                .filter_map(|g| detail(g, Some(&rule))),
+        );
+    }
+    out
 }
 
 fn listener(l: wire::Listener) -> Option<Listener> {
@@ -236,5 +282,164 @@ impl ClbApi for ClientApi {
 
     async fn wait_task(&self, task_id: &str, deadline: &Deadline) -> Result<(), TaskError> {
         self.tasks.wait(task_id, deadline).await.map(|_| ())
+    }
+
+    async fn target_group_binding_details(
+        &self,
+        target_group_id: &str,
+        deadline: &Deadline,
+    ) -> Result<Option<Vec<BindingDetail>>, ApiError> {
+        let found = match self
+            .client
+            .describe_all_target_groups(&[target_group_id.to_string()], deadline)
+            .await
+        {
+            Ok(found) => found,
+            Err(e) if e.says_absent(ClbObject::TargetGroup) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let Some(info) = found
+            .into_iter()
+            .find(|tg| tg.target_group_id.as_deref() == Some(target_group_id))
+        else {
+            return Ok(None);
+        };
+        Ok(Some(
+            info.associated_rule
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|item| {
+                    let protocol = item
+                        .protocol
+                        .clone()
+                        .unwrap_or_default()
+                        .to_ascii_uppercase();
+                    let port = item.port.map(|p| p as i64);
+                    let domain = non_empty(item.domain.clone());
+                    let url = non_empty(item.url.clone());
+                    Some(BindingDetail {
+                        target_group_id: target_group_id.to_string(),
+                        binding: binding_of(item)?,
+                        protocol,
+                        port,
+                        domain,
+                        url,
+                    })
+                })
+                .collect(),
+        ))
+    }
+
+    async fn load_balancer_binding_details(
+        &self,
+        load_balancer_id: &str,
+        listener_id: Option<&str>,
+        deadline: &Deadline,
+    ) -> Result<Option<Vec<BindingDetail>>, ApiError> {
+        let req = wire::DescribeListenersRequest {
+            load_balancer_id: load_balancer_id.to_string(),
+            listener_ids: listener_id.map(|l| vec![l.to_string()]),
+            ..Default::default()
+        };
+        let resp = match self.client.describe_listeners(&req, deadline).await {
+            Ok(r) => r,
+            Err(e) if e.says_absent(ClbObject::LoadBalancer) => return Ok(None),
+            // An unknown listener has no bindings.
+            Err(e) if e.says_absent(ClbObject::Listener) => return Ok(Some(Vec::new())),
+            Err(e) => return Err(e),
+        };
+        Ok(Some(
+            resp.listeners
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|l| listener_id.is_none_or(|id| l.listener_id.as_deref() == Some(id)))
+                .flat_map(|l| listener_binding_details(load_balancer_id, l))
+                .collect(),
+        ))
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listener_details_read_rules_lists_and_the_single_group_fallback() {
+        // Shaped like the documented DescribeListeners answer: a layer-7 listener whose rule
+        // names its group in `TargetGroup` and `TargetGroupList`, a lower-case protocol, and a
+        // layer-4 listener that reports only `TargetGroup`.
+        let answer: wire::DescribeListenersResponse = serde_json::from_value(serde_json::json!({
+            "Listeners": [
+                {"ListenerId": "lbl-m2q6sp9m", "Protocol": "http", "Port": 80, "TargetGroup": null,
+                 "TargetGroupList": null,
+                 "Rules": [{"LocationId": "loc-jjqr0ric", "Domain": "aaaa.com", "Url": "/group",
+                   "TargetGroup": {"TargetGroupId": "lbtg-5xunivs0", "TargetGroupName": "a"},
+                   "TargetGroupList": [{"TargetGroupId": "lbtg-5xunivs0", "TargetGroupName": "a"},
+                                       {"TargetGroupId": "lbtg-other001", "Weight": 20}]}]},
+                {"ListenerId": "lbl-tcp00001", "Protocol": "TCP", "Port": 7000, "Rules": null,
+                 "TargetGroup": {"TargetGroupId": "lbtg-l4000001", "Weight": 10}}
+            ]
+        }))
+        .unwrap();
+        let found: Vec<BindingDetail> = answer
+            .listeners
+            .unwrap()
+            .into_iter()
+            .flat_map(|l| listener_binding_details("lb-phbx2420", l))
+            .collect();
+        let summary: Vec<_> = found
+            .iter()
+            .map(|d| {
+                (
+                    d.binding.listener_id.as_str(),
+                    d.binding.location_id.as_deref(),
+                    d.target_group_id.as_str(),
+                    d.binding.weight,
+                    d.protocol.as_str(),
+                    d.port,
+                    d.domain.as_deref(),
+                    d.url.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (
+                    "lbl-m2q6sp9m",
+                    Some("loc-jjqr0ric"),
+                    "lbtg-5xunivs0",
+                    None,
+                    "HTTP",
+                    Some(80),
+                    Some("aaaa.com"),
+                    Some("/group")
+                ),
+                (
+                    "lbl-m2q6sp9m",
+                    Some("loc-jjqr0ric"),
+                    "lbtg-other001",
+                    Some(20),
+                    "HTTP",
+                    Some(80),
+                    Some("aaaa.com"),
+                    Some("/group")
+                ),
+                (
+                    "lbl-tcp00001",
+                    None,
+                    "lbtg-l4000001",
+                    Some(10),
+                    "TCP",
+                    Some(7000),
+                    None,
+                    None
+                ),
+            ]
+        );
+        assert!(
+            found
+                .iter()
+                .all(|d| d.binding.load_balancer_id == "lb-phbx2420")
+        );
     }
 }

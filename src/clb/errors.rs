@@ -212,7 +212,19 @@ pub fn report(diags: &mut Diagnostics, operation: &str, id: &AssociationId, err:
         );
         return;
     }
-    let e = explain(&format!("{operation} ({id})"), &err.failure());
+    add(
+        diags,
+        explain(&format!("{operation} ({id})"), &err.failure()),
+    );
+}
+
+/// Adds the diagnostic for an API call that failed while doing `operation` (no binding involved,
+/// e.g. a lookup), on the attribute the error points at when any.
+pub fn report_api(diags: &mut Diagnostics, operation: &str, err: &ApiError) {
+    add(diags, explain(operation, &api_failure(err)));
+}
+
+fn add(diags: &mut Diagnostics, e: Explained) {
     match e.attribute {
         Some(a) => diags.attribute_error(AttributePath::attr_root(a), e.summary, e.detail),
         None => diags.error(e.summary, e.detail),

@@ -150,6 +150,28 @@ impl FakeClb {
         Ok(())
     }
 
+    /// Every binding held, with its listener and rule details.
+    fn details(&self) -> Vec<BindingDetail> {
+        self.bindings
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(tg, b)| {
+                let (protocol, _, _, port) =
+                    fake_listener(&b.listener_id).unwrap_or(("TCP", "TARGETGROUP", &[], 0));
+                let on_rule = b.location_id.is_some();
+                BindingDetail {
+                    target_group_id: tg.clone(),
+                    binding: b.clone(),
+                    protocol: protocol.into(),
+                    port: Some(port),
+                    domain: on_rule.then(|| "www.example.com".to_string()),
+                    url: on_rule.then(|| "/".to_string()),
+                }
+            })
+            .collect()
+    }
+
     fn task_will_fail(&self) -> bool {
         let mut script = self.script.lock().unwrap();
         if script.failing_tasks > 0 {
@@ -157,6 +179,19 @@ impl FakeClb {
             return true;
         }
         script.task_failure.is_some()
+    }
+}
+
+/// The fake's listeners on `lb-a`.
+const LISTENERS: [&str; 3] = ["lbl-tcp", "lbl-node", "lbl-http"];
+
+/// Protocol, target type, rules and port of a listener of `lb-a`.
+fn fake_listener(id: &str) -> Option<(&'static str, &'static str, &'static [&'static str], i64)> {
+    match id {
+        "lbl-tcp" => Some(("TCP", "TARGETGROUP", &[], 7001)),
+        "lbl-node" => Some(("UDP", "NODE", &[], 7002)),
+        "lbl-http" => Some(("HTTP", "NODE", &["loc-r1"], 80)),
+        _ => None,
     }
 }
 
@@ -211,22 +246,25 @@ impl ClbApi for FakeClb {
             return Ok(None);
         }
         let bound = self.bindings.lock().unwrap();
-        let listener = |id: &str, protocol: &str, target_type: &str, rules: &[&str]| Listener {
-            id: id.into(),
-            protocol: protocol.into(),
-            target_type: Some(target_type.into()),
-            rule_ids: rules.iter().map(|r| r.to_string()).collect(),
-            target_group_ids: bound
+        Ok(Some(
+            LISTENERS
                 .iter()
-                .filter(|(_, b)| b.listener_id == id)
-                .map(|(tg, _)| tg.clone())
+                .filter_map(|&id| {
+                    let (protocol, target_type, rules, _) = fake_listener(id)?;
+                    Some(Listener {
+                        id: id.into(),
+                        protocol: protocol.into(),
+                        target_type: Some(target_type.into()),
+                        rule_ids: rules.iter().map(|r| r.to_string()).collect(),
+                        target_group_ids: bound
+                            .iter()
+                            .filter(|(_, b)| b.listener_id == id)
+                            .map(|(tg, _)| tg.clone())
+                            .collect(),
+                    })
+                })
                 .collect(),
-        };
-        Ok(Some(vec![
-            listener("lbl-tcp", "TCP", "TARGETGROUP", &[]),
-            listener("lbl-node", "UDP", "NODE", &[]),
-            listener("lbl-http", "HTTP", "NODE", &["loc-r1"]),
-        ]))
+        ))
     }
 
     async fn associate(
@@ -301,5 +339,35 @@ impl ClbApi for FakeClb {
             });
         }
         Ok(())
+    }
+
+    async fn target_group_binding_details(
+        &self,
+        target_group_id: &str,
+        _d: &Deadline,
+    ) -> Result<Option<Vec<BindingDetail>>, ApiError> {
+        if Self::group(target_group_id).is_none() {
+            return Ok(None);
+        }
+        let mut all = self.details();
+        all.retain(|d| d.target_group_id == target_group_id);
+        Ok(Some(all))
+    }
+
+    async fn load_balancer_binding_details(
+        &self,
+        load_balancer_id: &str,
+        listener_id: Option<&str>,
+        _d: &Deadline,
+    ) -> Result<Option<Vec<BindingDetail>>, ApiError> {
+        if load_balancer_id != "lb-a" {
+            return Ok(None);
+        }
+        let mut all = self.details();
+        all.retain(|d| {
+            d.binding.load_balancer_id == load_balancer_id
+                && listener_id.is_none_or(|id| d.binding.listener_id == id)
+        });
+        Ok(Some(all))
     }
 }

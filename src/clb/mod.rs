@@ -11,12 +11,18 @@ pub mod api;
 pub mod association;
 pub mod checks;
 pub mod client_api;
+pub mod data_source;
 pub mod engine;
 pub mod errors;
 pub mod id;
+pub mod identity;
+pub mod lookup;
+pub mod official_move;
 pub mod provider;
 pub mod provider_config;
 pub mod resource;
+pub mod resource_identity;
+pub mod resource_move;
 pub mod resource_plan;
 pub mod timeouts;
 pub mod validate;
@@ -27,14 +33,6 @@ mod association_tests;
 mod fake;
 #[cfg(test)]
 mod resource_tests;
-
-/// Entry point of the `terraform-provider-tencentcloud` binary.
-pub fn main() -> std::process::ExitCode {
-    crate::tfplug::serve_main(
-        std::sync::Arc::new(provider::TencentCloudProvider::new()),
-        PROVIDER_ADDRESS,
-    )
-}
 
 /// Source address Terraform configurations use for this provider.
 pub const PROVIDER_ADDRESS: &str = "terraform.local/tencentcloud/tencentcloud";

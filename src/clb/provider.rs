@@ -1,104 +1,56 @@
-//! The `tencentcloud` provider: configuration and the state its resources share.
+//! The `tencentcloud` provider: configuration, and what it hands to its resources.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::clb::api::ClbApi;
 use crate::clb::association::RunMemory;
+use crate::clb::data_source::AssociationsDataSource;
 use crate::clb::engine::Engine;
 use crate::clb::provider_config::{self, ReadConfig};
 use crate::clb::resource::AssociationResource;
+use crate::tfplug::datasource::DataSource;
 use crate::tfplug::diag::Diagnostics;
-use crate::tfplug::provider::{ConfigureProviderRequest, Context, Provider};
+use crate::tfplug::provider::{
+    ConfigValidator, ConfigureProviderRequest, ConfigureProviderResponse, Context, Provider,
+    ProviderData,
+};
 use crate::tfplug::resource::Resource;
 use crate::tfplug::schema::Schema;
-use crate::tfplug::value::Value;
+use crate::tfplug::typed::TypedValue;
 
-/// Whether resources can talk to the cloud yet.
-#[derive(Clone)]
-pub enum ApiState {
-    /// `ConfigureProvider` has not run (or failed).
-    NotConfigured,
-    /// The provider block holds values known only after apply (these attributes).
-    Unknown(Vec<String>),
-    /// Ready to call the API, through the process's engine.
-    Ready(Arc<Engine>),
-}
-
-/// What the provider's resources share: the engine every API call goes through.
-pub struct Shared {
-    api: RwLock<ApiState>,
+/// What the configured provider hands to its resources and data sources: the engine every API
+/// call goes through, and what creates of this run put into state.
+pub struct ClbClient {
+    /// Batches writes per load balancer and shares reads, across every resource instance of
+    /// this process.
+    pub engine: Arc<Engine>,
     /// Bindings creates of this run put into state (replacement of a binding by itself).
-    pub run: RunMemory,
+    pub run: Arc<RunMemory>,
 }
 
-impl Shared {
-    /// Not configured yet.
-    pub fn new() -> Self {
-        Shared {
-            api: RwLock::new(ApiState::NotConfigured),
-            run: RunMemory::new(),
+impl ClbClient {
+    /// A client over `engine` that remembers nothing yet (a new provider process).
+    pub fn new(engine: Arc<Engine>) -> Self {
+        ClbClient {
+            engine,
+            run: Arc::new(RunMemory::new()),
         }
     }
-
-    /// The current API state.
-    pub fn api(&self) -> ApiState {
-        self.api.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    /// Replaces the API state (configure, or tests injecting a fake).
-    pub fn set_api(&self, state: ApiState) {
-        *self.api.write().unwrap_or_else(|e| e.into_inner()) = state;
-    }
 }
-
-impl Default for Shared {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// Builds the API handle from settings; replaceable so tests can point the provider elsewhere.
-pub type Connector = Arc<
-    dyn Fn(
-            provider_config::ProviderSettings,
-        ) -> futures::future::BoxFuture<'static, Result<Arc<dyn ClbApi>, String>>
-        + Send
-        + Sync,
->;
 
 /// The provider.
+#[derive(Default)]
 pub struct TencentCloudProvider {
-    shared: Arc<Shared>,
-    connector: Connector,
+    /// Kept here (not built per configure) so that a second configure of the same process
+    /// still knows what the creates of this run did.
+    run: Arc<RunMemory>,
 }
 
 impl TencentCloudProvider {
     /// A provider that connects with the real API client.
     pub fn new() -> Self {
-        Self::with_connector(Arc::new(|settings| {
-            Box::pin(crate::clb::client_api::connect(settings))
-        }))
-    }
-
-    /// A provider whose API handle is built by `connector`.
-    pub fn with_connector(connector: Connector) -> Self {
-        TencentCloudProvider {
-            shared: Arc::new(Shared::new()),
-            connector,
-        }
-    }
-
-    /// The state shared with resources.
-    pub fn shared(&self) -> Arc<Shared> {
-        self.shared.clone()
-    }
-}
-
-impl Default for TencentCloudProvider {
-    fn default() -> Self {
-        Self::new()
+        Self::default()
     }
 }
 
@@ -107,45 +59,60 @@ fn system_env(name: &str) -> Option<String> {
 }
 
 #[async_trait]
-impl Provider for TencentCloudProvider {
-    fn type_name(&self) -> &str {
-        "tencentcloud"
+impl ConfigValidator for TencentCloudProvider {
+    async fn validate_config(&self, _ctx: &Context, config: &TypedValue, diags: &mut Diagnostics) {
+        // provider_config reads the block attribute by attribute, unknowns included.
+        diags.extend(provider_config::validate(config.value(), &system_env));
     }
+}
 
+#[async_trait]
+impl Provider for TencentCloudProvider {
     fn schema(&self) -> Schema {
         provider_config::schema()
     }
 
-    async fn validate_config(&self, _ctx: &Context, config: &Value) -> Diagnostics {
-        provider_config::validate(config, &system_env)
+    fn config_validator(&self) -> Option<&dyn ConfigValidator> {
+        Some(self)
     }
 
-    async fn configure(&self, _ctx: &Context, req: ConfigureProviderRequest) -> Diagnostics {
-        let settings = match provider_config::read(&req.config, &system_env) {
-            Err(diags) => return diags,
+    async fn configure(
+        &self,
+        _ctx: &Context,
+        req: ConfigureProviderRequest,
+        resp: &mut ConfigureProviderResponse,
+    ) {
+        let settings = match provider_config::read(req.config.value(), &system_env) {
+            Err(diags) => {
+                resp.diagnostics = diags;
+                return;
+            }
             Ok(ReadConfig::Unknown(attrs)) => {
-                // Terraform configures again at apply time with known values; until then resources
-                // skip API-backed checks instead of failing.
-                tracing::info!(?attrs, "provider configuration has unknown values");
-                self.shared.set_api(ApiState::Unknown(attrs));
-                return Diagnostics::default();
+                // Terraform configures again at apply time with known values; until then
+                // resources skip API-backed checks instead of failing.
+                resp.data = ProviderData::ConfigUnknown(attrs);
+                return;
             }
             Ok(ReadConfig::Known(settings)) => settings,
         };
-        match (self.connector)(settings).await {
+        match crate::clb::client_api::connect(settings).await {
             Ok(api) => {
-                self.shared.set_api(ApiState::Ready(Engine::new(api)));
-                Diagnostics::default()
+                resp.data = ProviderData::ready(ClbClient {
+                    engine: Engine::new(api),
+                    run: self.run.clone(),
+                })
             }
-            Err(message) => {
-                let mut d = Diagnostics::default();
-                d.error("Cannot configure the Tencent Cloud provider", message);
-                d
-            }
+            Err(message) => resp
+                .diagnostics
+                .error("Cannot configure the Tencent Cloud provider", message),
         }
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![Arc::new(AssociationResource::new(self.shared.clone()))]
+        vec![Arc::new(AssociationResource)]
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        vec![Arc::new(AssociationsDataSource)]
     }
 }

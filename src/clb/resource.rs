@@ -2,7 +2,6 @@
 //!
 //! Plan-time behaviour (validation, API checks, import) is in [`crate::clb::resource_plan`].
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -10,22 +9,25 @@ use serde::{Deserialize, Serialize};
 
 use crate::clb::api::{Binding, Deadline, Weight};
 use crate::clb::association::{self, CreateFailed, OpError, PendingWrite};
-use crate::clb::engine::Engine;
-use crate::clb::errors::{report, report_unconfirmed_create};
+use crate::clb::errors::{report, report_unconfirmed_create, report_unsettled};
 use crate::clb::id::AssociationId;
-use crate::clb::provider::{ApiState, Shared};
+use crate::clb::identity::AssociationIdentity;
+use crate::clb::provider::ClbClient;
 use crate::clb::timeouts::timeout_or_default;
-use crate::tfplug::diag::Diagnostics;
-use crate::tfplug::provider::Context;
+use crate::tfplug::provider::{ConfigValidator, Configured, Context};
 use crate::tfplug::resource::*;
 use crate::tfplug::schema::{Attribute, Block, NestedBlock, Schema};
-use crate::tfplug::value::{AttributePath, Value, from_value, to_value};
+use crate::tfplug::value::AttributePath;
 
 /// The resource type name.
 pub const TYPE_NAME: &str = "tencentcloud_clb_target_group_association";
 
 /// How long a refresh may take before it gives up.
 const READ_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+/// Private-data key of a bind the cloud may have accepted but whose result a create did not see
+/// ([`PendingWrite`]); read and delete settle it first.
+const PENDING_WRITE: &str = "pending_write";
 
 /// The resource's schema.
 pub fn schema() -> Schema {
@@ -113,6 +115,19 @@ impl AssociationModel {
         })
     }
 
+    /// The model naming the binding `id`, before the cloud was read (import, move).
+    pub fn named(id: &AssociationId) -> Self {
+        AssociationModel {
+            id: Some(id.to_string()),
+            load_balancer_id: Some(id.load_balancer_id.clone()),
+            listener_id: Some(id.listener_id.clone()),
+            location_id: id.location_id.clone(),
+            target_group_id: Some(id.target_group_id.clone()),
+            weight: None,
+            timeouts: None,
+        }
+    }
+
     /// The model for `id`, with the cloud's view of the binding.
     pub fn from_binding(id: &AssociationId, b: &Binding, timeouts: Option<TimeoutsModel>) -> Self {
         AssociationModel {
@@ -127,65 +142,9 @@ impl AssociationModel {
     }
 }
 
-/// Converts a model to a state value of the schema's type.
-pub fn model_to_value(m: &AssociationModel) -> Result<Value, String> {
-    to_value(m, &schema().value_type()).map_err(|e| e.to_string())
-}
-
-/// Reads the known parts of a configuration or state value into a model; unknown attributes
-/// become `None` (so a plan's unknown weight does not stop create).
-pub fn value_to_model(v: &Value) -> Result<AssociationModel, String> {
-    let known = strip_unknown(v);
-    from_value(&known).map_err(|e| e.to_string())
-}
-
-fn strip_unknown(v: &Value) -> Value {
-    match v {
-        Value::Unknown => Value::Null,
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, x)| (k.clone(), strip_unknown(x)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
-/// The resource; holds the provider's shared state.
-pub struct AssociationResource {
-    pub(crate) shared: Arc<Shared>,
-}
-
-impl AssociationResource {
-    /// The resource backed by `shared`.
-    pub fn new(shared: Arc<Shared>) -> Self {
-        AssociationResource { shared }
-    }
-
-    /// The engine, or an error diagnostic saying why the API cannot be called.
-    pub(crate) fn ready_api(&self, diags: &mut Diagnostics) -> Option<Arc<Engine>> {
-        match self.shared.api() {
-            ApiState::Ready(api) => Some(api),
-            ApiState::Unknown(attrs) => {
-                diags.error(
-                    "Provider configuration is not known yet",
-                    format!(
-                        "The provider block's {} depend on values known only after apply, so the CLB API cannot be called now. Run apply again once they are known, or set them to known values.",
-                        attrs.join(", ")
-                    ),
-                );
-                None
-            }
-            ApiState::NotConfigured => {
-                diags.error(
-                    "Provider not configured",
-                    "The tencentcloud provider was not configured before this operation; this is a bug, please report it.",
-                );
-                None
-            }
-        }
-    }
-}
+/// The resource. What it needs from the provider comes through the call's [`Context`]
+/// ([`ClbClient`]).
+pub struct AssociationResource;
 
 fn deadline(ctx: &Context, timeout: Duration) -> Deadline {
     Deadline::after(timeout, ctx.cancel.clone())
@@ -208,39 +167,35 @@ impl Resource for AssociationResource {
         schema()
     }
 
-    async fn create(&self, ctx: &Context, req: CreateRequest) -> CreateResponse {
-        let mut resp = CreateResponse::default();
-        let model = match value_to_model(&req.config) {
-            Ok(m) => m,
-            Err(e) => {
-                resp.diagnostics.error("Invalid configuration", e);
-                return resp;
-            }
+    async fn create(&self, ctx: &Context, req: CreateRequest, resp: &mut CreateResponse) {
+        let d = &mut resp.diagnostics;
+        let Some(model) = d.capture(req.config.get::<AssociationModel>()) else {
+            return;
         };
         let Some(id) = model.association_id() else {
-            resp.diagnostics.error(
+            d.error(
                 "Invalid configuration",
                 "load_balancer_id, listener_id and target_group_id must all be set.",
             );
-            return resp;
+            return;
         };
         let timeout = match timeout_of(&model, |t| t.create.as_ref()) {
             Ok(t) => t,
             Err(e) => {
-                resp.diagnostics.attribute_error(
+                d.attribute_error(
                     AttributePath::attr_root("timeouts").attr("create"),
                     "Invalid timeout",
                     e,
                 );
-                return resp;
+                return;
             }
         };
-        let Some(api) = self.ready_api(&mut resp.diagnostics) else {
-            return resp;
+        let Some(client) = d.capture(ctx.require_provider_data::<ClbClient>()) else {
+            return;
         };
         let created = association::create(
-            &api,
-            &self.shared.run,
+            &client.engine,
+            &client.run,
             &id,
             model.weight,
             &deadline(ctx, timeout),
@@ -252,8 +207,8 @@ impl Resource for AssociationResource {
                 error,
                 pending: None,
             }) => {
-                report(&mut resp.diagnostics, "bind the target group", &id, &error);
-                return resp;
+                report(d, "bind the target group", &id, &error);
+                return;
             }
             Err(CreateFailed {
                 error,
@@ -261,144 +216,155 @@ impl Resource for AssociationResource {
             }) => {
                 // The cloud may have accepted the bind: record it (Terraform taints it), so a
                 // destroy or the next apply removes it instead of leaving an orphan.
-                report_unconfirmed_create(&mut resp.diagnostics, &id, &error);
-                resp.private = pending.to_private();
+                report_unconfirmed_create(d, &id, &error);
+                if let Err(e) = resp.private.set(PENDING_WRITE, &pending) {
+                    resp.diagnostics.extend(e);
+                }
                 association::unconfirmed_binding(&id, model.weight)
             }
         };
         let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone());
-        match model_to_value(&state) {
-            Ok(v) => resp.new_state = Some(v),
-            Err(e) => resp.diagnostics.error("Internal error encoding state", e),
+        if let Err(e) = resp.state.set(&state) {
+            resp.diagnostics.extend(e);
         }
-        resp
+        if let Err(e) = resp.set_identity(&AssociationIdentity::from(&id)) {
+            resp.diagnostics.extend(e);
+        }
     }
 
-    async fn read(&self, ctx: &Context, req: ReadRequest) -> ReadResponse {
-        let mut resp = ReadResponse {
-            private: req.private.clone(),
-            ..Default::default()
-        };
-        let model = match value_to_model(&req.current_state) {
-            Ok(m) => m,
-            Err(e) => {
-                resp.diagnostics.error("Invalid state", e);
-                return resp;
-            }
+    async fn read(&self, ctx: &Context, req: ReadRequest, resp: &mut ReadResponse) {
+        let d = &mut resp.diagnostics;
+        let Some(model) = d.capture(req.state.get::<AssociationModel>()) else {
+            return;
         };
         let Some(id) = model.association_id() else {
-            resp.diagnostics.error("Invalid state", "The stored state lacks load_balancer_id, listener_id or target_group_id; remove it with `terraform state rm` and import the binding again.");
-            return resp;
+            d.error("Invalid state", "The stored state lacks load_balancer_id, listener_id or target_group_id; remove it with `terraform state rm` and import the binding again.");
+            return;
         };
-        let api = match self.shared.api() {
-            ApiState::Ready(api) => api,
-            ApiState::Unknown(_) => {
-                // Nothing can be checked until the provider's configuration is known; keep the
-                // recorded state rather than claiming the binding is gone.
-                resp.new_state = Some(req.current_state);
-                return resp;
-            }
-            ApiState::NotConfigured => {
-                self.ready_api(&mut resp.diagnostics);
-                return resp;
+        // The identity follows from the state alone, so it is there even when the cloud cannot be
+        // asked, and for state written before identities existed (Terraform < 1.12).
+        if let Err(e) = resp.set_identity(&AssociationIdentity::from(&id)) {
+            resp.diagnostics.extend(e);
+        }
+        let d = &mut resp.diagnostics;
+        let client = match ctx.provider_data::<ClbClient>() {
+            Configured::Ready(client) => client,
+            // Nothing can be checked until the provider's configuration is known; keep the
+            // recorded state (the response starts with it) rather than claiming it is gone.
+            Configured::ConfigUnknown(_) => return,
+            Configured::NotConfigured => {
+                d.capture(ctx.require_provider_data::<ClbClient>());
+                return;
             }
         };
         let deadline = deadline(ctx, READ_TIMEOUT);
-        if let Some(pending) = PendingWrite::from_private(&req.private) {
-            if let Err(err) = association::settle(&api, &pending, &deadline).await {
-                // Still unknown: keep the binding (and the pending task) as recorded.
-                crate::clb::errors::report_unsettled(&mut resp.diagnostics, &id, &err);
-                resp.new_state = Some(req.current_state);
-                return resp;
+        let Some(pending) = d.capture(req.private.get::<PendingWrite>(PENDING_WRITE)) else {
+            return;
+        };
+        if let Some(pending) = pending {
+            if let Err(err) = association::settle(&client.engine, &pending, &deadline).await {
+                // Still unknown: keep the binding (and the pending task) as recorded, which is
+                // what the response starts with.
+                report_unsettled(d, &id, &err);
+                return;
             }
-            resp.private = PendingWrite::settled_private();
+            resp.private.remove(PENDING_WRITE);
         }
-        match association::read(&api, &id, &deadline).await {
+        let d = &mut resp.diagnostics;
+        match association::read(&client.engine, &id, &deadline).await {
             Ok(Some(binding)) => {
                 let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone());
-                match model_to_value(&state) {
-                    Ok(v) => resp.new_state = Some(v),
-                    Err(e) => resp.diagnostics.error("Internal error encoding state", e),
+                if let Err(e) = resp.state.set(&state) {
+                    resp.diagnostics.extend(e);
                 }
             }
             Ok(None) => {
                 tracing::info!(id = %id, "binding no longer exists; removing it from state");
-                resp.new_state = None;
+                resp.state.set_null();
             }
-            Err(e) => report(
-                &mut resp.diagnostics,
-                "read the binding",
-                &id,
-                &OpError::Api(e),
-            ),
+            Err(e) => report(d, "read the binding", &id, &OpError::Api(e)),
         }
-        resp
     }
 
-    async fn update(&self, _ctx: &Context, req: UpdateRequest) -> UpdateResponse {
-        // Every binding attribute forces replacement, so only `timeouts` can change in place:
-        // nothing to send to the cloud.
-        let mut resp = UpdateResponse::default();
-        let mut state = req.planned_state.clone();
-        if state.get_attr("id").is_some_and(Value::is_unknown)
-            && let Some(prior_id) = req.prior_state.get_attr("id")
+    async fn update(&self, _ctx: &Context, req: UpdateRequest, resp: &mut UpdateResponse) {
+        // The plan may carry no identity (state stored before identities existed): name the
+        // binding from the planned coordinates, which an in-place update never changes.
+        if let Some(id) = resp
+            .diagnostics
+            .capture(resp.state.get::<AssociationModel>())
+            .and_then(|m| m.association_id())
+            && let Err(e) = resp.set_identity(&AssociationIdentity::from(&id))
         {
-            state.set_attr("id", prior_id.clone());
+            resp.diagnostics.extend(e);
         }
-        if state.get_attr("weight").is_some_and(Value::is_unknown) {
-            let prior = req
-                .prior_state
-                .get_attr("weight")
-                .cloned()
-                .unwrap_or_default();
-            state.set_attr("weight", prior);
+        // Every binding attribute forces replacement, so only `timeouts` can change in place:
+        // nothing to send to the cloud. The response starts as the plan; computed values it
+        // left unknown keep their prior values.
+        if resp.state.is_unknown("id") {
+            let prior = resp
+                .diagnostics
+                .capture(req.prior_state.get_attr::<Option<String>>("id"));
+            if let Some(Err(e)) = prior.map(|id| resp.state.set_attr("id", &id)) {
+                resp.diagnostics.extend(e);
+            }
         }
-        resp.new_state = Some(state);
-        resp
+        if resp.state.is_unknown("weight") {
+            let prior = resp
+                .diagnostics
+                .capture(req.prior_state.get_attr::<Option<Weight>>("weight"));
+            if let Some(Err(e)) = prior.map(|w| resp.state.set_attr("weight", &w)) {
+                resp.diagnostics.extend(e);
+            }
+        }
     }
 
-    async fn delete(&self, ctx: &Context, req: DeleteRequest) -> DeleteResponse {
-        let mut resp = DeleteResponse::default();
-        let model = match value_to_model(&req.prior_state) {
-            Ok(m) => m,
-            Err(e) => {
-                resp.diagnostics.error("Invalid state", e);
-                return resp;
-            }
+    async fn delete(&self, ctx: &Context, req: DeleteRequest, resp: &mut DeleteResponse) {
+        let d = &mut resp.diagnostics;
+        let Some(model) = d.capture(req.prior_state.get::<AssociationModel>()) else {
+            return;
         };
         let Some(id) = model.association_id() else {
             // Nothing identifiable to remove.
-            return resp;
+            return;
         };
         let timeout = timeout_of(&model, |t| t.delete.as_ref())
             .unwrap_or(crate::clb::timeouts::DEFAULT_TIMEOUT);
-        let Some(api) = self.ready_api(&mut resp.diagnostics) else {
-            return resp;
+        let Some(client) = d.capture(ctx.require_provider_data::<ClbClient>()) else {
+            return;
         };
-        let pending = PendingWrite::from_private(&req.private);
+        let Some(pending) = d.capture(req.private.get::<PendingWrite>(PENDING_WRITE)) else {
+            return;
+        };
         if let Err(err) = association::delete(
-            &api,
-            &self.shared.run,
+            &client.engine,
+            &client.run,
             &id,
             pending.as_ref(),
             &deadline(ctx, timeout),
         )
         .await
         {
-            report(&mut resp.diagnostics, "unbind the target group", &id, &err);
+            report(d, "unbind the target group", &id, &err);
         }
-        resp
     }
 
     fn importer(&self) -> Option<&dyn ResourceImport> {
         Some(self)
     }
 
-    fn config_validator(&self) -> Option<&dyn ResourceValidateConfig> {
+    fn config_validator(&self) -> Option<&dyn ConfigValidator> {
         Some(self)
     }
 
     fn plan_modifier(&self) -> Option<&dyn ResourceModifyPlan> {
+        Some(self)
+    }
+
+    fn identity(&self) -> Option<&dyn ResourceIdentity> {
+        Some(self)
+    }
+
+    fn mover(&self) -> Option<&dyn ResourceMoveState> {
         Some(self)
     }
 }

@@ -4,36 +4,72 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
-use crate::clb::api::Deadline;
+use crate::clb::api::{Deadline, Weight};
 use crate::clb::association::OpError;
 use crate::clb::checks::check_binding;
 use crate::clb::errors::report;
 use crate::clb::id::AssociationId;
-use crate::clb::provider::ApiState;
-use crate::clb::resource::{AssociationModel, AssociationResource, model_to_value};
+use crate::clb::identity::AssociationIdentity;
+use crate::clb::provider::ClbClient;
+use crate::clb::resource::{AssociationModel, AssociationResource};
 use crate::clb::timeouts::parse_duration;
 use crate::clb::validate::{IdKind, check_id, check_weight};
 use crate::tfplug::diag::Diagnostics;
-use crate::tfplug::provider::Context;
+use crate::tfplug::provider::{ConfigValidator, Configured, Context};
 use crate::tfplug::resource::*;
-use crate::tfplug::value::{AttributePath, Value};
+use crate::tfplug::typed::TypedValue;
+use crate::tfplug::value::{AttributePath, Unknowable};
 
 /// How long the plan-time API checks may take.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2 * 60);
 
-const ID_ATTRIBUTES: [(&str, IdKind); 4] = [
-    ("load_balancer_id", IdKind::LoadBalancer),
-    ("listener_id", IdKind::Listener),
-    ("location_id", IdKind::Location),
-    ("target_group_id", IdKind::TargetGroup),
-];
+/// A configuration (or prior state) as plan time sees it: any attribute may be unknown.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct PlanningModel {
+    load_balancer_id: Unknowable<Option<String>>,
+    listener_id: Unknowable<Option<String>>,
+    location_id: Unknowable<Option<String>>,
+    target_group_id: Unknowable<Option<String>>,
+    /// A number, which configuration may write as a fraction.
+    weight: Unknowable<Option<f64>>,
+    timeouts: Unknowable<Option<PlanningTimeouts>>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct PlanningTimeouts {
+    create: Unknowable<Option<String>>,
+    delete: Unknowable<Option<String>>,
+}
+
+impl PlanningModel {
+    fn id_attributes(&self) -> [(&'static str, IdKind, &Unknowable<Option<String>>); 4] {
+        [
+            (
+                "load_balancer_id",
+                IdKind::LoadBalancer,
+                &self.load_balancer_id,
+            ),
+            ("listener_id", IdKind::Listener, &self.listener_id),
+            ("location_id", IdKind::Location, &self.location_id),
+            (
+                "target_group_id",
+                IdKind::TargetGroup,
+                &self.target_group_id,
+            ),
+        ]
+    }
+}
 
 /// Offline checks of a configuration; unknown values are skipped (they are checked once known).
-pub fn validate_config_value(config: &Value) -> Diagnostics {
+pub fn validate_config_value(config: &TypedValue) -> Diagnostics {
     let mut d = Diagnostics::default();
-    for (name, kind) in ID_ATTRIBUTES {
-        if let Some(s) = config.get_attr(name).and_then(Value::as_str)
+    let Some(model) = d.capture(config.get::<PlanningModel>()) else {
+        return d;
+    };
+    for (name, kind, value) in model.id_attributes() {
+        if let Some(s) = value.known_value()
             && let Err(msg) = check_id(kind, s)
         {
             d.attribute_error(
@@ -43,27 +79,21 @@ pub fn validate_config_value(config: &Value) -> Diagnostics {
             );
         }
     }
-    if let Some(w) = config
-        .get_attr("weight")
-        .filter(|v| matches!(v, Value::Number(_)))
-    {
+    if let Some(w) = model.weight.known_value() {
         let path = AttributePath::attr_root("weight");
-        match w.as_i64() {
-            None => d.attribute_error(
+        if w.fract() != 0.0 {
+            d.attribute_error(
                 path,
                 "Invalid weight",
                 "weight must be a whole number between 0 and 100.",
-            ),
-            Some(n) => {
-                if let Err(msg) = check_weight(n) {
-                    d.attribute_error(path, "Invalid weight", msg);
-                }
-            }
+            );
+        } else if let Err(msg) = check_weight(*w as Weight) {
+            d.attribute_error(path, "Invalid weight", msg);
         }
     }
-    if let Some(t) = config.get_attr("timeouts") {
-        for name in ["create", "delete"] {
-            if let Some(s) = t.get_attr(name).and_then(Value::as_str)
+    if let Some(t) = model.timeouts.known_value() {
+        for (name, value) in [("create", &t.create), ("delete", &t.delete)] {
+            if let Some(s) = value.known_value()
                 && let Err(msg) = parse_duration(s)
             {
                 d.attribute_error(
@@ -77,78 +107,76 @@ pub fn validate_config_value(config: &Value) -> Diagnostics {
     d
 }
 
-/// The binding named by a configuration, when all its ID attributes are known.
-fn known_id(config: &Value) -> Option<AssociationId> {
-    let s = |name: &str| {
-        config
-            .get_attr(name)
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
-    let location = match config.get_attr("location_id") {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Null) | None => None,
-        Some(_) => return None, // unknown
-    };
+/// The binding named by a configuration or state, when all its ID attributes are known.
+fn known_id(config: &TypedValue) -> Option<AssociationId> {
+    if config.is_null() {
+        return None;
+    }
+    let m = config.get::<PlanningModel>().ok()?;
+    let known = |v: &Unknowable<Option<String>>| v.known_value().cloned();
     Some(AssociationId {
-        load_balancer_id: s("load_balancer_id")?,
-        listener_id: s("listener_id")?,
-        location_id: location,
-        target_group_id: s("target_group_id")?,
+        load_balancer_id: known(&m.load_balancer_id)?,
+        listener_id: known(&m.listener_id)?,
+        location_id: m.location_id.into_known()?,
+        target_group_id: known(&m.target_group_id)?,
     })
 }
 
 #[async_trait]
-impl ResourceValidateConfig for AssociationResource {
-    async fn validate_config(&self, _ctx: &Context, config: &Value) -> Diagnostics {
-        validate_config_value(config)
+impl ConfigValidator for AssociationResource {
+    async fn validate_config(&self, _ctx: &Context, config: &TypedValue, diags: &mut Diagnostics) {
+        diags.extend(validate_config_value(config));
     }
 }
 
 #[async_trait]
 impl ResourceModifyPlan for AssociationResource {
-    async fn modify_plan(&self, ctx: &Context, req: ModifyPlanRequest) -> ModifyPlanResponse {
-        let mut resp = ModifyPlanResponse {
-            planned_state: req.planned_state.clone(),
-            ..Default::default()
-        };
+    async fn modify_plan(
+        &self,
+        ctx: &Context,
+        req: ModifyPlanRequest,
+        resp: &mut ModifyPlanResponse,
+    ) {
         let Some(id) = known_id(&req.config) else {
-            return resp;
+            // The binding is not known before apply: neither is its identity.
+            resp.identity = None;
+            return;
         };
-        // The ID is a pure function of the configuration: show it in the plan.
-        if resp
-            .planned_state
-            .get_attr("id")
-            .is_some_and(Value::is_unknown)
-        {
-            resp.planned_state
-                .set_attr("id", Value::string(id.to_string()));
+        if let Err(e) = resp.set_identity(&AssociationIdentity::from(&id)) {
+            resp.diagnostics.extend(e);
         }
+        // The ID is a pure function of the configuration: show it in the plan.
+        if resp.plan.is_unknown("id")
+            && let Err(e) = resp.plan.set_attr("id", &id.to_string())
+        {
+            resp.diagnostics.extend(e);
+        }
+        let Some(model) = resp.diagnostics.capture(req.config.get::<PlanningModel>()) else {
+            return;
+        };
         // API checks only when a binding is about to be made; an existing one was checked then,
         // and a plan for it must not start failing because of unrelated cloud changes.
-        let prior_id = prior_binding(&req.prior_state);
-        if prior_id.as_ref() == Some(&id) {
-            if let Some(notice) = weight_replacement_notice(&req.prior_state, &req.config, &id) {
+        if known_id(&req.prior_state).as_ref() == Some(&id) {
+            if let Some(notice) = weight_replacement_notice(&req.prior_state, &model, &id) {
                 resp.diagnostics.attribute_warning(
                     AttributePath::attr_root("weight"),
                     "Changing weight replaces the binding",
                     notice,
                 );
             }
-            return resp;
+            return;
         }
-        let weight = match req.config.get_attr("weight") {
-            Some(v @ Value::Number(_)) => v.as_i64(),
-            Some(Value::Unknown) => return resp,
-            _ => None,
+        let weight = match model.weight {
+            Unknowable::Unknown => return,
+            Unknowable::Known(w) => w.map(|w| w as Weight),
         };
-        let api = match self.shared.api() {
-            ApiState::Ready(api) => api,
+        let client = match ctx.provider_data::<ClbClient>() {
+            Configured::Ready(client) => client,
             // Checked at apply time, when the provider configuration is known.
-            _ => return resp,
+            _ => return,
         };
         let deadline = Deadline::after(CHECK_TIMEOUT, ctx.cancel.clone());
-        match check_binding(&api, &id, weight, &deadline).await {
+        match check_binding(&client.engine, &id, weight, &deadline).await {
             Ok(findings) => {
                 for f in findings {
                     let path = AttributePath::attr_root(f.attribute);
@@ -167,41 +195,19 @@ impl ResourceModifyPlan for AssociationResource {
                 &OpError::Api(e),
             ),
         }
-        resp
-    }
-}
-
-#[async_trait]
-impl ResourceImport for AssociationResource {
-    async fn import_state(&self, _ctx: &Context, raw: &str) -> ImportResponse {
-        let mut resp = ImportResponse::default();
-        match AssociationId::parse(raw) {
-            Err(e) => resp.diagnostics.error("Invalid import ID", e.to_string()),
-            Ok(id) => {
-                let model = AssociationModel {
-                    id: Some(id.to_string()),
-                    load_balancer_id: Some(id.load_balancer_id.clone()),
-                    listener_id: Some(id.listener_id.clone()),
-                    location_id: id.location_id.clone(),
-                    target_group_id: Some(id.target_group_id.clone()),
-                    weight: None,
-                    timeouts: None,
-                };
-                match model_to_value(&model) {
-                    Ok(v) => resp.state = Some(v),
-                    Err(e) => resp.diagnostics.error("Internal error encoding state", e),
-                }
-            }
-        }
-        resp
     }
 }
 
 /// The warning for a plan that changes only the weight of an existing binding, which replaces it
 /// by the same binding (the API has no in-place weight update).
-fn weight_replacement_notice(prior: &Value, config: &Value, id: &AssociationId) -> Option<String> {
-    let wanted = config.get_attr("weight").and_then(Value::as_i64)?;
-    let have = prior.get_attr("weight").and_then(Value::as_i64)?;
+fn weight_replacement_notice(
+    prior: &TypedValue,
+    config: &PlanningModel,
+    id: &AssociationId,
+) -> Option<String> {
+    let wanted = config.weight.known_value().map(|w| *w as Weight)?;
+    let prior = prior.get::<PlanningModel>().ok()?;
+    let have = prior.weight.known_value().map(|w| *w as Weight)?;
     (wanted != have).then(|| {
         format!(
             "The API cannot change the weight of {id} in place, so Terraform replaces the binding with itself: it unbinds it and binds it again with weight {wanted}, and traffic through this listener or rule stops for a moment. Under `create_before_destroy` the new object would find the binding still there with weight {have}, and apply stops with an error without changing anything; change the weight without `create_before_destroy`."
@@ -209,35 +215,62 @@ fn weight_replacement_notice(prior: &Value, config: &Value, id: &AssociationId) 
     })
 }
 
-/// The binding a prior state names; `None` on create.
-fn prior_binding(state: &Value) -> Option<AssociationId> {
-    if state.is_null() {
-        return None;
+#[async_trait]
+impl ResourceImport for AssociationResource {
+    async fn import_state(&self, _ctx: &Context, req: ImportRequest, resp: &mut ImportResponse) {
+        let id = match req.target {
+            ImportTarget::Id(raw) => match AssociationId::parse(&raw) {
+                Ok(id) => id,
+                Err(e) => {
+                    resp.diagnostics.error("Invalid import ID", e.to_string());
+                    return;
+                }
+            },
+            ImportTarget::Identity(identity) => {
+                let Some(identity) = resp
+                    .diagnostics
+                    .capture(identity.get::<AssociationIdentity>())
+                else {
+                    return;
+                };
+                match identity.association_id() {
+                    Ok(id) => id,
+                    Err(problems) => {
+                        for p in problems {
+                            resp.diagnostics.attribute_error(
+                                AttributePath::attr_root(p.attribute),
+                                "Invalid identity",
+                                p.message,
+                            );
+                        }
+                        return;
+                    }
+                }
+            }
+        };
+        if let Err(e) = resp.state.set(&AssociationModel::named(&id)) {
+            resp.diagnostics.extend(e);
+            return;
+        }
+        if let Err(e) = resp.set_identity(&AssociationIdentity::from(&id)) {
+            resp.diagnostics.extend(e);
+        }
     }
-    known_id(state)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clb::resource::schema;
+    use crate::tfplug::typed::ValueRole;
+    use Unknowable::{Known, Unknown};
 
-    fn config(pairs: &[(&str, Value)]) -> Value {
-        let mut v = Value::object(
-            [
-                "id",
-                "load_balancer_id",
-                "listener_id",
-                "location_id",
-                "target_group_id",
-                "weight",
-                "timeouts",
-            ]
-            .map(|k| (k, Value::Null)),
-        );
-        for (k, x) in pairs {
-            v.set_attr(*k, x.clone());
-        }
-        v
+    fn config(m: &PlanningModel) -> TypedValue {
+        TypedValue::from_model(ValueRole::Config, schema().value_type(), m).unwrap()
+    }
+
+    fn text(s: &str) -> Unknowable<Option<String>> {
+        Known(Some(s.to_string()))
     }
 
     fn paths(d: &Diagnostics) -> Vec<String> {
@@ -248,17 +281,17 @@ mod tests {
 
     #[test]
     fn offline_validation_points_at_each_attribute() {
-        let c = config(&[
-            ("load_balancer_id", Value::string("lbx-1")),
-            ("listener_id", Value::string("lb-1")),
-            ("location_id", Value::string("loc")),
-            ("target_group_id", Value::string("tg-1")),
-            ("weight", Value::int(101)),
-            (
-                "timeouts",
-                Value::object([("create", Value::string("soon")), ("delete", Value::Null)]),
-            ),
-        ]);
+        let c = config(&PlanningModel {
+            load_balancer_id: text("lbx-1"),
+            listener_id: text("lb-1"),
+            location_id: text("loc"),
+            target_group_id: text("tg-1"),
+            weight: Known(Some(101.0)),
+            timeouts: Known(Some(PlanningTimeouts {
+                create: text("soon"),
+                delete: Known(None),
+            })),
+        });
         assert_eq!(
             paths(&validate_config_value(&c)),
             [
@@ -270,29 +303,42 @@ mod tests {
                 "timeouts.create"
             ]
         );
+        let fraction = config(&PlanningModel {
+            weight: Known(Some(1.5)),
+            ..Default::default()
+        });
+        assert_eq!(paths(&validate_config_value(&fraction)), ["weight"]);
     }
 
     #[test]
     fn unknowns_and_valid_values_pass() {
-        let c = config(&[
-            ("load_balancer_id", Value::Unknown),
-            ("listener_id", Value::string("lbl-1")),
-            ("target_group_id", Value::string("lbtg-1")),
-            ("weight", Value::Unknown),
-        ]);
+        let c = config(&PlanningModel {
+            load_balancer_id: Unknown,
+            listener_id: text("lbl-1"),
+            target_group_id: text("lbtg-1"),
+            weight: Unknown,
+            timeouts: Known(Some(PlanningTimeouts {
+                create: Unknown,
+                delete: text("90s"),
+            })),
+            ..Default::default()
+        });
         assert!(validate_config_value(&c).is_empty());
     }
 
     #[test]
     fn known_id_needs_every_part() {
-        let c = config(&[
-            ("load_balancer_id", Value::string("lb-1")),
-            ("listener_id", Value::string("lbl-1")),
-            ("target_group_id", Value::string("lbtg-1")),
-        ]);
-        assert_eq!(known_id(&c).unwrap().to_string(), "lb-1#lbl-1#lbtg-1");
-        let mut c2 = c.clone();
-        c2.set_attr("location_id", Value::Unknown);
-        assert!(known_id(&c2).is_none());
+        let mut m = PlanningModel {
+            load_balancer_id: text("lb-1"),
+            listener_id: text("lbl-1"),
+            target_group_id: text("lbtg-1"),
+            ..Default::default()
+        };
+        assert_eq!(
+            known_id(&config(&m)).unwrap().to_string(),
+            "lb-1#lbl-1#lbtg-1"
+        );
+        m.location_id = Unknown;
+        assert!(known_id(&config(&m)).is_none());
     }
 }

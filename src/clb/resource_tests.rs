@@ -2,98 +2,255 @@
 
 use std::sync::Arc;
 
+use tokio_util::sync::CancellationToken;
+
+use crate::clb::api::Weight;
 use crate::clb::engine::Engine;
 use crate::clb::fake::FakeClb;
-use crate::clb::provider::{ApiState, Shared};
-use crate::clb::resource::{AssociationResource, schema};
-use crate::tfplug::provider::Context;
+use crate::clb::identity::{AssociationIdentity, identity_schema};
+use crate::clb::provider::ClbClient;
+use crate::clb::resource::{AssociationModel, AssociationResource, schema};
+use crate::tfplug::diag::Diagnostics;
+use crate::tfplug::provider::{Context, ProviderData};
 use crate::tfplug::resource::*;
-use crate::tfplug::value::Value;
+use crate::tfplug::typed::{Private, TypedValue, ValueRole};
+use crate::tfplug::value::Unknowable;
 
-fn resource() -> (AssociationResource, Arc<FakeClb>) {
+fn resource() -> (AssociationResource, Arc<FakeClb>, Context) {
     let fake = Arc::new(FakeClb::new());
-    (resource_on(&fake), fake)
+    let ctx = process_on(&fake);
+    (AssociationResource, fake, ctx)
 }
 
-/// The resource as a new provider process (a new Terraform command) sees `fake`.
-fn resource_on(fake: &Arc<FakeClb>) -> AssociationResource {
-    let shared = Arc::new(Shared::new());
-    shared.set_api(ApiState::Ready(Engine::new(fake.clone())));
-    AssociationResource::new(shared)
+/// The context of a new provider process (a new Terraform command) configured against `fake`.
+fn process_on(fake: &Arc<FakeClb>) -> Context {
+    Context::with_provider_data(Arc::new(ClbClient::new(Engine::new(fake.clone()))))
 }
 
-fn config(weight: Value) -> Value {
-    let mut v = Value::object(
-        schema()
-            .block
-            .attributes
-            .iter()
-            .map(|a| (a.name.clone(), Value::Null))
-            .chain([("timeouts".to_string(), Value::Null)]),
-    );
-    v.set_attr("load_balancer_id", Value::string("lb-a"));
-    v.set_attr("listener_id", Value::string("lbl-tcp"));
-    v.set_attr("target_group_id", Value::string("lbtg-v2"));
-    v.set_attr("weight", weight);
-    v
+fn model(weight: Option<Weight>) -> AssociationModel {
+    AssociationModel {
+        load_balancer_id: Some("lb-a".into()),
+        listener_id: Some("lbl-tcp".into()),
+        target_group_id: Some("lbtg-v2".into()),
+        weight,
+        ..Default::default()
+    }
+}
+
+fn typed<T: serde::Serialize>(role: ValueRole, m: &T) -> TypedValue {
+    TypedValue::from_model(role, schema().value_type(), m).unwrap()
+}
+
+fn null_state() -> TypedValue {
+    TypedValue::null(ValueRole::State, schema().value_type())
+}
+
+/// What the framework hands a resource with identity before one is known.
+fn no_identity() -> Option<TypedValue> {
+    Some(TypedValue::null(
+        ValueRole::Identity,
+        identity_schema().value_type(),
+    ))
+}
+
+/// The identity the resource returned.
+fn identity_of(slot: &Option<TypedValue>) -> AssociationIdentity {
+    slot.as_ref()
+        .expect("an identity")
+        .get()
+        .expect("identity model")
+}
+
+/// The plan of a create: computed values unknown.
+#[derive(serde::Serialize)]
+struct PlannedCreate {
+    load_balancer_id: &'static str,
+    listener_id: &'static str,
+    target_group_id: &'static str,
+    id: Unknowable<Option<String>>,
+    weight: Unknowable<Option<Weight>>,
+}
+
+async fn create(
+    r: &AssociationResource,
+    ctx: &Context,
+    config: TypedValue,
+    plan: TypedValue,
+) -> CreateResponse {
+    let mut resp = CreateResponse {
+        state: null_state(),
+        private: Private::new(),
+        identity: no_identity(),
+        diagnostics: Diagnostics::new(),
+    };
+    let req = CreateRequest {
+        config,
+        plan,
+        private: Private::new(),
+        identity: no_identity(),
+    };
+    r.create(ctx, req, &mut resp).await;
+    resp
 }
 
 #[tokio::test]
 async fn create_fills_computed_values_and_read_sees_removal() {
-    let (r, fake) = resource();
-    let ctx = Context::default();
-    let mut planned = config(Value::Null);
-    planned.set_attr("weight", Value::Unknown);
-    planned.set_attr("id", Value::Unknown);
-    let resp = r
-        .create(
-            &ctx,
-            CreateRequest {
-                config: config(Value::Null),
-                planned_state: planned,
-                planned_private: vec![],
-            },
-        )
-        .await;
+    let (r, fake, ctx) = resource();
+    let planned = PlannedCreate {
+        load_balancer_id: "lb-a",
+        listener_id: "lbl-tcp",
+        target_group_id: "lbtg-v2",
+        id: Unknowable::Unknown,
+        weight: Unknowable::Unknown,
+    };
+    let resp = create(
+        &r,
+        &ctx,
+        typed(ValueRole::Config, &model(None)),
+        typed(ValueRole::Plan, &planned),
+    )
+    .await;
     assert!(!resp.diagnostics.has_errors(), "{:?}", resp.diagnostics);
-    let state = resp.new_state.unwrap();
-    assert!(state.is_fully_known());
+    assert!(resp.state.is_fully_known());
+    let state: AssociationModel = resp.state.get().unwrap();
+    assert_eq!(state.id.as_deref(), Some("lb-a#lbl-tcp#lbtg-v2"));
+    assert_eq!(state.weight, Some(10));
+    let identity = identity_of(&resp.identity);
     assert_eq!(
-        state.get_attr("id").unwrap().as_str(),
-        Some("lb-a#lbl-tcp#lbtg-v2")
+        (
+            identity.load_balancer_id.as_str(),
+            identity.listener_id.as_str()
+        ),
+        ("lb-a", "lbl-tcp")
     );
-    assert_eq!(state.get_attr("weight").unwrap().as_i64(), Some(10));
+    assert_eq!(identity.location_id, None);
 
     // Removed out of band; the next command (a new provider process) reads it as gone.
     fake.bindings.lock().unwrap().clear();
-    let read = resource_on(&fake)
-        .read(
-            &ctx,
-            ReadRequest {
-                current_state: state,
-                private: vec![],
-            },
-        )
-        .await;
+    let read = read(&r, &process_on(&fake), resp.state, Private::new()).await;
     assert!(!read.diagnostics.has_errors());
-    assert!(read.new_state.is_none(), "a removed binding reads as gone");
+    assert!(read.state.is_null(), "a removed binding reads as gone");
+}
+
+/// Reads `state` as Terraform < 1.12 would ask (no identity stored yet).
+async fn read(
+    r: &AssociationResource,
+    ctx: &Context,
+    state: TypedValue,
+    private: Private,
+) -> ReadResponse {
+    let mut resp = ReadResponse {
+        state: state.clone(),
+        private: private.clone(),
+        identity: no_identity(),
+        diagnostics: Diagnostics::new(),
+    };
+    let req = ReadRequest {
+        state,
+        private,
+        identity: no_identity(),
+    };
+    r.read(ctx, req, &mut resp).await;
+    resp
+}
+
+/// A recorded binding with weight 10.
+fn recorded() -> TypedValue {
+    let mut m = model(Some(10));
+    m.id = Some("lb-a#lbl-tcp#lbtg-v2".into());
+    typed(ValueRole::State, &m)
+}
+
+#[tokio::test]
+async fn refresh_keeps_the_binding_when_the_credentials_are_refused() {
+    let (r, fake, ctx) = resource();
+    fake.script.lock().unwrap().read_error = Some("AuthFailure.SecretIdNotFound".into());
+    let read = read(&r, &ctx, recorded(), Private::new()).await;
+    // The response still holds the recorded state; with the error the framework keeps it.
+    let state: AssociationModel = read.state.get().unwrap();
+    assert_eq!(state.weight, Some(10));
+    assert!(read.diagnostics.has_errors());
+    let d = read.diagnostics.iter().next().expect("an error");
+    for needle in [
+        "AuthFailure.SecretIdNotFound",
+        "RequestId: req-fake",
+        "secret_id",
+    ] {
+        assert!(d.detail.contains(needle), "{needle} in {d}");
+    }
+    assert_eq!(identity_of(&read.identity).target_group_id, "lbtg-v2");
+}
+
+#[tokio::test]
+async fn refresh_with_an_unknown_provider_configuration_keeps_state_and_sets_identity() {
+    let (r, fake, _) = resource();
+    let ctx = Context::new(
+        CancellationToken::new(),
+        ProviderData::ConfigUnknown(vec!["region".into()]),
+    );
+    let read = read(&r, &ctx, recorded(), Private::new()).await;
+    assert!(!read.diagnostics.has_errors(), "{:?}", read.diagnostics);
+    let state: AssociationModel = read.state.get().unwrap();
+    assert_eq!(state.id.as_deref(), Some("lb-a#lbl-tcp#lbtg-v2"));
+    let identity = identity_of(&read.identity);
+    assert_eq!(
+        (
+            identity.load_balancer_id.as_str(),
+            identity.listener_id.as_str(),
+            identity.target_group_id.as_str()
+        ),
+        ("lb-a", "lbl-tcp", "lbtg-v2")
+    );
+    assert_eq!(fake.script.lock().unwrap().target_group_reads.len(), 0);
+}
+
+#[tokio::test]
+async fn create_whose_task_was_not_seen_to_finish_records_the_binding_with_its_task() {
+    let (r, fake, ctx) = resource();
+    fake.script.lock().unwrap().task_timeout = true;
+    let resp = create(
+        &r,
+        &ctx,
+        typed(ValueRole::Config, &model(Some(20))),
+        typed(ValueRole::Plan, &model(Some(20))),
+    )
+    .await;
+    assert!(resp.diagnostics.has_errors());
+    let d = resp.diagnostics.iter().next().unwrap();
+    assert!(
+        d.detail.contains("marked tainted") && d.detail.contains("terraform destroy"),
+        "{d}"
+    );
+    let state: AssociationModel = resp.state.get().expect("recorded despite the error");
+    assert_eq!(state.weight, Some(20));
+    let pending: crate::clb::association::PendingWrite = resp
+        .private
+        .get("pending_write")
+        .unwrap()
+        .expect("the task is kept in private data");
+    assert_eq!(pending.task_id.as_deref(), Some("task-1"));
+
+    // A refresh waits for the task and then reads the real binding; the private data is settled.
+    fake.script.lock().unwrap().task_timeout = false;
+    let read = read(&r, &ctx, resp.state, resp.private).await;
+    assert!(!read.diagnostics.has_errors(), "{:?}", read.diagnostics);
+    assert!(!read.state.is_null());
+    assert!(read.private.is_empty(), "{:?}", read.private);
+    assert_eq!(identity_of(&read.identity).target_group_id, "lbtg-v2");
 }
 
 #[tokio::test]
 async fn failed_task_records_nothing() {
-    let (r, fake) = resource();
+    let (r, fake, ctx) = resource();
     fake.script.lock().unwrap().task_failure = Some("no capacity".into());
-    let resp = r
-        .create(
-            &Context::default(),
-            CreateRequest {
-                config: config(Value::int(20)),
-                planned_state: config(Value::int(20)),
-                planned_private: vec![],
-            },
-        )
-        .await;
-    assert!(resp.new_state.is_none());
+    let resp = create(
+        &r,
+        &ctx,
+        typed(ValueRole::Config, &model(Some(20))),
+        typed(ValueRole::Plan, &model(Some(20))),
+    )
+    .await;
+    assert!(resp.state.is_null());
     let d = resp.diagnostics.iter().next().unwrap();
     assert!(
         d.detail.contains("no capacity") && d.detail.contains("RequestId: task-2"),
@@ -102,90 +259,33 @@ async fn failed_task_records_nothing() {
 }
 
 #[tokio::test]
-async fn refresh_keeps_the_binding_when_the_credentials_are_refused() {
-    let (r, fake) = resource();
-    let ctx = Context::default();
-    let mut state = config(Value::int(10));
-    state.set_attr("id", Value::string("lb-a#lbl-tcp#lbtg-v2"));
-    fake.script.lock().unwrap().read_error = Some("AuthFailure.SecretIdNotFound".into());
-    let read = r
-        .read(
-            &ctx,
-            ReadRequest {
-                current_state: state,
-                private: vec![],
-            },
-        )
-        .await;
-    // No state with an error: the framework keeps what Terraform had.
-    assert!(read.new_state.is_none());
-    let d = read.diagnostics.iter().next().expect("an error");
-    assert!(read.diagnostics.has_errors());
-    for needle in [
-        "AuthFailure.SecretIdNotFound",
-        "RequestId: req-fake",
-        "secret_id",
-    ] {
-        assert!(d.detail.contains(needle), "{needle} in {d}");
-    }
-}
-
-#[tokio::test]
-async fn create_whose_task_was_not_seen_to_finish_records_the_binding_with_its_task() {
-    let (r, fake) = resource();
-    fake.script.lock().unwrap().task_timeout = true;
-    let ctx = Context::default();
-    let resp = r
-        .create(
-            &ctx,
-            CreateRequest {
-                config: config(Value::int(20)),
-                planned_state: config(Value::int(20)),
-                planned_private: vec![],
-            },
-        )
-        .await;
-    assert!(resp.diagnostics.has_errors());
-    let d = resp.diagnostics.iter().next().unwrap();
-    assert!(
-        d.detail.contains("marked tainted") && d.detail.contains("terraform destroy"),
-        "{d}"
-    );
-    let state = resp.new_state.expect("recorded despite the error");
-    assert_eq!(state.get_attr("weight").unwrap().as_i64(), Some(20));
-    assert!(String::from_utf8_lossy(&resp.private).contains("task-1"));
-
-    // A refresh waits for the task and then reads the real binding; the private state is settled.
-    fake.script.lock().unwrap().task_timeout = false;
-    let read = r
-        .read(
-            &ctx,
-            ReadRequest {
-                current_state: state,
-                private: resp.private,
-            },
-        )
-        .await;
-    assert!(!read.diagnostics.has_errors(), "{:?}", read.diagnostics);
-    assert!(read.new_state.is_some());
-    assert!(!String::from_utf8_lossy(&read.private).contains("task-1"));
-}
-
-#[tokio::test]
 async fn import_accepts_both_forms_and_explains_bad_ones() {
-    let (r, _) = resource();
-    let ctx = Context::default();
+    let (r, _, ctx) = resource();
     let importer = r.importer().unwrap();
+    let import = |id: &str| {
+        let req = ImportRequest {
+            target: ImportTarget::Id(id.to_string()),
+        };
+        let ctx = ctx.clone();
+        async move {
+            let mut resp = ImportResponse {
+                state: null_state(),
+                private: Private::new(),
+                identity: no_identity(),
+                diagnostics: Diagnostics::new(),
+            };
+            importer.import_state(&ctx, req, &mut resp).await;
+            resp
+        }
+    };
     for id in ["lb-a#lbl-tcp#lbtg-v2", "lbtg-v2#lbl-tcp#lb-a#"] {
-        let resp = importer.import_state(&ctx, id).await;
-        let state = resp.state.expect(id);
-        assert_eq!(
-            state.get_attr("id").unwrap().as_str(),
-            Some("lb-a#lbl-tcp#lbtg-v2")
-        );
+        let resp = import(id).await;
+        let state: AssociationModel = resp.state.get().expect(id);
+        assert_eq!(state.id.as_deref(), Some("lb-a#lbl-tcp#lbtg-v2"));
+        assert_eq!(identity_of(&resp.identity).target_group_id, "lbtg-v2");
     }
-    let resp = importer.import_state(&ctx, "nonsense").await;
-    assert!(resp.state.is_none());
+    let resp = import("nonsense").await;
+    assert!(resp.state.is_null());
     assert!(
         resp.diagnostics
             .iter()
@@ -198,15 +298,18 @@ async fn import_accepts_both_forms_and_explains_bad_ones() {
 
 #[tokio::test]
 async fn unconfigured_api_is_a_diagnostic_not_a_panic() {
-    let r = AssociationResource::new(Arc::new(Shared::new()));
-    let resp = r
-        .delete(
-            &Context::default(),
-            DeleteRequest {
-                prior_state: config(Value::int(10)),
-                private: vec![],
-            },
-        )
+    let mut resp = DeleteResponse::default();
+    let req = DeleteRequest {
+        prior_state: typed(ValueRole::State, &model(Some(10))),
+        private: Private::new(),
+        identity: no_identity(),
+    };
+    AssociationResource
+        .delete(&Context::default(), req, &mut resp)
         .await;
     assert!(resp.diagnostics.has_errors());
+    assert_eq!(
+        resp.diagnostics.iter().next().unwrap().summary,
+        "Provider not configured"
+    );
 }

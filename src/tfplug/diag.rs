@@ -122,6 +122,17 @@ impl Diagnostics {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+    /// Keeps the value of `Ok`, or records the diagnostics of `Err` and gives `None`:
+    /// `let Some(model) = resp.diagnostics.capture(req.config.get::<M>()) else { return };`
+    pub fn capture<T>(&mut self, r: Result<T, Diagnostics>) -> Option<T> {
+        match r {
+            Ok(t) => Some(t),
+            Err(d) => {
+                self.extend(d);
+                None
+            }
+        }
+    }
     /// Consumes into the inner vector.
     pub fn into_vec(self) -> Vec<Diagnostic> {
         self.0

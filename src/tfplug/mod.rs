@@ -5,8 +5,11 @@
 //! - `framework` (private): implements the tfplugin6 `Provider` service, applying Terraform's
 //!   planning rules once for every resource (computed nulls become unknown on change, prior
 //!   values kept for unchanged/`use_state_for_unknown`, `requires_replace`, destroy plans,
-//!   JSON state upgrade, write-only attributes nulled).
-//! - [`provider`], [`resource`], [`schema`], [`diag`], [`value`]: what a provider author uses.
+//!   JSON state upgrade, write-only attributes nulled) and the identity rules (wholly known,
+//!   of the schema, stable once stored), one file per RPC family.
+//! - [`provider`], [`resource`], [`datasource`], [`schema`], [`typed`], [`diag`], [`value`]:
+//!   what a provider author uses. Resources and data sources read and write serde models through
+//!   [`typed::TypedValue`]; `Value` plumbing stays inside the framework.
 //!
 //! Generated protobuf code stays private to this module.
 //!
@@ -16,14 +19,16 @@
 //! use std::sync::Arc;
 //! use async_trait::async_trait;
 //! use serde::{Deserialize, Serialize};
-//! use tencentcloud_provider::tfplug::diag::Diagnostics;
-//! use tencentcloud_provider::tfplug::provider::{ConfigureProviderRequest, Context, Provider};
+//! use tencentcloud_provider::tfplug::provider::*;
 //! use tencentcloud_provider::tfplug::resource::*;
 //! use tencentcloud_provider::tfplug::schema::{Attribute, Block, Schema};
-//! use tencentcloud_provider::tfplug::value::{from_value, to_value};
+//! use tencentcloud_provider::tfplug::server::logging::LogFilter;
 //!
 //! #[derive(Serialize, Deserialize)]
 //! struct Thing { id: Option<String>, name: String }
+//!
+//! /// What the configure step hands to resources.
+//! struct Client { prefix: String }
 //!
 //! struct ThingResource;
 //!
@@ -35,47 +40,68 @@
 //!             .attribute(Attribute::string("id").computed().use_state_for_unknown())
 //!             .attribute(Attribute::string("name").required().requires_replace()))
 //!     }
-//!     async fn create(&self, _ctx: &Context, req: CreateRequest) -> CreateResponse {
-//!         let mut resp = CreateResponse::default();
-//!         let mut thing: Thing = match from_value(&req.config) {
-//!             Ok(t) => t,
-//!             Err(e) => { resp.diagnostics.value_error("Invalid configuration", &e); return resp; }
-//!         };
-//!         thing.id = Some(format!("thing-{}", thing.name));
-//!         match to_value(&thing, &self.schema().value_type()) {
-//!             Ok(v) => resp.new_state = Some(v),
-//!             Err(e) => resp.diagnostics.value_error("Internal error", &e),
-//!         }
-//!         resp
+//!     async fn create(&self, ctx: &Context, req: CreateRequest, resp: &mut CreateResponse) {
+//!         let d = &mut resp.diagnostics;
+//!         let (Some(client), Some(mut thing)) = (
+//!             d.capture(ctx.require_provider_data::<Client>()),
+//!             d.capture(req.config.get::<Thing>()),
+//!         ) else { return };
+//!         thing.id = Some(format!("{}-{}", client.prefix, thing.name));
+//!         if let Err(e) = resp.state.set(&thing) { resp.diagnostics.extend(e) }
 //!     }
-//!     async fn read(&self, _ctx: &Context, req: ReadRequest) -> ReadResponse {
-//!         ReadResponse { new_state: Some(req.current_state), ..Default::default() }
-//!     }
-//!     async fn update(&self, _ctx: &Context, req: UpdateRequest) -> UpdateResponse {
-//!         UpdateResponse { new_state: Some(req.planned_state), ..Default::default() }
-//!     }
-//!     async fn delete(&self, _ctx: &Context, _req: DeleteRequest) -> DeleteResponse {
-//!         DeleteResponse::default()
-//!     }
+//!     // The response already holds the recorded state (read) or the plan (update).
+//!     async fn read(&self, _ctx: &Context, _req: ReadRequest, _resp: &mut ReadResponse) {}
+//!     async fn update(&self, _ctx: &Context, _req: UpdateRequest, _resp: &mut UpdateResponse) {}
+//!     async fn delete(&self, _ctx: &Context, _req: DeleteRequest, _resp: &mut DeleteResponse) {}
 //! }
 //!
 //! struct ExampleProvider;
 //!
 //! #[async_trait]
 //! impl Provider for ExampleProvider {
-//!     fn type_name(&self) -> &str { "example" }
 //!     fn schema(&self) -> Schema { Schema::new(0, Block::new()) }
-//!     async fn configure(&self, _ctx: &Context, _req: ConfigureProviderRequest) -> Diagnostics {
-//!         Diagnostics::default()
+//!     async fn configure(&self, _ctx: &Context, _req: ConfigureProviderRequest, resp: &mut ConfigureProviderResponse) {
+//!         resp.data = ProviderData::ready(Client { prefix: "thing".into() });
 //!     }
 //!     fn resources(&self) -> Vec<Arc<dyn Resource>> { vec![Arc::new(ThingResource)] }
 //! }
 //!
 //! fn main() -> std::process::ExitCode {
-//!     tencentcloud_provider::tfplug::serve_main(Arc::new(ExampleProvider), "terraform.local/example/example")
+//!     tencentcloud_provider::tfplug::serve_main(
+//!         Arc::new(ExampleProvider),
+//!         "terraform.local/example/example",
+//!         LogFilter::everything(),
+//!     )
 //! }
 //! ```
 
+//!
+//! # Beyond the basics
+//!
+//! - **Unknown values.** Configuration and plans may hold values known only after apply. Read
+//!   such attributes into [`value::Unknowable`] fields (`Unknowable<Option<String>>`); a plain
+//!   field that meets an unknown gets a diagnostic naming the attribute.
+//! - **Provider data.** `Provider::configure` sets `resp.data` to
+//!   [`provider::ProviderData::ready`], or to `ConfigUnknown(attributes)` when the provider
+//!   block is not known yet. Resources call `ctx.require_provider_data::<T>()` (a clear
+//!   diagnostic when there is none) or match on `ctx.provider_data::<T>()` to degrade gracefully.
+//! - **Identity** (Terraform ≥ 1.12): return `Some(self)` from `Resource::identity` and implement
+//!   [`resource::ResourceIdentity`]. Every create, read, update, import and move must then call
+//!   `resp.set_identity(&model)`; the framework refuses identities that are missing, not wholly
+//!   known or changed in place, plans none for a replacement, checks `import { identity }`
+//!   against the schema (required attributes, known values) and lets the read after an import
+//!   complete optional parts. Terraform 1.11 never asks and is served unchanged.
+//! - **Moves** (`moved` across types): return `Some(self)` from `Resource::mover` and list the
+//!   accepted sources in [`resource::ResourceMoveState::move_sources`]; anything else gets a
+//!   diagnostic that says what to do instead, without reaching the resource.
+//! - **Data sources**: implement [`datasource::DataSource`] and return it from
+//!   `Provider::data_sources`; the response starts as the configuration, fill in the rest.
+//! - **Private data**: [`typed::Private`] holds one serde model per key.
+//!
+//! The framework checks the provider's definition once (names Terraform reserves such as
+//! `count`, duplicates, identity attribute types) and reports problems with the schema.
+
+pub mod datasource;
 pub mod diag;
 mod framework;
 mod proto;
@@ -83,6 +109,7 @@ pub mod provider;
 pub mod resource;
 pub mod schema;
 pub mod server;
+pub mod typed;
 pub mod value;
 
 pub use server::serve_main;

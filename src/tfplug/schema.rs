@@ -275,3 +275,88 @@ impl NestedBlock {
         }
     }
 }
+
+/// The identity schema of a resource type (protocol 6.9): the attributes that name one remote
+/// object, flat and primitive, versioned separately from the resource schema.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IdentitySchema {
+    /// Bump when stored identities need upgrading.
+    pub version: i64,
+    /// The attributes, in declaration order.
+    pub attributes: Vec<IdentityAttribute>,
+}
+
+impl IdentitySchema {
+    /// A schema with a version and no attributes yet.
+    pub fn new(version: i64) -> Self {
+        IdentitySchema {
+            version,
+            attributes: Vec::new(),
+        }
+    }
+    /// Adds an attribute.
+    pub fn attribute(mut self, a: IdentityAttribute) -> Self {
+        self.attributes.push(a);
+        self
+    }
+    /// The object type of an identity value.
+    pub fn value_type(&self) -> Type {
+        Type::Object(
+            self.attributes
+                .iter()
+                .map(|a| (a.name.clone(), a.ty.clone()))
+                .collect(),
+        )
+    }
+}
+
+/// Whether an `import { identity = {...} }` block must name an identity attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportRole {
+    /// Must be set to import by identity.
+    Required,
+    /// May be set (e.g. absent for some kinds of object).
+    Optional,
+}
+
+/// One identity attribute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdentityAttribute {
+    /// Name.
+    pub name: String,
+    /// Primitive type (or a list of one).
+    pub ty: Type,
+    /// Required or optional when importing by identity.
+    pub import: ImportRole,
+    /// Documentation (markdown).
+    pub description: String,
+}
+
+impl IdentityAttribute {
+    /// A `string` attribute that an import by identity must set.
+    pub fn required_string(name: impl Into<String>) -> Self {
+        IdentityAttribute {
+            name: name.into(),
+            ty: Type::String,
+            import: ImportRole::Required,
+            description: String::new(),
+        }
+    }
+    /// A `string` attribute that an import by identity may leave out.
+    pub fn optional_string(name: impl Into<String>) -> Self {
+        IdentityAttribute {
+            import: ImportRole::Optional,
+            ..Self::required_string(name)
+        }
+    }
+    /// Another type.
+    pub fn of_type(mut self, ty: Type) -> Self {
+        self.ty = ty;
+        self
+    }
+    /// Sets the description.
+    pub fn description(mut self, d: impl Into<String>) -> Self {
+        self.description = d.into();
+        self
+    }
+}

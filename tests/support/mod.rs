@@ -5,6 +5,10 @@
 //! - [`TfWorkspace::new`]: a provider binary via `dev_overrides` (Terraform starts it, with the
 //!   real handshake and AutoMTLS);
 //! - [`TfWorkspace::with_reattach`]: an in-process server via `TF_REATTACH_PROVIDERS`.
+//!
+//! `provider_client.rs` next to this file is a tfplugin6 client over the real mTLS transport,
+//! for calling RPCs as Terraform ≥ 1.12 would (resource identity); include it with
+//! `#[path = "support/provider_client.rs"] mod provider_client;`.
 
 #![allow(dead_code)]
 

@@ -7,6 +7,8 @@
 //! - [`reads`]: concurrent reads of target groups share `DescribeTargetGroups` calls, answers are
 //!   kept briefly and invalidated by every write that touches them.
 //! - [`catalog`]: load balancers and listeners for the plan-time checks, once per process.
+//! - the data source's lookups of binding details go straight to the API, uncached: a data
+//!   source reports the cloud as it is now.
 //!
 //! One [`Engine`] lives in the provider process, shared by every resource instance.
 
@@ -20,7 +22,7 @@ mod tests;
 use std::sync::Arc;
 
 use crate::clb::api::{
-    ClbApi, Deadline, Listener, LoadBalancer, TargetGroup, TargetGroupType, Weight,
+    BindingDetail, ClbApi, Deadline, Listener, LoadBalancer, TargetGroup, TargetGroupType, Weight,
 };
 use crate::clb::association::OpError;
 use crate::clb::id::AssociationId;
@@ -43,6 +45,7 @@ pub enum LockError {
 
 /// Reads and writes of one provider process.
 pub struct Engine {
+    api: Arc<dyn ClbApi>,
     reads: Arc<reads::TargetGroupReads>,
     catalog: catalog::Catalog,
     writes: Arc<writes::Writes>,
@@ -54,8 +57,9 @@ impl Engine {
         let reads = reads::TargetGroupReads::new(api.clone());
         Arc::new(Engine {
             catalog: catalog::Catalog::new(api.clone()),
-            writes: writes::Writes::new(api, reads.clone()),
+            writes: writes::Writes::new(api.clone(), reads.clone()),
             reads,
+            api,
         })
     }
 
@@ -135,6 +139,31 @@ impl Engine {
     /// Waits for a task started earlier (a bind whose result an interrupted create did not see).
     pub async fn wait_task(&self, task_id: &str, deadline: &Deadline) -> Result<(), TaskError> {
         self.writes.wait_task(task_id, deadline).await
+    }
+
+    /// Every binding of a target group with its listener's and rule's details; `None` when the
+    /// target group does not exist.
+    pub async fn target_group_binding_details(
+        &self,
+        target_group_id: &str,
+        deadline: &Deadline,
+    ) -> Result<Option<Vec<BindingDetail>>, ApiError> {
+        self.api
+            .target_group_binding_details(target_group_id, deadline)
+            .await
+    }
+
+    /// Every binding on the listeners of a load balancer (only on `listener_id` when given), with
+    /// their details; `None` when the load balancer does not exist.
+    pub async fn load_balancer_binding_details(
+        &self,
+        load_balancer_id: &str,
+        listener_id: Option<&str>,
+        deadline: &Deadline,
+    ) -> Result<Option<Vec<BindingDetail>>, ApiError> {
+        self.api
+            .load_balancer_binding_details(load_balancer_id, listener_id, deadline)
+            .await
     }
 
     /// v1 and v2 target groups never share a call. Unknown (not found, read failed): v2, and the

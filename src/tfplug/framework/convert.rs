@@ -1,11 +1,15 @@
 //! Conversions between the public framework types and the generated protobuf types.
-//! The only place besides the server glue that touches generated code.
+//! The only place that translates generated code; the RPC files only move fields around.
 
 use crate::tfplug::diag::{Diagnostic, Diagnostics, Severity};
 use crate::tfplug::proto::tfplugin6 as pb;
-use crate::tfplug::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
+use crate::tfplug::schema::{
+    Attribute, Block, IdentitySchema, ImportRole, NestedBlock, Nesting, Schema,
+};
+use crate::tfplug::typed::{Private, TypedValue, ValueRole};
 use crate::tfplug::value::{
-    AttributePath, PathStep, Type, Value, ValueError, from_json_slice, from_msgpack, to_msgpack,
+    AttributePath, PathStep, Type, Value, ValueError, from_json_slice, from_msgpack,
+    msgpack_to_json, to_msgpack,
 };
 
 pub(crate) fn path_to_proto(path: &AttributePath) -> pb::AttributePath {
@@ -118,4 +122,112 @@ pub(crate) fn encode_dynamic(v: &Value, ty: &Type) -> Result<pb::DynamicValue, V
         msgpack: to_msgpack(v, ty)?,
         json: Vec::new(),
     })
+}
+
+/// Turns a value codec error into a diagnostic that says where and what to do.
+pub(crate) fn value_error_diag(what: &str, e: &ValueError) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    let detail = format!(
+        "{what}: {}. This is a bug in the provider or a mismatch with the Terraform version; \
+         please report it with the output of `terraform version`.",
+        e.message
+    );
+    if e.path.is_root() {
+        d.error("Invalid value", detail);
+    } else {
+        d.attribute_error(e.path.clone(), "Invalid value", detail);
+    }
+    d
+}
+
+/// Decodes a `DynamicValue` of type `ty` into a typed value (absent means null).
+pub(crate) fn typed_from_proto(
+    dv: Option<&pb::DynamicValue>,
+    role: ValueRole,
+    ty: &Type,
+) -> Result<TypedValue, Diagnostics> {
+    decode_dynamic(dv, ty)
+        .map(|v| TypedValue::new(role, ty.clone(), v))
+        .map_err(|e| value_error_diag(&format!("Could not decode the {}", role.noun()), &e))
+}
+
+/// Encodes a typed value for the wire.
+pub(crate) fn typed_to_proto(v: &TypedValue) -> Result<pb::DynamicValue, Diagnostics> {
+    encode_dynamic(v.value(), v.value_type())
+        .map_err(|e| value_error_diag(&format!("Could not encode the {}", v.role().noun()), &e))
+}
+
+/// Decodes identity data (absent means null).
+pub(crate) fn identity_from_proto(
+    data: Option<&pb::ResourceIdentityData>,
+    ty: &Type,
+) -> Result<TypedValue, Diagnostics> {
+    typed_from_proto(
+        data.and_then(|d| d.identity_data.as_ref()),
+        ValueRole::Identity,
+        ty,
+    )
+}
+
+/// Encodes identity data; a null identity is sent as no identity.
+pub(crate) fn identity_to_proto(
+    v: Option<&TypedValue>,
+) -> Result<Option<pb::ResourceIdentityData>, Diagnostics> {
+    match v {
+        Some(v) if !v.is_null() => Ok(Some(pb::ResourceIdentityData {
+            identity_data: Some(typed_to_proto(v)?),
+        })),
+        _ => Ok(None),
+    }
+}
+
+/// Decodes identity data written with a schema we do not know (a moved resource's source) as
+/// plain JSON.
+pub(crate) fn foreign_identity_from_proto(
+    data: Option<&pb::ResourceIdentityData>,
+) -> Result<Option<serde_json::Value>, Diagnostics> {
+    let Some(dv) = data.and_then(|d| d.identity_data.as_ref()) else {
+        return Ok(None);
+    };
+    let parsed = if !dv.msgpack.is_empty() {
+        msgpack_to_json(&dv.msgpack)
+    } else if !dv.json.is_empty() {
+        serde_json::from_slice(&dv.json).map_err(|e| ValueError::new(format!("invalid JSON: {e}")))
+    } else {
+        return Ok(None);
+    };
+    parsed
+        .map(|j| (!j.is_null()).then_some(j))
+        .map_err(|e| value_error_diag("Could not decode the source identity", &e))
+}
+
+/// Private data from the wire.
+pub(crate) fn private_from_proto(bytes: &[u8]) -> Result<Private, Diagnostics> {
+    Private::from_bytes(bytes)
+}
+
+/// Private data for the wire.
+pub(crate) fn private_to_proto(p: &Private) -> Vec<u8> {
+    p.to_bytes()
+}
+
+pub(crate) fn identity_schema_to_proto(s: &IdentitySchema) -> pb::ResourceIdentitySchema {
+    pb::ResourceIdentitySchema {
+        version: s.version,
+        identity_attributes: s
+            .attributes
+            .iter()
+            .map(|a| pb::resource_identity_schema::IdentityAttribute {
+                name: a.name.clone(),
+                r#type: a.ty.to_json_bytes(),
+                required_for_import: a.import == ImportRole::Required,
+                optional_for_import: a.import == ImportRole::Optional,
+                description: a.description.clone(),
+            })
+            .collect(),
+    }
+}
+
+pub(crate) fn paths_to_proto(paths: &[AttributePath]) -> Vec<pb::AttributePath> {
+    paths.iter().map(path_to_proto).collect()
 }

@@ -1,28 +1,50 @@
-//! The tfplugin6 `Provider` service implemented on top of the [`Provider`] and [`Resource`]
-//! traits. Every failure becomes a diagnostic: the RPCs return gRPC errors only for methods
-//! this framework does not implement at all.
+//! The tfplugin6 `Provider` service implemented on top of the [`Provider`], [`Resource`] and
+//! [`DataSource`] traits, one file per RPC family (as terraform-plugin-framework's fwserver
+//! does). Every failure becomes a diagnostic: the RPCs return gRPC errors only for methods this
+//! framework does not implement at all.
 
+mod apply;
+mod configure;
 mod convert;
-mod lifecycle;
-pub(crate) mod plan;
+mod data_source;
+mod identity;
+mod import;
+mod metadata;
+mod move_state;
+mod plan;
+pub(crate) mod plan_rules;
+mod read;
+mod upgrade;
+mod validate;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
+use crate::tfplug::datasource::DataSource;
 use crate::tfplug::diag::Diagnostics;
 use crate::tfplug::proto::tfplugin6 as pb;
-use crate::tfplug::provider::{ConfigureProviderRequest, Context, Provider};
+use crate::tfplug::provider::{Context, Provider, ProviderData};
 use crate::tfplug::resource::Resource;
-use crate::tfplug::schema::Schema;
+use crate::tfplug::schema::{IdentitySchema, Schema};
+use crate::tfplug::typed::TypedValue;
+use crate::tfplug::value::Value;
 
-use convert::{decode_dynamic, diags_to_proto, schema_to_proto};
+use convert::diags_to_proto;
 
-/// A resource type with its schema computed once.
+/// A resource type with its schemas computed once.
 pub(crate) struct ResourceEntry {
     pub resource: Arc<dyn Resource>,
+    pub schema: Schema,
+    /// Present when the resource has the identity capability.
+    pub identity: Option<IdentitySchema>,
+}
+
+/// A data source type with its schema computed once.
+pub(crate) struct DataSourceEntry {
+    pub data_source: Arc<dyn DataSource>,
     pub schema: Schema,
 }
 
@@ -31,6 +53,11 @@ pub(crate) struct FrameworkServer {
     provider: Arc<dyn Provider>,
     provider_schema: Schema,
     resources: BTreeMap<String, ResourceEntry>,
+    data_sources: BTreeMap<String, DataSourceEntry>,
+    /// What the last ConfigureProvider left for resources and data sources.
+    provider_data: RwLock<ProviderData>,
+    /// Problems with the provider's own definition, reported with its schema.
+    definition: Diagnostics,
     /// Parent of every request's cancellation token; replaced after each StopProvider so a
     /// long-lived (debug) server keeps working for the next Terraform run.
     stop: Mutex<CancellationToken>,
@@ -39,34 +66,82 @@ pub(crate) struct FrameworkServer {
 impl FrameworkServer {
     pub(crate) fn new(provider: Arc<dyn Provider>) -> Self {
         let provider_schema = provider.schema();
-        let resources = provider
-            .resources()
+        let resource_list = provider.resources();
+        let data_source_list = provider.data_sources();
+        let mut duplicates: Vec<String> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        let names = resource_list
+            .iter()
+            .map(|r| ("resource", r.type_name().to_string()))
+            .chain(
+                data_source_list
+                    .iter()
+                    .map(|d| ("data source", d.type_name().to_string())),
+            );
+        for (kind, name) in names {
+            if !seen.insert((kind, name.clone())) {
+                duplicates.push(format!("{kind} type {name}"));
+            }
+        }
+        let resources = resource_list
             .into_iter()
             .map(|r| {
                 let schema = r.schema();
+                let identity = r.identity().map(|i| i.identity_schema());
+                let entry = ResourceEntry {
+                    resource: r,
+                    schema,
+                    identity,
+                };
+                (entry.resource.type_name().to_string(), entry)
+            })
+            .collect();
+        let data_sources = data_source_list
+            .into_iter()
+            .map(|d| {
+                let schema = d.schema();
                 (
-                    r.type_name().to_string(),
-                    ResourceEntry {
-                        resource: r,
+                    d.type_name().to_string(),
+                    DataSourceEntry {
+                        data_source: d,
                         schema,
                     },
                 )
             })
             .collect();
-        FrameworkServer {
+        let mut server = FrameworkServer {
             provider,
             provider_schema,
             resources,
+            data_sources,
+            provider_data: RwLock::new(ProviderData::NotConfigured),
+            definition: Diagnostics::new(),
             stop: Mutex::new(CancellationToken::new()),
+        };
+        server.definition = server.check_definition();
+        for what in duplicates {
+            server.definition.error(
+                "Invalid provider definition",
+                format!(
+                    "{what} is offered twice. This is a bug in the provider; please report it."
+                ),
+            );
         }
+        for d in &server.definition {
+            tracing::error!("{d}");
+        }
+        server
     }
 
-    /// A context whose token is cancelled by the next StopProvider.
+    /// A context whose token is cancelled by the next StopProvider, carrying the provider data.
     pub(crate) fn context(&self) -> Context {
         let parent = self.stop.lock().unwrap_or_else(|e| e.into_inner());
-        Context {
-            cancel: parent.child_token(),
-        }
+        let data = self
+            .provider_data
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        Context::new(parent.child_token(), data)
     }
 
     /// Cancels everything in flight and arms a fresh token for later requests.
@@ -76,44 +151,90 @@ impl FrameworkServer {
         *parent = CancellationToken::new();
     }
 
-    fn resource(&self, type_name: &str) -> Result<&ResourceEntry, Diagnostics> {
-        self.resources.get(type_name).ok_or_else(|| {
-            let mut d = Diagnostics::new();
-            let known: Vec<&str> = self.resources.keys().map(String::as_str).collect();
-            d.error(
-                "Unknown resource type",
-                format!(
-                    "This provider has no resource type {type_name:?}. Known types: {}. Check the \
-                     resource type in your configuration or upgrade the provider.",
-                    known.join(", ")
-                ),
-            );
-            d
-        })
+    fn set_provider_data(&self, data: ProviderData) {
+        *self
+            .provider_data
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = data;
     }
 
-    fn capabilities() -> pb::ServerCapabilities {
+    fn resource(&self, type_name: &str) -> Result<&ResourceEntry, Diagnostics> {
+        self.resources
+            .get(type_name)
+            .ok_or_else(|| unknown_type("resource", type_name, self.resources.keys()))
+    }
+
+    fn data_source(&self, type_name: &str) -> Result<&DataSourceEntry, Diagnostics> {
+        self.data_sources
+            .get(type_name)
+            .ok_or_else(|| unknown_type("data source", type_name, self.data_sources.keys()))
+    }
+
+    fn capabilities(&self) -> pb::ServerCapabilities {
         pb::ServerCapabilities {
             plan_destroy: true,
             get_provider_schema_optional: true,
-            move_resource_state: false,
+            move_resource_state: self
+                .resources
+                .values()
+                .any(|e| e.resource.mover().is_some()),
         }
     }
 }
 
-/// Turns a value codec error into a diagnostic that says where and what to do.
-pub(crate) fn value_error_diag(what: &str, e: &crate::tfplug::value::ValueError) -> Diagnostics {
-    let mut d = Diagnostics::new();
-    let detail = format!(
-        "{what}: {}. This is a bug in the provider or a mismatch with the Terraform version; \
-         please report it with the output of `terraform version`.",
-        e.message
-    );
-    if e.path.is_root() {
-        d.error("Invalid value", detail);
-    } else {
-        d.attribute_error(e.path.clone(), "Invalid value", detail);
+/// Shapes a state a resource left after `operation` (exact schema shape, write-only attributes
+/// null) and checks it is wholly known.
+fn finish_state(
+    schema: &Schema,
+    state: &TypedValue,
+    operation: &str,
+    type_name: &str,
+    diags: &mut Diagnostics,
+) -> Value {
+    let mut v = plan_rules::normalize(&schema.block, state.value().clone());
+    plan_rules::clear_write_only(&schema.block, &mut v);
+    if !v.is_fully_known() {
+        diags.error(
+            "Provider returned unknown values",
+            format!(
+                "After {operation}, {type_name} still has values that are not known. This is a bug \
+                 in the provider: every attribute must be set to a concrete value (or null)."
+            ),
+        );
     }
+    v
+}
+
+/// Encodes a value of `schema` for the wire, recording a diagnostic on failure.
+fn encode_state(schema: &Schema, v: &Value, diags: &mut Diagnostics) -> Option<pb::DynamicValue> {
+    match convert::encode_dynamic(v, &schema.value_type()) {
+        Ok(dv) => Some(dv),
+        Err(e) => {
+            diags.extend(convert::value_error_diag("Could not encode the state", &e));
+            None
+        }
+    }
+}
+
+fn unknown_type<'a>(
+    kind: &str,
+    type_name: &str,
+    known: impl Iterator<Item = &'a String>,
+) -> Diagnostics {
+    let known: Vec<&str> = known.map(String::as_str).collect();
+    let mut d = Diagnostics::new();
+    d.error(
+        format!("Unknown {kind} type"),
+        format!(
+            "This provider has no {kind} type {type_name:?}. Known types: {}. Check the type in \
+             your configuration or upgrade the provider.",
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        ),
+    );
     d
 }
 
@@ -132,49 +253,29 @@ impl pb::provider_server::Provider for FrameworkServer {
         &self,
         _request: Request<pb::get_metadata::Request>,
     ) -> Result<Response<pb::get_metadata::Response>, Status> {
-        Ok(Response::new(pb::get_metadata::Response {
-            server_capabilities: Some(Self::capabilities()),
-            diagnostics: Vec::new(),
-            data_sources: Vec::new(),
-            resources: self
-                .resources
-                .keys()
-                .map(|k| pb::get_metadata::ResourceMetadata {
-                    type_name: k.clone(),
-                })
-                .collect(),
-            functions: Vec::new(),
-            ephemeral_resources: Vec::new(),
-        }))
+        Ok(Response::new(self.get_metadata()))
     }
 
     async fn get_provider_schema(
         &self,
         _request: Request<pb::get_provider_schema::Request>,
     ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
-        Ok(Response::new(pb::get_provider_schema::Response {
-            provider: Some(schema_to_proto(&self.provider_schema)),
-            resource_schemas: self
-                .resources
-                .iter()
-                .map(|(k, e)| (k.clone(), schema_to_proto(&e.schema)))
-                .collect(),
-            data_source_schemas: Default::default(),
-            functions: Default::default(),
-            ephemeral_resource_schemas: Default::default(),
-            diagnostics: Vec::new(),
-            provider_meta: None,
-            server_capabilities: Some(Self::capabilities()),
-        }))
+        Ok(Response::new(self.get_provider_schema()))
     }
 
     async fn get_resource_identity_schemas(
         &self,
         _request: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
-        // No resource has an identity yet; an empty map means exactly that to Terraform ≥1.12.
+        Ok(Response::new(self.get_resource_identity_schemas()))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        request: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
         Ok(Response::new(
-            pb::get_resource_identity_schemas::Response::default(),
+            self.upgrade_resource_identity(request.into_inner()).await,
         ))
     }
 
@@ -189,49 +290,28 @@ impl pb::provider_server::Provider for FrameworkServer {
         &self,
         request: Request<pb::validate_provider_config::Request>,
     ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
-        let req = request.into_inner();
-        let ty = self.provider_schema.value_type();
-        let diags = match decode_dynamic(req.config.as_ref(), &ty) {
-            Ok(config) => {
-                self.provider
-                    .validate_config(&self.context(), &config)
-                    .await
-            }
-            Err(e) => value_error_diag("Could not decode the provider configuration", &e),
-        };
-        Ok(Response::new(pb::validate_provider_config::Response {
-            diagnostics: diags_to_proto(&diags),
-        }))
+        Ok(Response::new(
+            self.validate_provider_config(request.into_inner()).await,
+        ))
     }
 
     async fn validate_resource_config(
         &self,
         request: Request<pb::validate_resource_config::Request>,
     ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
-        let req = request.into_inner();
-        let diags = match self.resource(&req.type_name) {
-            Err(d) => d,
-            Ok(entry) => match decode_dynamic(req.config.as_ref(), &entry.schema.value_type()) {
-                Err(e) => value_error_diag("Could not decode the resource configuration", &e),
-                Ok(config) => match entry.resource.config_validator() {
-                    Some(v) => v.validate_config(&self.context(), &config).await,
-                    None => Diagnostics::new(),
-                },
-            },
-        };
-        Ok(Response::new(pb::validate_resource_config::Response {
-            diagnostics: diags_to_proto(&diags),
-        }))
+        Ok(Response::new(
+            self.validate_resource_config(request.into_inner()).await,
+        ))
     }
 
     async fn validate_data_resource_config(
         &self,
         request: Request<pb::validate_data_resource_config::Request>,
     ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
-        let name = request.into_inner().type_name;
-        Ok(Response::new(pb::validate_data_resource_config::Response {
-            diagnostics: unsupported("data source", &name),
-        }))
+        Ok(Response::new(
+            self.validate_data_resource_config(request.into_inner())
+                .await,
+        ))
     }
 
     async fn validate_ephemeral_resource_config(
@@ -250,88 +330,72 @@ impl pb::provider_server::Provider for FrameworkServer {
         &self,
         request: Request<pb::read_data_source::Request>,
     ) -> Result<Response<pb::read_data_source::Response>, Status> {
-        let name = request.into_inner().type_name;
-        Ok(Response::new(pb::read_data_source::Response {
-            state: None,
-            diagnostics: unsupported("data source", &name),
-            deferred: None,
-        }))
+        Ok(Response::new(
+            self.read_data_source(request.into_inner()).await,
+        ))
     }
 
     async fn move_resource_state(
         &self,
         request: Request<pb::move_resource_state::Request>,
     ) -> Result<Response<pb::move_resource_state::Response>, Status> {
-        let req = request.into_inner();
-        let mut d = Diagnostics::new();
-        d.error(
-            "Moving resources across types is not supported",
-            format!(
-                "{} cannot be moved into {}. Remove the `moved` block and import the object \
-                 into the new address instead.",
-                req.source_type_name, req.target_type_name
-            ),
-        );
-        Ok(Response::new(pb::move_resource_state::Response {
-            diagnostics: diags_to_proto(&d),
-            ..Default::default()
-        }))
+        Ok(Response::new(
+            self.move_resource_state(request.into_inner()).await,
+        ))
     }
 
     async fn configure_provider(
         &self,
         request: Request<pb::configure_provider::Request>,
     ) -> Result<Response<pb::configure_provider::Response>, Status> {
-        let req = request.into_inner();
-        let ty = self.provider_schema.value_type();
-        let diags = match decode_dynamic(req.config.as_ref(), &ty) {
-            Err(e) => value_error_diag("Could not decode the provider configuration", &e),
-            Ok(config) => {
-                let creq = ConfigureProviderRequest {
-                    config,
-                    terraform_version: req.terraform_version,
-                };
-                self.provider.configure(&self.context(), creq).await
-            }
-        };
-        Ok(Response::new(pb::configure_provider::Response {
-            diagnostics: diags_to_proto(&diags),
-        }))
+        Ok(Response::new(
+            self.configure_provider(request.into_inner()).await,
+        ))
     }
 
     async fn upgrade_resource_state(
         &self,
         request: Request<pb::upgrade_resource_state::Request>,
     ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
-        Ok(Response::new(self.upgrade(request.into_inner()).await))
+        Ok(Response::new(
+            self.upgrade_resource_state(request.into_inner()).await,
+        ))
     }
 
     async fn read_resource(
         &self,
         request: Request<pb::read_resource::Request>,
     ) -> Result<Response<pb::read_resource::Response>, Status> {
-        Ok(Response::new(self.read(request.into_inner()).await))
+        Ok(Response::new(
+            self.read_resource(request.into_inner()).await,
+        ))
     }
 
     async fn plan_resource_change(
         &self,
         request: Request<pb::plan_resource_change::Request>,
     ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
-        Ok(Response::new(self.plan(request.into_inner()).await))
+        Ok(Response::new(
+            self.plan_resource_change(request.into_inner()).await,
+        ))
     }
 
     async fn apply_resource_change(
         &self,
         request: Request<pb::apply_resource_change::Request>,
     ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
-        Ok(Response::new(self.apply(request.into_inner()).await))
+        Ok(Response::new(
+            self.apply_resource_change(request.into_inner()).await,
+        ))
     }
 
     async fn import_resource_state(
         &self,
         request: Request<pb::import_resource_state::Request>,
     ) -> Result<Response<pb::import_resource_state::Response>, Status> {
-        Ok(Response::new(self.import(request.into_inner()).await))
+        Ok(Response::new(
+            self.import_resource_state(request.into_inner()).await,
+        ))
     }
 
     async fn stop_provider(

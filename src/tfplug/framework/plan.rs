@@ -1,338 +1,193 @@
-//! Terraform's planning rules, applied once for every resource (reference §2.5).
-//!
-//! Pure functions over a schema block and values, so they are unit-testable without gRPC.
+//! PlanResourceChange: the framework's planning rules, then the resource's plan modifier.
 
-use std::collections::BTreeMap;
+use crate::tfplug::diag::Diagnostics;
+use crate::tfplug::proto::tfplugin6 as pb;
+use crate::tfplug::resource::{ModifyPlanRequest, ModifyPlanResponse};
+use crate::tfplug::typed::{TypedValue, ValueRole};
+use crate::tfplug::value::Value;
 
-use crate::tfplug::schema::{Block, Nesting};
-use crate::tfplug::value::{AttributePath, Value};
+use super::convert::{
+    diags_to_proto, identity_to_proto, paths_to_proto, private_from_proto, private_to_proto,
+    typed_from_proto,
+};
+use super::identity::{null_identity, request_identity};
+use super::plan_rules::{clear_write_only, normalize, plan_change, replace_paths};
+use super::{FrameworkServer, encode_state};
 
-/// The framework's plan for one resource instance, before the optional plan modifier.
-pub(crate) struct Plan {
-    pub planned: Value,
-    pub requires_replace: Vec<AttributePath>,
-}
-
-/// Builds the plan from Terraform's proposed new state.
-///
-/// - destroy (proposed null) plans null;
-/// - write-only attributes are always planned null;
-/// - when anything changes, computed attributes that are null in config become unknown,
-///   except `use_state_for_unknown`/`requires_replace` ones, which keep the prior value;
-/// - `requires_replace` paths whose value differs from prior are reported, and then every
-///   computed attribute not set in config becomes unknown (the object is new).
-pub(crate) fn plan_change(block: &Block, prior: &Value, proposed: &Value, config: &Value) -> Plan {
-    if proposed.is_null() {
-        return Plan {
-            planned: Value::Null,
-            requires_replace: Vec::new(),
+impl FrameworkServer {
+    pub(super) async fn plan_resource_change(
+        &self,
+        req: pb::plan_resource_change::Request,
+    ) -> pb::plan_resource_change::Response {
+        let mut diags = Diagnostics::new();
+        let fail = |diags: &Diagnostics, req: &pb::plan_resource_change::Request| {
+            pb::plan_resource_change::Response {
+                planned_private: req.prior_private.clone(),
+                diagnostics: diags_to_proto(diags),
+                ..Default::default()
+            }
         };
-    }
-    let mut planned = normalize(block, proposed.clone());
-    clear_write_only(block, &mut planned);
-    let changing = prior.is_null() || !planned.equals(prior);
-    if changing {
-        mark_computed_unknown(block, &mut planned, config, prior, true);
-    }
-    let requires_replace = if prior.is_null() {
-        Vec::new()
-    } else {
-        replace_paths(block, prior, &planned, &AttributePath::root())
-    };
-    if !requires_replace.is_empty() {
-        mark_computed_unknown(block, &mut planned, config, &Value::Null, false);
-    }
-    Plan {
-        planned,
-        requires_replace,
-    }
-}
-
-/// Requires-replace paths of the schema whose value differs between prior and planned.
-pub(crate) fn replace_paths(
-    block: &Block,
-    prior: &Value,
-    planned: &Value,
-    path: &AttributePath,
-) -> Vec<AttributePath> {
-    let mut out = Vec::new();
-    for a in &block.attributes {
-        if !a.requires_replace {
-            continue;
-        }
-        let before = prior.get_attr(&a.name).unwrap_or(&Value::Null);
-        let after = planned.get_attr(&a.name).unwrap_or(&Value::Null);
-        if !before.equals(after) {
-            out.push(path.clone().attr(&a.name));
-        }
-    }
-    for nb in &block.blocks {
-        let before = prior.get_attr(&nb.type_name).unwrap_or(&Value::Null);
-        let after = planned.get_attr(&nb.type_name).unwrap_or(&Value::Null);
-        let here = path.clone().attr(&nb.type_name);
-        match (nb.nesting, before, after) {
-            (Nesting::Single | Nesting::Group, b, a) => {
-                if b.is_null() != a.is_null() && has_replace(&nb.block) {
-                    out.push(here);
-                } else if !b.is_null() {
-                    out.extend(replace_paths(&nb.block, b, a, &here));
-                }
-            }
-            (Nesting::List, Value::List(bs), Value::List(as_)) => {
-                if bs.len() != as_.len() && has_replace(&nb.block) {
-                    out.push(here);
-                } else {
-                    for (i, (b, a)) in bs.iter().zip(as_).enumerate() {
-                        out.extend(replace_paths(
-                            &nb.block,
-                            b,
-                            a,
-                            &here.clone().index(i as i64),
-                        ));
-                    }
-                }
-            }
-            (_, b, a) => {
-                if !b.equals(a) && has_replace(&nb.block) {
-                    out.push(here);
-                }
-            }
-        }
-    }
-    out
-}
-
-fn has_replace(block: &Block) -> bool {
-    block.attributes.iter().any(|a| a.requires_replace)
-        || block.blocks.iter().any(|b| has_replace(&b.block))
-}
-
-fn mark_computed_unknown(
-    block: &Block,
-    planned: &mut Value,
-    config: &Value,
-    prior: &Value,
-    keep_state: bool,
-) {
-    let Value::Object(attrs) = planned else {
-        return;
-    };
-    for a in &block.attributes {
-        if !a.computed || a.write_only {
-            continue;
-        }
-        let in_config = config.get_attr(&a.name).is_some_and(|v| !v.is_null());
-        if in_config {
-            continue;
-        }
-        let prior_value = prior.get_attr(&a.name);
-        let keep =
-            keep_state && (a.use_state_for_unknown || a.requires_replace) && !prior.is_null();
-        let new = match (keep, prior_value) {
-            (true, Some(p)) => p.clone(),
-            _ => Value::Unknown,
+        let entry = match self.resource(&req.type_name) {
+            Ok(e) => e,
+            Err(d) => return fail(&d, &req),
         };
-        attrs.insert(a.name.clone(), new);
-    }
-    for nb in &block.blocks {
-        let Some(child) = attrs.get_mut(&nb.type_name) else {
-            continue;
+        let ty = entry.schema.value_type();
+        let block = &entry.schema.block;
+        let decoded = (
+            diags.capture(typed_from_proto(
+                req.prior_state.as_ref(),
+                ValueRole::State,
+                &ty,
+            )),
+            diags.capture(typed_from_proto(
+                req.proposed_new_state.as_ref(),
+                ValueRole::Plan,
+                &ty,
+            )),
+            diags.capture(typed_from_proto(
+                req.config.as_ref(),
+                ValueRole::Config,
+                &ty,
+            )),
+            diags.capture(private_from_proto(&req.prior_private)),
+            diags.capture(request_identity(entry, req.prior_identity.as_ref())),
+        );
+        let (Some(prior), Some(proposed), Some(config), Some(private), Some(prior_identity)) =
+            decoded
+        else {
+            return fail(&diags, &req);
         };
-        let cfg = config.get_attr(&nb.type_name).unwrap_or(&Value::Null);
-        let pri = prior.get_attr(&nb.type_name).unwrap_or(&Value::Null);
-        match (nb.nesting, child) {
-            (Nesting::Single | Nesting::Group, c @ Value::Object(_)) => {
-                mark_computed_unknown(&nb.block, c, cfg, pri, keep_state);
+        let plan = plan_change(block, prior.value(), proposed.value(), config.value());
+        let mut planned = TypedValue::new(ValueRole::Plan, ty.clone(), plan.planned);
+        let mut replace = plan.requires_replace;
+        let mut planned_private = private.clone();
+        // The planned identity is the prior one (null on create) unless the modifier sets it.
+        let mut planned_identity = prior_identity.clone().or_else(|| null_identity(entry));
+        if !planned.is_null()
+            && let Some(modifier) = entry.resource.plan_modifier()
+        {
+            let mut resp = ModifyPlanResponse {
+                plan: planned.clone(),
+                requires_replace: Vec::new(),
+                private,
+                identity: planned_identity.clone(),
+                diagnostics: Diagnostics::new(),
+            };
+            modifier
+                .modify_plan(
+                    &self.context(),
+                    ModifyPlanRequest {
+                        config,
+                        prior_state: prior.clone(),
+                        prior_private: planned_private.clone(),
+                        prior_identity: prior_identity.clone(),
+                    },
+                    &mut resp,
+                )
+                .await;
+            diags.extend(resp.diagnostics);
+            if resp.plan.is_null() {
+                diags.error(
+                    "Plan modifier removed the plan",
+                    format!(
+                        "The plan modifier of {} left no planned object; only Terraform plans \
+                         destroys. This is a bug in the provider; please report it.",
+                        req.type_name
+                    ),
+                );
+                return fail(&diags, &req);
             }
-            (Nesting::List | Nesting::Set, Value::List(items) | Value::Set(items)) => {
-                for (i, item) in items.iter_mut().enumerate() {
-                    let c = element(cfg, i);
-                    // Set elements have no stable identity, so only lists reuse prior elements.
-                    let p = if nb.nesting == Nesting::List {
-                        element(pri, i)
-                    } else {
-                        &Value::Null
-                    };
-                    mark_computed_unknown(&nb.block, item, c, p, keep_state);
-                }
+            let mut v = normalize(block, resp.plan.into_value());
+            clear_write_only(block, &mut v);
+            planned.replace_value(v);
+            if !prior.is_null() {
+                replace = replace_paths(block, prior.value(), planned.value(), &Default::default());
             }
-            (Nesting::Map, Value::Map(items)) => {
-                for (k, item) in items.iter_mut() {
-                    let c = map_entry(cfg, k);
-                    let p = map_entry(pri, k);
-                    mark_computed_unknown(&nb.block, item, c, p, keep_state);
-                }
-            }
-            _ => {}
+            replace.extend(resp.requires_replace);
+            replace.sort();
+            replace.dedup();
+            planned_private = resp.private;
+            planned_identity = resp.identity;
         }
-    }
-}
-
-fn element(v: &Value, i: usize) -> &Value {
-    match v {
-        Value::List(items) | Value::Set(items) => items.get(i).unwrap_or(&Value::Null),
-        _ => &Value::Null,
-    }
-}
-
-fn map_entry<'a>(v: &'a Value, k: &str) -> &'a Value {
-    match v {
-        Value::Map(m) => m.get(k).unwrap_or(&Value::Null),
-        _ => &Value::Null,
-    }
-}
-
-/// Sets every write-only attribute to null (they must never appear in plans or state).
-pub(crate) fn clear_write_only(block: &Block, v: &mut Value) {
-    let Value::Object(attrs) = v else {
-        return;
-    };
-    for a in &block.attributes {
-        if a.write_only {
-            attrs.insert(a.name.clone(), Value::Null);
+        let name = &req.type_name;
+        // Terraform replaces only for listed paths whose value actually changes.
+        let replacing = replace.iter().any(|p| {
+            let before = prior.value().at_path(p).unwrap_or(&Value::Null);
+            let after = planned.value().at_path(p).unwrap_or(&Value::Null);
+            !before.equals(after)
+        });
+        let in_place = !prior.is_null() && !replacing;
+        // A replacement is a new object: the old one's identity is not its plan.
+        if !in_place
+            && let (Some(prior), Some(planned)) = (&prior_identity, &planned_identity)
+            && prior.same_as(planned)
+        {
+            planned_identity = null_identity(entry);
         }
-    }
-    for nb in &block.blocks {
-        match attrs.get_mut(&nb.type_name) {
-            Some(Value::List(items) | Value::Set(items)) => items
-                .iter_mut()
-                .for_each(|i| clear_write_only(&nb.block, i)),
-            Some(Value::Map(items)) => items
-                .values_mut()
-                .for_each(|i| clear_write_only(&nb.block, i)),
-            Some(child) => clear_write_only(&nb.block, child),
-            None => {}
-        }
-    }
-}
-
-/// Brings a value into the exact shape Terraform expects for this block: every attribute
-/// present, unknown keys dropped, absent list/set blocks as empty collections (never null),
-/// absent group blocks as objects.
-pub(crate) fn normalize(block: &Block, v: Value) -> Value {
-    let mut m = match v {
-        Value::Null => return Value::Null,
-        Value::Unknown => return Value::Unknown,
-        Value::Object(m) | Value::Map(m) => m,
-        Value::Dynamic(_, inner) => return normalize(block, *inner),
-        other => return other,
-    };
-    let mut out = BTreeMap::new();
-    for a in &block.attributes {
-        let v = m.remove(&a.name).unwrap_or_default().conform(&a.ty);
-        out.insert(a.name.clone(), v);
-    }
-    for nb in &block.blocks {
-        let v = m.remove(&nb.type_name).unwrap_or_default();
-        let v = match (nb.nesting, v) {
-            (Nesting::List, Value::Null) => Value::List(Vec::new()),
-            (Nesting::Set, Value::Null) => Value::Set(Vec::new()),
-            (Nesting::Map, Value::Null) => Value::Map(BTreeMap::new()),
-            (Nesting::Group, Value::Null) => normalize(&nb.block, Value::Object(BTreeMap::new())),
-            (Nesting::List, Value::List(items) | Value::Set(items) | Value::Tuple(items)) => {
-                Value::List(items.into_iter().map(|i| normalize(&nb.block, i)).collect())
-            }
-            (Nesting::Set, Value::List(items) | Value::Set(items) | Value::Tuple(items)) => {
-                Value::Set(items.into_iter().map(|i| normalize(&nb.block, i)).collect())
-            }
-            (Nesting::Map, Value::Map(items) | Value::Object(items)) => Value::Map(
-                items
-                    .into_iter()
-                    .map(|(k, i)| (k, normalize(&nb.block, i)))
-                    .collect(),
-            ),
-            (_, other) => normalize(&nb.block, other),
+        let identity = if planned.is_null() {
+            None
+        } else {
+            self.planned_identity(
+                entry.identity.is_some(),
+                prior_identity.as_ref(),
+                planned_identity.as_ref(),
+                in_place,
+                name,
+                &mut diags,
+            )
         };
-        out.insert(nb.type_name.clone(), v);
-    }
-    Value::Object(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::tfplug::schema::{Attribute, NestedBlock};
-
-    fn block() -> Block {
-        Block::new()
-            .attribute(Attribute::string("id").computed().use_state_for_unknown())
-            .attribute(Attribute::string("name").required().requires_replace())
-            .attribute(Attribute::string("note").optional())
-            .attribute(Attribute::number("length").computed())
-            .attribute(Attribute::string("secret").optional().write_only())
-            .block(NestedBlock::single(
-                "timeouts",
-                Block::new().attribute(Attribute::string("create").optional()),
-            ))
-            .block(NestedBlock::list(
-                "rule",
-                Block::new().attribute(Attribute::number("port").optional()),
-            ))
+        pb::plan_resource_change::Response {
+            planned_state: encode_state(&entry.schema, planned.value(), &mut diags),
+            requires_replace: paths_to_proto(&replace),
+            planned_private: private_to_proto(&planned_private),
+            planned_identity: identity,
+            diagnostics: diags_to_proto(&diags),
+            legacy_type_system: false,
+            deferred: None,
+        }
     }
 
-    fn obj(pairs: &[(&str, Value)]) -> Value {
-        let v = Value::object(pairs.iter().map(|(k, v)| (*k, v.clone())));
-        normalize(&block(), v)
-    }
-
-    #[test]
-    fn create_marks_computed_unknown_and_blocks_empty() {
-        let cfg = obj(&[("name", "a".into()), ("secret", "s".into())]);
-        let p = plan_change(&block(), &Value::Null, &cfg, &cfg);
-        assert_eq!(p.planned.get_attr("id"), Some(&Value::Unknown));
-        assert_eq!(p.planned.get_attr("length"), Some(&Value::Unknown));
-        assert_eq!(p.planned.get_attr("secret"), Some(&Value::Null));
-        assert_eq!(p.planned.get_attr("rule"), Some(&Value::List(vec![])));
-        assert!(p.requires_replace.is_empty());
-    }
-
-    #[test]
-    fn unchanged_keeps_prior_exactly() {
-        let prior = obj(&[
-            ("id", "x".into()),
-            ("name", "a".into()),
-            ("length", Value::int(1)),
-        ]);
-        let cfg = obj(&[("name", "a".into())]);
-        let p = plan_change(&block(), &prior, &prior, &cfg);
-        assert_eq!(p.planned, prior);
-        assert!(p.requires_replace.is_empty());
-    }
-
-    #[test]
-    fn update_keeps_use_state_and_unknowns_the_rest() {
-        let prior = obj(&[
-            ("id", "x".into()),
-            ("name", "a".into()),
-            ("length", Value::int(1)),
-        ]);
-        let cfg = obj(&[("name", "a".into()), ("note", "n".into())]);
-        let proposed = obj(&[
-            ("id", "x".into()),
-            ("name", "a".into()),
-            ("note", "n".into()),
-            ("length", Value::int(1)),
-        ]);
-        let p = plan_change(&block(), &prior, &proposed, &cfg);
-        assert_eq!(p.planned.get_attr("id"), Some(&Value::string("x")));
-        assert_eq!(p.planned.get_attr("length"), Some(&Value::Unknown));
-        assert!(p.requires_replace.is_empty());
-    }
-
-    #[test]
-    fn replace_reports_path_and_unknowns_ids() {
-        let prior = obj(&[("id", "x".into()), ("name", "a".into())]);
-        let cfg = obj(&[("name", "b".into())]);
-        let proposed = obj(&[("id", "x".into()), ("name", "b".into())]);
-        let p = plan_change(&block(), &prior, &proposed, &cfg);
-        assert_eq!(p.requires_replace, vec![AttributePath::root().attr("name")]);
-        assert_eq!(p.planned.get_attr("id"), Some(&Value::Unknown));
-    }
-
-    #[test]
-    fn destroy_plans_null() {
-        let prior = obj(&[("id", "x".into()), ("name", "a".into())]);
-        let p = plan_change(&block(), &prior, &Value::Null, &Value::Null);
-        assert!(p.planned.is_null());
+    /// The planned identity may be null (not known before create) or wholly known, and an
+    /// in-place update must keep the stored one.
+    fn planned_identity(
+        &self,
+        has_identity: bool,
+        prior: Option<&TypedValue>,
+        planned: Option<&TypedValue>,
+        in_place: bool,
+        type_name: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<pb::ResourceIdentityData> {
+        let planned = planned.filter(|p| has_identity && !p.is_null())?;
+        if !planned.is_fully_known() {
+            diags.error(
+                "Planned identity not wholly known",
+                format!(
+                    "The plan for {type_name} has an identity with unknown values; leave it null \
+                     until it is known. This is a bug in the provider; please report it."
+                ),
+            );
+            return None;
+        }
+        if in_place
+            && let Some(prior) = prior.filter(|p| !p.is_null())
+            && !prior.same_as(planned)
+        {
+            diags.error(
+                "Unexpected identity change",
+                format!(
+                    "The plan for {type_name} changes its identity in place. An identity must not \
+                     change for the life of the object. This is a bug in the provider; please \
+                     report it."
+                ),
+            );
+        }
+        match identity_to_proto(Some(planned)) {
+            Ok(p) => p,
+            Err(d) => {
+                diags.extend(d);
+                None
+            }
+        }
     }
 }

@@ -30,19 +30,60 @@ pub fn level_from_env(provider: Option<&str>, global: Option<&str>) -> Option<Le
     }
 }
 
+/// Which log targets show at the level Terraform asks for (`TF_LOG_PROVIDER`/`TF_LOG`). The
+/// provider binary chooses: the framework knows no crate names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogFilter {
+    /// Targets (crate names or module paths) logged at the requested level; empty = all.
+    targets: Vec<String>,
+    /// The most verbose level for every other target.
+    others: Level,
+}
+
+impl LogFilter {
+    /// Every target at the requested level.
+    pub fn everything() -> Self {
+        LogFilter {
+            targets: Vec::new(),
+            others: Level::TRACE,
+        }
+    }
+
+    /// `targets` at the requested level; every other target (dependencies such as h2 or
+    /// rustls) at most at `others`.
+    pub fn targets<I, S>(targets: I, others: Level) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        LogFilter {
+            targets: targets.into_iter().map(Into::into).collect(),
+            others,
+        }
+    }
+
+    /// The tracing filter for a requested maximum `level`.
+    pub fn build(&self, level: Level) -> tracing_subscriber::filter::Targets {
+        if self.targets.is_empty() {
+            return tracing_subscriber::filter::Targets::new().with_default(level);
+        }
+        // `Level` orders by verbosity: the smaller of the two is the less verbose.
+        self.targets.iter().fold(
+            tracing_subscriber::filter::Targets::new().with_default(self.others.min(level)),
+            |f, t| f.with_target(t.clone(), level),
+        )
+    }
+}
+
 /// Installs the stderr JSON logger (once per process; later calls are ignored).
-pub fn init() {
+pub fn init(filter: &LogFilter) {
     let level = level_from_env(
         std::env::var("TF_LOG_PROVIDER").ok().as_deref(),
         std::env::var("TF_LOG").ok().as_deref(),
     );
     if let Some(level) = level {
-        // Our crate at the requested level; dependencies (h2, rustls, hyper) only when they warn.
-        let filter = tracing_subscriber::filter::Targets::new()
-            .with_default(Level::WARN.min(level))
-            .with_target("tencentcloud_provider", level);
         let _ = tracing_subscriber::registry()
-            .with(HclogLayer.with_filter(filter))
+            .with(HclogLayer.with_filter(filter.build(level)))
             .try_init();
     }
 }
@@ -138,6 +179,29 @@ mod tests {
         );
         assert_eq!(level_from_env(None, Some("off")), None);
         assert_eq!(level_from_env(None, None), Some(Level::WARN));
+    }
+
+    #[test]
+    fn filter_caps_other_targets_only_when_asked() {
+        use tracing_subscriber::filter::Targets;
+        let own = LogFilter::targets(["my_provider"], Level::WARN).build(Level::DEBUG);
+        let expected = Targets::new()
+            .with_default(Level::WARN)
+            .with_target("my_provider", Level::DEBUG);
+        assert_eq!(own.to_string(), expected.to_string());
+        // A quieter request than the cap wins for everything.
+        let quiet = LogFilter::targets(["my_provider"], Level::WARN).build(Level::ERROR);
+        assert_eq!(
+            quiet.to_string(),
+            Targets::new()
+                .with_default(Level::ERROR)
+                .with_target("my_provider", Level::ERROR)
+                .to_string()
+        );
+        assert_eq!(
+            LogFilter::everything().build(Level::INFO).to_string(),
+            Targets::new().with_default(Level::INFO).to_string()
+        );
     }
 
     #[test]

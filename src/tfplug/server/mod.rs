@@ -234,8 +234,13 @@ fn tls_incoming(
 /// until Terraform shuts it down, and returns the process exit code.
 ///
 /// `address` is the provider source address used in debug mode's `TF_REATTACH_PROVIDERS`
-/// (e.g. `terraform.local/tencentcloud/tencentcloud`).
-pub fn serve_main(provider: Arc<dyn Provider>, address: &str) -> ExitCode {
+/// (e.g. `terraform.local/example/example`); `log_filter` says which log targets follow
+/// `TF_LOG`.
+pub fn serve_main(
+    provider: Arc<dyn Provider>,
+    address: &str,
+    log_filter: logging::LogFilter,
+) -> ExitCode {
     let debug = std::env::args()
         .skip(1)
         .any(|a| a == "--debug" || a == "-debug");
@@ -244,7 +249,7 @@ pub fn serve_main(provider: Arc<dyn Provider>, address: &str) -> ExitCode {
         eprintln!("{}", handshake::NOT_A_COMMAND);
         return ExitCode::FAILURE;
     }
-    logging::init();
+    logging::init(&log_filter);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -11,10 +11,11 @@ mod types;
 mod value;
 
 pub use json::{from_json, from_json_slice, to_json};
+pub(crate) use msgpack::msgpack_to_json;
 pub use msgpack::{from_msgpack, to_msgpack};
 pub use number::Number;
 pub use path::{AttributePath, PathStep};
-pub use serde_bridge::{from_value, to_value};
+pub use serde_bridge::{Unknowable, from_value, to_value};
 pub use types::Type;
 pub use value::Value;
 

@@ -75,3 +75,10 @@ impl fmt::Display for AttributePath {
         Ok(())
     }
 }
+
+impl From<&str> for AttributePath {
+    /// A top-level attribute.
+    fn from(name: &str) -> Self {
+        AttributePath::attr_root(name)
+    }
+}

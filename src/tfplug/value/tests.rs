@@ -81,7 +81,7 @@ fn numbers_small_large_and_fractional() {
 
 #[test]
 fn nested_list_blocks_are_empty_lists_not_null() {
-    use crate::tfplug::framework::plan::normalize;
+    use crate::tfplug::framework::plan_rules::normalize;
     use crate::tfplug::schema::{Attribute, Block, NestedBlock};
     let block = Block::new()
         .attribute(Attribute::string("a").optional())
