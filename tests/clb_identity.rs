@@ -50,31 +50,22 @@ impl Setup {
         })
         .await
         .expect("emulator");
-        let (server, client) =
-            provider_client::start(Arc::new(TencentCloudProvider::new()) as Arc<_>).await;
-        let schemas = client.get_resource_identity_schemas().await;
-        let ity = identity_type(&schemas.identity_schemas[TYPE]);
-        let pty = provider_config::schema().value_type();
-        let Type::Object(attrs) = &pty else {
-            unreachable!()
-        };
-        let mut config = Value::object(attrs.keys().map(|k| (k.clone(), Value::Null)));
-        config.set_attr("endpoint", Value::string(emu.base_url()));
-        config.set_attr("secret_id", Value::string(emulator::DEFAULT_SECRET_ID));
-        config.set_attr("secret_key", Value::string(emulator::DEFAULT_SECRET_KEY));
-        config.set_attr("region", Value::string("ap-guangzhou"));
-        let resp = client.configure(&config, &pty).await;
-        assert!(
-            errors(&resp.diagnostics).is_empty(),
-            "{:?}",
-            resp.diagnostics
-        );
+        let (server, client, ity) = provider_for(&emu).await;
         Setup {
             server,
             client,
             emu,
             ity,
         }
+    }
+
+    /// Replaces the provider by a new one against the same emulator, as the next Terraform
+    /// command does: a provider process serves one command, and remembers what it created.
+    async fn next_command(&mut self) {
+        let (server, client, ity) = provider_for(&self.emu).await;
+        std::mem::replace(&mut self.server, server).shutdown().await;
+        self.client = client;
+        self.ity = ity;
     }
 
     async fn stop(self) {
@@ -85,6 +76,31 @@ impl Setup {
     fn bindings(&self) -> usize {
         self.emu.world().associations.len()
     }
+}
+
+/// A provider served over mTLS and configured for `emu`, with the identity type as Terraform
+/// derives it from GetResourceIdentitySchemas.
+async fn provider_for(emu: &RunningEmulator) -> (RunningServer, ProviderClient, Type) {
+    let (server, client) =
+        provider_client::start(Arc::new(TencentCloudProvider::new()) as Arc<_>).await;
+    let schemas = client.get_resource_identity_schemas().await;
+    let ity = identity_type(&schemas.identity_schemas[TYPE]);
+    let pty = provider_config::schema().value_type();
+    let Type::Object(attrs) = &pty else {
+        unreachable!()
+    };
+    let mut config = Value::object(attrs.keys().map(|k| (k.clone(), Value::Null)));
+    config.set_attr("endpoint", Value::string(emu.base_url()));
+    config.set_attr("secret_id", Value::string(emulator::DEFAULT_SECRET_ID));
+    config.set_attr("secret_key", Value::string(emulator::DEFAULT_SECRET_KEY));
+    config.set_attr("region", Value::string("ap-guangzhou"));
+    let resp = client.configure(&config, &pty).await;
+    assert!(
+        errors(&resp.diagnostics).is_empty(),
+        "{:?}",
+        resp.diagnostics
+    );
+    (server, client, ity)
 }
 
 fn rty() -> Type {
@@ -207,7 +223,7 @@ async fn identity_schema_and_capabilities_as_terraform_1_12_reads_them() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_read_plan_and_delete_return_a_known_stable_identity() {
-    let s = Setup::new().await;
+    let mut s = Setup::new().await;
     let (c, ty) = (&s.client, rty());
     let cfg = config("lbl-http0001", Some("loc-api00001"), "lbtg-api00001", None);
     let (state, id) = create(&s, &cfg).await;
@@ -314,7 +330,10 @@ async fn create_read_plan_and_delete_return_a_known_stable_identity() {
         plan.planned_identity
     );
 
-    // Destroy: no identity after, and the binding is gone.
+    // Destroy, by the next command (a create of the same process would make this delete a
+    // replacement that keeps the binding): no identity after, and the binding is gone.
+    s.next_command().await;
+    let c = &s.client;
     let destroyed = c
         .apply_resource_change(pb::apply_resource_change::Request {
             type_name: TYPE.into(),

@@ -208,8 +208,13 @@ fn create_with_official(env: &Env) -> u64 {
             ),
         ]
     );
+    // Two binds on one load balancer: one call, or two when they did not arrive together (the
+    // stand-in goes through the same engine, which batches binds per load balancer).
     let n = writes(env);
-    assert_eq!(n, 2, "the stand-in binds each target once");
+    assert!(
+        (1..=2).contains(&n),
+        "the stand-in binds each target once: {n} calls"
+    );
     n
 }
 
