@@ -3,12 +3,13 @@
 //! These run at `terraform validate`/`plan` time without any API call; each returns a
 //! sentence that says what is wrong and what a valid value looks like.
 
+use crate::clb::api::Weight;
 use crate::clb::id::has_id_shape;
 
 /// Smallest weight the API accepts for a v2 target group binding.
-pub const WEIGHT_MIN: i64 = 0;
+pub const WEIGHT_MIN: Weight = 0;
 /// Largest weight the API accepts for a v2 target group binding.
-pub const WEIGHT_MAX: i64 = 100;
+pub const WEIGHT_MAX: Weight = 100;
 
 /// The kinds of cloud IDs the resource takes, with their prefixes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +64,7 @@ pub fn check_id(kind: IdKind, value: &str) -> Result<(), String> {
 }
 
 /// Checks that a weight is within the range the API accepts.
-pub fn check_weight(weight: i64) -> Result<(), String> {
+pub fn check_weight(weight: Weight) -> Result<(), String> {
     if (WEIGHT_MIN..=WEIGHT_MAX).contains(&weight) {
         Ok(())
     } else {
