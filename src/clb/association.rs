@@ -338,6 +338,42 @@ pub async fn settle(
     }
 }
 
+/// What a refresh found.
+#[derive(Debug, Clone)]
+pub enum Refreshed {
+    /// The binding, as the cloud has it.
+    Present(Binding),
+    /// The binding does not exist (and no earlier bind can still make it).
+    Absent,
+    /// An earlier bind may still be making the binding: keep what is recorded.
+    Unconfirmed(OpError),
+}
+
+/// Reads the binding for a refresh, first waiting for an earlier bind that a create recorded
+/// without seeing its result (`pending`).
+pub async fn refresh(
+    api: &dyn ClbApi,
+    id: &AssociationId,
+    pending: Option<&PendingWrite>,
+    limits: &CallLimits,
+) -> Result<Refreshed, OpError> {
+    if let Some(p) = pending
+        && let Err(still_running) = settle(api, p, limits).await
+    {
+        return Ok(Refreshed::Unconfirmed(still_running));
+    }
+    Ok(match read(api, id, limits).await? {
+        Some(b) => Refreshed::Present(b),
+        None if pending.is_some_and(|p| p.task_id.is_none()) => {
+            Refreshed::Unconfirmed(OpError::NotConverged(
+                "the answer to the bind never arrived, so a task making the binding may still be running"
+                    .into(),
+            ))
+        }
+        None => Refreshed::Absent,
+    })
+}
+
 /// Unbinds the target group; success when the binding is gone, whoever removed it.
 ///
 /// A binding that a create of this run put into state belongs to that new object (the deposed
@@ -360,6 +396,11 @@ pub async fn delete(
     if let Some(p) = pending {
         settle(api, p, limits).await?;
     }
+    // A bind whose answer never came may still be running as a task nobody can name. Unbinding
+    // once even when nothing is visible makes the cloud queue behind that task (it answers
+    // `ResourceInOperating` until the task ends) and then either removes what it made or says
+    // there is nothing to remove.
+    let mut unbind_unseen = pending.is_some_and(|p| p.task_id.is_none());
     let req = request(id, None);
     let mut failed_tasks = 0;
     let mut pause = Duration::from_millis(200);
@@ -368,7 +409,7 @@ pub async fn delete(
         if last_unknown.is_some() && !pause_between_rounds(&mut pause, limits).await {
             return Err(out_of_rounds(last_unknown, limits));
         }
-        if read(api, id, limits).await?.is_none() {
+        if read(api, id, limits).await?.is_none() && !std::mem::take(&mut unbind_unseen) {
             return Ok(());
         }
         match api.disassociate(&req, limits).await {
