@@ -248,6 +248,28 @@ async fn unfinished_wait_after_an_accepted_bind_hands_back_the_pending_task() {
 }
 
 #[tokio::test]
+async fn delete_after_a_bind_with_no_answer_unbinds_once_even_when_nothing_is_visible() {
+    let (api, engine) = world();
+    let unanswered = PendingWrite { task_id: None };
+    // Nothing visible: one unbind is sent (the cloud answers "not bound"), then done.
+    association::delete(
+        &engine,
+        &RunMemory::new(),
+        &id("lbtg-v2"),
+        Some(&unanswered),
+        &limits(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(api.script.lock().unwrap().writes, 1);
+    // Without a pending write, nothing visible means nothing to send.
+    association::delete(&engine, &RunMemory::new(), &id("lbtg-v2"), None, &limits())
+        .await
+        .unwrap();
+    assert_eq!(api.script.lock().unwrap().writes, 1);
+}
+
+#[tokio::test]
 async fn a_refused_bind_or_a_failed_read_leaves_nothing_pending() {
     let (api, engine) = world();
     api.script.lock().unwrap().read_error = Some("AuthFailure.SecretIdNotFound".into());

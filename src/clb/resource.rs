@@ -9,9 +9,9 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::clb::api::{Binding, Deadline, Weight};
-use crate::clb::association::{self, CreateFailed, OpError, PendingWrite};
+use crate::clb::association::{self, CreateFailed, PendingWrite, Refreshed};
 use crate::clb::engine::Engine;
-use crate::clb::errors::{report, report_unconfirmed_create};
+use crate::clb::errors::{report, report_unconfirmed_create, report_unsettled};
 use crate::clb::id::AssociationId;
 use crate::clb::provider::{ApiState, Shared};
 use crate::clb::timeouts::timeout_or_default;
@@ -303,34 +303,31 @@ impl Resource for AssociationResource {
                 return resp;
             }
         };
-        let deadline = deadline(ctx, READ_TIMEOUT);
-        if let Some(pending) = PendingWrite::from_private(&req.private) {
-            if let Err(err) = association::settle(&api, &pending, &deadline).await {
-                // Still unknown: keep the binding (and the pending task) as recorded.
-                crate::clb::errors::report_unsettled(&mut resp.diagnostics, &id, &err);
-                resp.new_state = Some(req.current_state);
-                return resp;
-            }
-            resp.private = PendingWrite::settled_private();
-        }
-        match association::read(&api, &id, &deadline).await {
-            Ok(Some(binding)) => {
+        let pending = PendingWrite::from_private(&req.private);
+        let refreshed =
+            association::refresh(&api, &id, pending.as_ref(), &deadline(ctx, READ_TIMEOUT)).await;
+        match refreshed {
+            Ok(Refreshed::Present(binding)) => {
                 let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone());
                 match model_to_value(&state) {
                     Ok(v) => resp.new_state = Some(v),
                     Err(e) => resp.diagnostics.error("Internal error encoding state", e),
                 }
             }
-            Ok(None) => {
+            Ok(Refreshed::Absent) => {
                 tracing::info!(id = %id, "binding no longer exists; removing it from state");
                 resp.new_state = None;
             }
-            Err(e) => report(
-                &mut resp.diagnostics,
-                "read the binding",
-                &id,
-                &OpError::Api(e),
-            ),
+            Ok(Refreshed::Unconfirmed(why)) => {
+                // Keep the binding and its pending write as recorded, so destroy still removes it.
+                report_unsettled(&mut resp.diagnostics, &id, &why);
+                resp.new_state = Some(req.current_state);
+                return resp;
+            }
+            Err(err) => report(&mut resp.diagnostics, "read the binding", &id, &err),
+        }
+        if pending.is_some() && !resp.diagnostics.has_errors() {
+            resp.private = PendingWrite::settled_private();
         }
         resp
     }

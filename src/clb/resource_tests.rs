@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::clb::association::PendingWrite;
 use crate::clb::engine::Engine;
 use crate::clb::fake::FakeClb;
 use crate::clb::provider::{ApiState, Shared};
@@ -169,6 +170,48 @@ async fn create_whose_task_was_not_seen_to_finish_records_the_binding_with_its_t
     assert!(!read.diagnostics.has_errors(), "{:?}", read.diagnostics);
     assert!(read.new_state.is_some());
     assert!(!String::from_utf8_lossy(&read.private).contains("task-1"));
+}
+
+#[tokio::test]
+async fn refresh_keeps_a_binding_whose_bind_answer_never_arrived_until_destroy() {
+    let (r, fake) = resource();
+    let ctx = Context::default();
+    let mut state = config(Value::int(10));
+    state.set_attr("id", Value::string("lb-a#lbl-tcp#lbtg-v2"));
+    let private = PendingWrite { task_id: None }.to_private();
+    let read = r
+        .read(
+            &ctx,
+            ReadRequest {
+                current_state: state.clone(),
+                private: private.clone(),
+            },
+        )
+        .await;
+    assert!(!read.diagnostics.has_errors());
+    assert_eq!(read.diagnostics.iter().count(), 1, "a warning");
+    assert_eq!(read.new_state, Some(state.clone()), "kept as recorded");
+    assert_eq!(
+        PendingWrite::from_private(&read.private),
+        Some(PendingWrite { task_id: None }),
+        "the pending write stays recorded"
+    );
+
+    let deleted = r
+        .delete(
+            &ctx,
+            DeleteRequest {
+                prior_state: state,
+                private,
+            },
+        )
+        .await;
+    assert!(
+        !deleted.diagnostics.has_errors(),
+        "{:?}",
+        deleted.diagnostics
+    );
+    assert_eq!(fake.script.lock().unwrap().writes, 1, "one unbind sent");
 }
 
 #[tokio::test]
