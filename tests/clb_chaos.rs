@@ -220,6 +220,7 @@ fn errors_only_for_failed_tasks(env: &Env, out: &support::TfOutput) -> usize {
         ids.len(),
         "an error other than a failed bind task was shown:\n{text}"
     );
+    print_errors("apply", &text);
     let failed: BTreeSet<(String, String, String)> = env
         .emu()
         .snapshot()
@@ -350,6 +351,18 @@ fn errors_only_for_failed_unbinds(out: &support::TfOutput) {
         "{text}"
     );
     assert!(text.contains("its task failed"), "{text}");
+    print_errors("destroy", &text);
+}
+
+/// Prints each error a run showed (its first few hundred characters).
+fn print_errors(what: &str, text: &str) {
+    for (at, _) in text.match_indices("Error: ") {
+        let end = text[at..]
+            .char_indices()
+            .nth(600)
+            .map_or(text.len(), |(i, _)| at + i);
+        figures(&format!("{what} error: {}", &text[at..end]));
+    }
 }
 
 fn chaos_env() -> Env {

@@ -335,6 +335,42 @@ pub async fn settle(
     }
 }
 
+/// What a refresh found.
+#[derive(Debug, Clone)]
+pub enum Refreshed {
+    /// The binding, as the cloud has it.
+    Present(Binding),
+    /// The binding does not exist (and no earlier bind can still make it).
+    Absent,
+    /// An earlier bind may still be making the binding: keep what is recorded.
+    Unconfirmed(OpError),
+}
+
+/// Reads the binding for a refresh, first waiting for an earlier bind that a create recorded
+/// without seeing its result (`pending`).
+pub async fn refresh(
+    engine: &Engine,
+    id: &AssociationId,
+    pending: Option<&PendingWrite>,
+    deadline: &Deadline,
+) -> Result<Refreshed, OpError> {
+    if let Some(p) = pending
+        && let Err(still_running) = settle(engine, p, deadline).await
+    {
+        return Ok(Refreshed::Unconfirmed(still_running));
+    }
+    Ok(match read(engine, id, deadline).await? {
+        Some(b) => Refreshed::Present(b),
+        None if pending.is_some_and(|p| p.task_id.is_none()) => {
+            Refreshed::Unconfirmed(OpError::NotConverged(
+                "the answer to the bind never arrived, so a task making the binding may still be running"
+                    .into(),
+            ))
+        }
+        None => Refreshed::Absent,
+    })
+}
+
 /// Unbinds the target group; success when the binding is gone, whoever removed it.
 ///
 /// A binding that a create of this run put into state belongs to that new object (the deposed
@@ -353,6 +389,11 @@ pub async fn delete(
     if let Some(p) = pending {
         settle(engine, p, deadline).await?;
     }
+    // A bind whose answer never came may still be running as a task nobody can name. Unbinding
+    // once even when nothing is visible makes the cloud queue behind that task (it answers
+    // `ResourceInOperating` until the task ends) and then either removes what it made or says
+    // there is nothing to remove.
+    let mut unbind_unseen = pending.is_some_and(|p| p.task_id.is_none());
     let mut failed_tasks = 0;
     let mut pause = Duration::from_millis(200);
     let mut last_unknown = None;
@@ -360,7 +401,7 @@ pub async fn delete(
         if last_unknown.is_some() && !pause_between_rounds(&mut pause, deadline).await {
             return Err(out_of_rounds(last_unknown, deadline));
         }
-        if gone(engine, id, deadline).await? {
+        if gone(engine, id, deadline).await? && !std::mem::take(&mut unbind_unseen) {
             return Ok(());
         }
         match engine.unbind(id, deadline).await {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::clb::api::Deadline;
-use crate::clb::association::{self, OpError, RunMemory};
+use crate::clb::association::{self, OpError, PendingWrite, RunMemory};
 use crate::clb::checks::check_binding;
 use crate::clb::engine::Engine;
 use crate::clb::fake::FakeClb;
@@ -238,6 +238,28 @@ async fn unfinished_wait_after_an_accepted_bind_hands_back_the_pending_task() {
     .await
     .unwrap();
     assert_eq!(api.count(), 0);
+}
+
+#[tokio::test]
+async fn delete_after_a_bind_with_no_answer_unbinds_once_even_when_nothing_is_visible() {
+    let (api, engine) = world();
+    let unanswered = PendingWrite { task_id: None };
+    // Nothing visible: one unbind is sent (the cloud answers "not bound"), then done.
+    association::delete(
+        &engine,
+        &RunMemory::new(),
+        &id("lbtg-v2"),
+        Some(&unanswered),
+        &limits(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(api.script.lock().unwrap().writes, 1);
+    // Without a pending write, nothing visible means nothing to send.
+    association::delete(&engine, &RunMemory::new(), &id("lbtg-v2"), None, &limits())
+        .await
+        .unwrap();
+    assert_eq!(api.script.lock().unwrap().writes, 1);
 }
 
 #[tokio::test]

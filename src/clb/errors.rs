@@ -205,7 +205,7 @@ pub fn report(diags: &mut Diagnostics, operation: &str, id: &AssociationId, err:
             AttributePath::attr_root("weight"),
             "Binding already exists with another weight",
             format!(
-                "The target group is already bound ({id}) with weight {}, but the configuration asks for {wanted}. Nothing was changed. Set `weight = {}` and apply again to adopt the binding (or run `terraform import <address> '{id}'`), or remove the existing binding first.",
+                "The target group is already bound ({id}) with weight {}, but the configuration asks for {wanted}. Nothing was changed. Set `weight = {}` and apply again to adopt the binding (or run `terraform import <address> '{id}'`), or remove the existing binding first. If this is a weight change of a resource with `create_before_destroy`, apply it without `create_before_destroy`: the API cannot change a weight in place, so the old binding must be removed first.",
                 existing.map_or("unset".to_string(), |w| w.to_string()),
                 existing.map_or("null".to_string(), |w| w.to_string()),
             ),
@@ -309,6 +309,17 @@ mod tests {
         assert!(advice(Some("FailedOperation.ResourceInOperating")).contains("Another task"));
         assert!(advice(None).contains("network"));
         assert!(advice(Some("Something.New")).contains("support"));
+        // Unknown codes and refused credentials say what to check and that nothing changed.
+        for code in ["Something.New", "AuthFailure.SecretIdNotFound"] {
+            let a = advice(Some(code));
+            assert!(
+                a.contains("region") && a.contains("secret_id"),
+                "{code}: {a}"
+            );
+        }
+        assert!(advice(Some("Something.New")).contains("CAM policy"));
+        assert!(advice(Some("UnauthorizedOperation.Sub")).contains("CAM policy"));
+        assert!(advice(Some("AuthFailure.SecretIdNotFound")).contains("Nothing was changed"));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::clb::api::{Binding, Deadline, Weight};
-use crate::clb::association::{self, CreateFailed, OpError, PendingWrite};
+use crate::clb::association::{self, CreateFailed, PendingWrite, Refreshed};
 use crate::clb::errors::{report, report_unconfirmed_create, report_unsettled};
 use crate::clb::id::AssociationId;
 use crate::clb::identity::AssociationIdentity;
@@ -257,32 +257,37 @@ impl Resource for AssociationResource {
                 return;
             }
         };
-        let deadline = deadline(ctx, READ_TIMEOUT);
         let Some(pending) = d.capture(req.private.get::<PendingWrite>(PENDING_WRITE)) else {
             return;
         };
-        if let Some(pending) = pending {
-            if let Err(err) = association::settle(&client.engine, &pending, &deadline).await {
-                // Still unknown: keep the binding (and the pending task) as recorded, which is
-                // what the response starts with.
-                report_unsettled(d, &id, &err);
-                return;
-            }
-            resp.private.remove(PENDING_WRITE);
-        }
-        let d = &mut resp.diagnostics;
-        match association::read(&client.engine, &id, &deadline).await {
-            Ok(Some(binding)) => {
+        let refreshed = association::refresh(
+            &client.engine,
+            &id,
+            pending.as_ref(),
+            &deadline(ctx, READ_TIMEOUT),
+        )
+        .await;
+        match refreshed {
+            Ok(Refreshed::Present(binding)) => {
                 let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone());
                 if let Err(e) = resp.state.set(&state) {
                     resp.diagnostics.extend(e);
                 }
             }
-            Ok(None) => {
+            Ok(Refreshed::Absent) => {
                 tracing::info!(id = %id, "binding no longer exists; removing it from state");
                 resp.state.set_null();
             }
-            Err(e) => report(d, "read the binding", &id, &OpError::Api(e)),
+            Ok(Refreshed::Unconfirmed(why)) => {
+                // Keep the binding and its pending write as recorded (what the response starts
+                // with), so destroy still removes it.
+                report_unsettled(&mut resp.diagnostics, &id, &why);
+                return;
+            }
+            Err(err) => report(&mut resp.diagnostics, "read the binding", &id, &err),
+        }
+        if pending.is_some() && !resp.diagnostics.has_errors() {
+            resp.private.remove(PENDING_WRITE);
         }
     }
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 use crate::clb::api::Weight;
+use crate::clb::association::PendingWrite;
 use crate::clb::engine::Engine;
 use crate::clb::fake::FakeClb;
 use crate::clb::identity::{AssociationIdentity, identity_schema};
@@ -223,7 +224,7 @@ async fn create_whose_task_was_not_seen_to_finish_records_the_binding_with_its_t
     );
     let state: AssociationModel = resp.state.get().expect("recorded despite the error");
     assert_eq!(state.weight, Some(20));
-    let pending: crate::clb::association::PendingWrite = resp
+    let pending: PendingWrite = resp
         .private
         .get("pending_write")
         .unwrap()
@@ -256,6 +257,41 @@ async fn failed_task_records_nothing() {
         d.detail.contains("no capacity") && d.detail.contains("RequestId: task-2"),
         "{d}"
     );
+}
+
+#[tokio::test]
+async fn refresh_keeps_a_binding_whose_bind_answer_never_arrived_until_destroy() {
+    let (r, fake, ctx) = resource();
+    let mut private = Private::new();
+    private
+        .set("pending_write", &PendingWrite { task_id: None })
+        .unwrap();
+    let read = read(&r, &ctx, recorded(), private.clone()).await;
+    assert!(!read.diagnostics.has_errors());
+    assert_eq!(read.diagnostics.iter().count(), 1, "a warning");
+    let kept: AssociationModel = read.state.get().unwrap();
+    let recorded_model: AssociationModel = recorded().get().unwrap();
+    assert_eq!(kept, recorded_model, "kept as recorded");
+    assert_eq!(
+        read.private.get::<PendingWrite>("pending_write").unwrap(),
+        Some(PendingWrite { task_id: None }),
+        "the pending write stays recorded"
+    );
+    assert_eq!(identity_of(&read.identity).target_group_id, "lbtg-v2");
+
+    let mut deleted = DeleteResponse::default();
+    let req = DeleteRequest {
+        prior_state: recorded(),
+        private,
+        identity: no_identity(),
+    };
+    r.delete(&ctx, req, &mut deleted).await;
+    assert!(
+        !deleted.diagnostics.has_errors(),
+        "{:?}",
+        deleted.diagnostics
+    );
+    assert_eq!(fake.script.lock().unwrap().writes, 1, "one unbind sent");
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 //! These run at `terraform validate`/`plan` time without any API call; each returns a
 //! sentence that says what is wrong and what a valid value looks like.
 
+use crate::clb::api::Weight;
 use crate::clb::id::has_id_shape;
 use crate::tencentcloud::clb::rules;
 
@@ -61,7 +62,7 @@ pub fn check_id(kind: IdKind, value: &str) -> Result<(), String> {
 }
 
 /// Checks that a weight is within the range the API accepts.
-pub fn check_weight(weight: i64) -> Result<(), String> {
+pub fn check_weight(weight: Weight) -> Result<(), String> {
     if rules::weight_in_range(weight) {
         Ok(())
     } else {

@@ -3,10 +3,13 @@
 //! The cloud runs one task per load balancer at a time and takes up to 20 associations per call,
 //! so binds (or unbinds) that wait for the same load balancer are sent together: while a task
 //! runs, new operations queue; when it ends, the worker sends what has gathered as one call and
-//! every waiter gets its own result. Terraform refills its free slots a few milliseconds after
-//! answers go out, so before sending the worker lets arrivals continue while they keep coming
-//! (at most [`GATHER_GAP`] apart, and no longer once as many have arrived as the last batch
-//! released).
+//! every waiter gets its own result. Terraform refills the slots of answered operations a little
+//! later (tens of milliseconds apart on a busy machine), so before sending, a worker waits until
+//! every operation this process answered (on any load balancer) has been refilled, or arrivals
+//! pause for [`GATHER_PATIENCE`] ([`GATHER_GAP`] when nothing is owed, as at the start), never
+//! longer than [`GATHER_CAP`]; a full call goes at once. Load balancers thus start their tasks
+//! together, which is what lets N bindings spread over several of them take about
+//! N / parallelism task times rather than half as much again.
 //!
 //! A call refused because of one member does not fail the others: the member the refusal names
 //! (`Associations.N` in the message), or else each half in turn, is sent again on its own until
@@ -18,6 +21,7 @@
 //! (the state-integrity rules decide from that), while the batch goes on for the others.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -34,11 +38,12 @@ use crate::tencentcloud::clb::TaskError;
 use crate::tencentcloud::deadline::Ended;
 use crate::tencentcloud::error::ApiError;
 
-/// Longest pause between two arrivals that still counts as "more are coming" (Terraform on a
-/// busy machine sends its refilled slots tens of milliseconds apart).
+/// Longest pause between two arrivals that still counts as "more are coming".
 pub const GATHER_GAP: Duration = Duration::from_millis(75);
+/// The same while answered operations have not all been refilled yet.
+pub const GATHER_PATIENCE: Duration = Duration::from_millis(250);
 /// Longest time a gathered batch waits for more arrivals.
-pub const GATHER_CAP: Duration = Duration::from_millis(400);
+pub const GATHER_CAP: Duration = Duration::from_millis(600);
 /// Time allowed for reading back the target groups a finished task touched.
 const READ_BACK_BUDGET: Duration = Duration::from_secs(30);
 
@@ -137,6 +142,10 @@ pub struct Writes {
     api: Arc<dyn ClbApi>,
     reads: Arc<TargetGroupReads>,
     queues: Mutex<HashMap<String, Arc<Queue>>>,
+    /// Operations answered whose slot Terraform has not refilled yet (each arrival counts one).
+    refills_owed: AtomicU64,
+    /// Woken on every arrival, on any load balancer.
+    any_arrival: Notify,
 }
 
 impl Writes {
@@ -146,6 +155,8 @@ impl Writes {
             api,
             reads,
             queues: Mutex::default(),
+            refills_owed: AtomicU64::new(0),
+            any_arrival: Notify::new(),
         })
     }
 
@@ -186,6 +197,10 @@ impl Writes {
                 reply: tx,
             });
         queue.arrived.notify_one();
+        let _ = self
+            .refills_owed
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+        self.any_arrival.notify_waiters();
         tokio::select! {
             biased;
             reply = &mut rx => reply.unwrap_or_else(|_| Err(stopped())),
@@ -209,18 +224,45 @@ impl Writes {
     }
 
     async fn run(self: Arc<Self>, queue: Arc<Queue>) {
-        let mut released = 0;
         loop {
             while queue.live() == 0 {
                 queue.arrived.notified().await;
             }
-            gather(&queue, released).await;
+            self.gather(&queue).await;
             let batch = queue.take_batch();
             if batch.is_empty() {
                 continue;
             }
-            released = batch.len();
+            let size = batch.len() as u64;
             self.execute(batch).await;
+            self.refills_owed.fetch_add(size, Ordering::SeqCst);
+        }
+    }
+
+    /// Waits while operations keep arriving, so one call carries what Terraform sends together.
+    async fn gather(&self, queue: &Queue) {
+        let started = Instant::now();
+        let mut expecting_refills = false;
+        loop {
+            let next_arrival = self.any_arrival.notified();
+            tokio::pin!(next_arrival);
+            next_arrival.as_mut().enable();
+            if queue.live() >= MAX_ASSOCIATIONS_PER_CALL || started.elapsed() >= GATHER_CAP {
+                return;
+            }
+            let owed = self.refills_owed.load(Ordering::SeqCst);
+            if owed == 0 && expecting_refills {
+                return;
+            }
+            expecting_refills |= owed > 0;
+            let pause = if owed > 0 {
+                GATHER_PATIENCE
+            } else {
+                GATHER_GAP
+            };
+            if tokio::time::timeout(pause, next_arrival).await.is_err() {
+                return;
+            }
         }
     }
 
@@ -305,26 +347,6 @@ impl Writes {
                 }
             }
             watcher.abort();
-        }
-    }
-}
-
-/// Waits while operations keep arriving, so one call carries what Terraform sends together.
-async fn gather(queue: &Queue, released: usize) {
-    let started = Instant::now();
-    loop {
-        let n = queue.live();
-        if n >= MAX_ASSOCIATIONS_PER_CALL
-            || (released > 0 && n >= released)
-            || started.elapsed() >= GATHER_CAP
-        {
-            return;
-        }
-        if tokio::time::timeout(GATHER_GAP, queue.arrived.notified())
-            .await
-            .is_err()
-        {
-            return;
         }
     }
 }

@@ -6,6 +6,8 @@
 //! Terraform diagnostic on an attribute, or the API's error code); the decision lives here.
 //! Source: the AssociateTargetGroups API page (see `docs/emulator.md`).
 
+use super::Weight;
+
 /// Target group version: v2 bindings carry a weight, v1 (legacy) ones do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TargetGroupType {
@@ -51,11 +53,11 @@ impl Layer {
 pub const TARGET_GROUP_MODE: &str = "TARGETGROUP";
 
 /// Smallest weight of a v2 binding.
-pub const WEIGHT_MIN: i64 = 0;
+pub const WEIGHT_MIN: Weight = 0;
 /// Largest weight of a v2 binding.
-pub const WEIGHT_MAX: i64 = 100;
+pub const WEIGHT_MAX: Weight = 100;
 /// Weight the cloud gives a v2 binding when the request names none.
-pub const DEFAULT_WEIGHT: i64 = 10;
+pub const DEFAULT_WEIGHT: Weight = 10;
 
 /// Why the cloud refuses a binding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +115,7 @@ pub fn has_weight(target_group: TargetGroupType) -> bool {
 }
 
 /// Whether `weight` is one the cloud accepts.
-pub fn weight_in_range(weight: i64) -> bool {
+pub fn weight_in_range(weight: Weight) -> bool {
     (WEIGHT_MIN..=WEIGHT_MAX).contains(&weight)
 }
 
