@@ -24,26 +24,13 @@ fn example_dirs() -> Vec<PathBuf> {
     dirs
 }
 
-fn os_arch() -> String {
-    let os = match std::env::consts::OS {
-        "macos" => "darwin",
-        other => other,
-    };
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        other => other,
-    };
-    format!("{os}_{arch}")
-}
-
 /// A CLI config whose filesystem mirror holds the freshly built provider.
 fn mirror_config(dir: &Path) -> PathBuf {
     let version = env!("CARGO_PKG_VERSION");
     let plugin_dir = dir
         .join("mirror/terraform.local/tencentcloud/tencentcloud")
         .join(version)
-        .join(os_arch());
+        .join(support::platform());
     std::fs::create_dir_all(&plugin_dir).unwrap();
     std::fs::copy(
         support::provider_bin(),
