@@ -1,6 +1,10 @@
 //! `scripts/release`: the files a Terraform registry or a private mirror expects, and an offline
 //! `terraform init` from the filesystem mirror it writes, whose lock file pins the zip's package.
 //!
+//! The network mirror it writes is served over HTTPS on loopback (a throwaway certificate that
+//! only this `terraform` trusts, through `SSL_CERT_FILE`): Terraform checks the zip against the
+//! `zh:` hash the mirror lists, so a wrong `zh:` is refused.
+//!
 //! The test packages the debug build with `scripts/release --binary` (the same packaging as a
 //! release, without a second, optimised build). When `RELEASE_ARTIFACTS_DIR` names the output of
 //! a real `scripts/release` (scripts/test sets it), that output is checked the same way.
@@ -11,6 +15,8 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const NAME: &str = "terraform-provider-tencentcloud";
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -103,9 +109,19 @@ fn locked_hashes(lock: &str) -> Vec<String> {
 }
 
 fn terraform(dir: &Path, cli_config: &Path, args: &[&str]) -> support::TfOutput {
+    terraform_with(dir, cli_config, args, &[])
+}
+
+fn terraform_with(
+    dir: &Path,
+    cli_config: &Path,
+    args: &[&str],
+    env: &[(&str, &Path)],
+) -> support::TfOutput {
     let out = Command::new(support::terraform_bin())
         .args(args)
         .current_dir(dir)
+        .envs(env.iter().copied())
         .env("TF_CLI_CONFIG_FILE", cli_config)
         .env("CHECKPOINT_DISABLE", "1")
         .env("TF_IN_AUTOMATION", "1")
@@ -180,15 +196,7 @@ fn check_release(dir: &Path, binary: &Path) {
 
     // Install from the mirror with the CLI configuration written beside it: no network.
     let work = tempfile::tempdir().unwrap();
-    std::fs::write(
-        work.path().join("main.tf"),
-        format!(
-            "terraform {{\n  required_providers {{\n    tencentcloud = {{\n      source  = \"terraform.local/tencentcloud/tencentcloud\"\n      version = \"{VERSION}\"\n    }}\n  }}\n}}\n\n\
-             provider \"tencentcloud\" {{}}\n\n\
-             resource \"tencentcloud_clb_target_group_association\" \"a\" {{\n  load_balancer_id = \"lb-demo0001\"\n  listener_id      = \"lbl-tcp00001\"\n  target_group_id  = \"lbtg-web00001\"\n}}\n"
-        ),
-    )
-    .unwrap();
+    std::fs::write(work.path().join("main.tf"), requiring_our_provider()).unwrap();
     let rc = dir.join("terraform.rc");
     terraform(work.path(), &rc, &["init", "-input=false", "-no-color"]).assert_success();
     // validate starts the installed provider for its schema: the binary runs.
@@ -250,6 +258,194 @@ fn check_release(dir: &Path, binary: &Path) {
     );
 }
 
+/// A static HTTPS file server on loopback for `root`, with a fresh self-signed certificate.
+struct HttpsMirror {
+    /// Serves until dropped.
+    _rt: tokio::runtime::Runtime,
+    port: u16,
+    cert_pem: String,
+}
+
+impl HttpsMirror {
+    fn serve(root: PathBuf) -> Self {
+        use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
+        // Trusted as its own root by terraform (Go accepts a pool member as a whole chain).
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let cert = params.self_signed(&key).unwrap();
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let tls = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![cert.der().clone()],
+                rustls_pki_types::PrivatePkcs8KeyDer::from(key.serialize_der()).into(),
+            )
+            .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let port = listener.local_addr().unwrap().port();
+        rt.spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                let (acceptor, root) = (acceptor.clone(), root.clone());
+                tokio::spawn(async move {
+                    if let Ok(mut tls) = acceptor.accept(tcp).await {
+                        let _ = answer(&mut tls, &root).await;
+                    }
+                });
+            }
+        });
+        HttpsMirror {
+            _rt: rt,
+            port,
+            cert_pem: cert.pem(),
+        }
+    }
+}
+
+/// Answers one HTTP/1.1 GET with the file under `root`, or 404; then closes.
+async fn answer<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    stream: &mut S,
+    root: &Path,
+) -> std::io::Result<()> {
+    let mut request = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        request.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&request);
+    let path = text
+        .split(' ')
+        .nth(1)
+        .unwrap_or("/")
+        .trim_start_matches('/');
+    let file = (!path.split('/').any(|part| part == ".."))
+        .then(|| root.join(path))
+        .filter(|f| f.is_file());
+    let (status, body) = match file {
+        Some(f) => ("200 OK", std::fs::read(f)?),
+        None => ("404 Not Found", Vec::new()),
+    };
+    // Terraform insists on a media type for the JSON documents.
+    let content_type = if path.ends_with(".json") {
+        "application/json"
+    } else {
+        "application/zip"
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await?;
+    stream.write_all(&body).await?;
+    stream.shutdown().await
+}
+
+/// Installs from the release's network mirror served over HTTPS: Terraform verifies the zip
+/// against the mirror's `zh:` hash, and refuses a mirror whose `zh:` is wrong.
+fn check_network_mirror(dir: &Path) {
+    let platform = support::platform();
+    let zip_name = format!("{NAME}_{VERSION}_{platform}.zip");
+    let listing = dir.join("network-mirror/terraform.local/tencentcloud/tencentcloud");
+    let zip_bytes = read(&listing.join(&zip_name));
+    assert_eq!(zip_bytes, read(&dir.join(&zip_name)));
+    let version_doc: serde_json::Value =
+        serde_json::from_slice(&read(&listing.join(format!("{VERSION}.json")))).unwrap();
+    assert_eq!(
+        version_doc["archives"][&platform],
+        serde_json::json!({"url": zip_name, "hashes": [format!("zh:{}", sha256_hex(&zip_bytes))]})
+    );
+    let index: serde_json::Value =
+        serde_json::from_slice(&read(&listing.join("index.json"))).unwrap();
+    assert_eq!(index, serde_json::json!({"versions": {VERSION: {}}}));
+
+    // The same mirror, and a copy whose zh: is off by one digit.
+    let wrong = tempfile::tempdir().unwrap();
+    let wrong_listing = wrong
+        .path()
+        .join("terraform.local/tencentcloud/tencentcloud");
+    std::fs::create_dir_all(&wrong_listing).unwrap();
+    for f in ["index.json", zip_name.as_str()] {
+        std::fs::copy(listing.join(f), wrong_listing.join(f)).unwrap();
+    }
+    let good_zh = format!("zh:{}", sha256_hex(&zip_bytes));
+    let flipped = if good_zh.ends_with('0') { "1" } else { "0" };
+    let wrong_zh = format!("{}{flipped}", &good_zh[..good_zh.len() - 1]);
+    std::fs::write(
+        wrong_listing.join(format!("{VERSION}.json")),
+        String::from_utf8(read(&listing.join(format!("{VERSION}.json"))))
+            .unwrap()
+            .replace(&good_zh, &wrong_zh),
+    )
+    .unwrap();
+
+    for (mirror_root, accepted) in [
+        (dir.join("network-mirror"), true),
+        (wrong.path().to_path_buf(), false),
+    ] {
+        let server = HttpsMirror::serve(mirror_root);
+        let work = tempfile::tempdir().unwrap();
+        let ca = work.path().join("mirror-ca.pem");
+        std::fs::write(&ca, &server.cert_pem).unwrap();
+        let rc = work.path().join("terraform.rc");
+        std::fs::write(
+            &rc,
+            format!(
+                "provider_installation {{\n  network_mirror {{\n    url = \"https://127.0.0.1:{}/\"\n  }}\n}}\n",
+                server.port
+            ),
+        )
+        .unwrap();
+        std::fs::write(work.path().join("main.tf"), requiring_our_provider()).unwrap();
+        let out = terraform_with(
+            work.path(),
+            &rc,
+            &["init", "-input=false", "-no-color"],
+            &[("SSL_CERT_FILE", &ca)],
+        );
+        let text = out
+            .combined()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if accepted {
+            assert!(
+                out.success(),
+                "install from the network mirror failed:\n{text}"
+            );
+        } else {
+            assert!(
+                !out.success()
+                    && text.contains("doesn't match the expected checksum")
+                    && text.contains(&wrong_zh),
+                "a wrong zh: hash was accepted:\n{text}"
+            );
+        }
+    }
+}
+
+/// A configuration that needs only our provider, at this version, with one resource.
+fn requiring_our_provider() -> String {
+    format!(
+        "terraform {{\n  required_providers {{\n    tencentcloud = {{\n      source  = \"terraform.local/tencentcloud/tencentcloud\"\n      version = \"{VERSION}\"\n    }}\n  }}\n}}\n\n\
+         provider \"tencentcloud\" {{}}\n\n\
+         resource \"tencentcloud_clb_target_group_association\" \"a\" {{\n  load_balancer_id = \"lb-demo0001\"\n  listener_id      = \"lbl-tcp00001\"\n  target_group_id  = \"lbtg-web00001\"\n}}\n"
+    )
+}
+
 #[test]
 fn release_packaging_installs_offline_and_the_lock_pins_the_zip() {
     let provider = support::provider_bin();
@@ -268,9 +464,11 @@ fn release_packaging_installs_offline_and_the_lock_pins_the_zip() {
         String::from_utf8_lossy(&out.stderr)
     );
     check_release(out_dir.path(), &provider);
+    check_network_mirror(out_dir.path());
 
     // The optimised build of a real `scripts/release`, when scripts/test made one.
     if let Some(dir) = std::env::var_os("RELEASE_ARTIFACTS_DIR") {
         check_release(Path::new(&dir), &root().join("target/release").join(NAME));
+        check_network_mirror(Path::new(&dir));
     }
 }
