@@ -121,7 +121,7 @@ fn a_port_in_use_says_how_to_pick_another() {
         addr.as_str(),
         "already in use",
         "--listen 127.0.0.1:0",
-        "scripts/demo --stop",
+        "an earlier emulator",
     ] {
         assert!(err.contains(needle), "{needle:?} missing from: {err}");
     }

@@ -79,10 +79,10 @@ fn load_seed(path: &PathBuf) -> Result<World, String> {
 fn start_failure(e: EmulatorError) -> String {
     match e {
         EmulatorError::Bind { addr, source } if source.kind() == ErrorKind::AddrInUse => format!(
-            "cannot listen on {addr}: the port is already in use (another emulator, or a \
-             demo kept with scripts/demo --keep, may still run: scripts/demo --stop). Pick a \
-             free port with --listen 127.0.0.1:PORT, or let the system choose one with \
-             --listen 127.0.0.1:0 and read it from the first line printed."
+            "cannot listen on {addr}: the port is already in use (an earlier emulator may \
+             still run there; stop it, or check with `ss -ltnp`). Pick a free port with \
+             --listen 127.0.0.1:PORT, or let the system choose one with --listen 127.0.0.1:0 \
+             and read it from the first line printed."
         ),
         other => other.to_string(),
     }
