@@ -153,6 +153,16 @@ fn side_by_side_bindings_apply_under_the_second_local_name() {
     let env = clb_common::Env::new();
     copy_dir(&example, env.ws.path());
     overlay_offline_check(env.ws.path());
+    // As on a first apply next to the official provider, the IDs are unknown at plan time.
+    let plan = env.ws.plan_json();
+    let planned = plan["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "tencentcloud_clb_target_group_association.api")
+        .expect("the api binding is planned");
+    assert_eq!(planned["change"]["after_unknown"]["load_balancer_id"], true);
+    assert_eq!(planned["change"]["after_unknown"]["location_id"], true);
     env.ws.apply_and_check_empty_plan();
     env.assert_agree();
     assert_eq!(
