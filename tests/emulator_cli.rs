@@ -102,3 +102,72 @@ fn refuses_a_non_loopback_address_and_a_missing_seed() {
     assert!(!out.status.success());
     assert!(out.stdout.is_empty());
 }
+
+/// Runs the emulator with `args` and returns its stderr, requiring that it refused to start
+/// without printing the `listening on` line.
+fn refusal(args: &[&str]) -> String {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    assert!(!out.status.success(), "started with {args:?}");
+    assert!(out.stdout.is_empty(), "{:?}", out.stdout);
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_port_in_use_says_how_to_pick_another() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let err = refusal(&["--listen", &addr]);
+    for needle in [
+        addr.as_str(),
+        "already in use",
+        "--listen 127.0.0.1:0",
+        "an earlier emulator",
+    ] {
+        assert!(err.contains(needle), "{needle:?} missing from: {err}");
+    }
+}
+
+#[test]
+fn a_missing_seed_file_is_named_with_what_to_pass() {
+    let err = refusal(&["--seed", "/nonexistent/world.json"]);
+    for needle in [
+        "cannot read the seed file /nonexistent/world.json",
+        "No such file",
+        "--seed examples/emulator/world.json",
+    ] {
+        assert!(err.contains(needle), "{needle:?} missing from: {err}");
+    }
+}
+
+#[test]
+fn an_invalid_seed_file_is_named_with_the_json_error_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("world.json");
+    std::fs::write(
+        &seed,
+        "{\n  \"LoadBalancers\": [\n    {\"LoadBalancerId\": \"lb-1\",}\n  ]\n}\n",
+    )
+    .unwrap();
+    let err = refusal(&["--seed", seed.to_str().unwrap()]);
+    let expected = format!("the seed file {} is not a valid world", seed.display());
+    assert!(err.contains(&expected), "{err}");
+    assert!(err.contains("line 3 column"), "no error position in: {err}");
+
+    // Well-formed JSON that is not a world: the unknown field is named.
+    std::fs::write(&seed, r#"{"LoadBalancers": [], "Colour": "blue"}"#).unwrap();
+    let err = refusal(&["--seed", seed.to_str().unwrap()]);
+    assert!(err.contains(&expected) && err.contains("Colour"), "{err}");
+
+    // Parses, but inconsistent: an association to a load balancer that does not exist.
+    std::fs::write(
+        &seed,
+        r#"{"Associations": [{"LoadBalancerId": "lb-none", "ListenerId": "lbl-none", "TargetGroupId": "lbtg-none"}]}"#,
+    )
+    .unwrap();
+    let err = refusal(&["--seed", seed.to_str().unwrap()]);
+    let expected = format!("the seed file {} is not a consistent world", seed.display());
+    assert!(
+        err.contains(&expected) && err.contains("association 0"),
+        "{err}"
+    );
+}

@@ -1,10 +1,11 @@
 //! The `tencentcloud-emulator` command line.
 
 use super::config::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, EmulatorConfig, Faults};
+use super::error::EmulatorError;
 use super::server::start;
 use super::world::World;
 use clap::Parser;
-use std::io::Write;
+use std::io::{ErrorKind, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,9 +53,39 @@ struct Cli {
     fault_seed: u64,
 }
 
+/// Reads and checks the seed, naming the file and, for bad JSON, the line and column.
 fn load_seed(path: &PathBuf) -> Result<World, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "cannot read the seed file {shown}: {e}. Pass an existing JSON world, e.g. \
+             --seed examples/emulator/world.json (format: docs/emulator.md, \"Seed and state format\")."
+        )
+    })?;
+    // serde_json's message ends with "at line L column C".
+    let mut world: World = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "the seed file {shown} is not a valid world: {e}. Fix it there (format: \
+             docs/emulator.md, \"Seed and state format\")."
+        )
+    })?;
+    world.normalize().map_err(|e| {
+        format!("the seed file {shown} is not a consistent world: {e}. Fix it there.")
+    })?;
+    Ok(world)
+}
+
+/// Says what to do when the emulator cannot start, for the mistakes a newcomer makes.
+fn start_failure(e: EmulatorError) -> String {
+    match e {
+        EmulatorError::Bind { addr, source } if source.kind() == ErrorKind::AddrInUse => format!(
+            "cannot listen on {addr}: the port is already in use (an earlier emulator may \
+             still run there; stop it, or check with `ss -ltnp`). Pick a free port with \
+             --listen 127.0.0.1:PORT, or let the system choose one with --listen 127.0.0.1:0 \
+             and read it from the first line printed."
+        ),
+        other => other.to_string(),
+    }
 }
 
 fn config_from(cli: Cli) -> Result<EmulatorConfig, String> {
@@ -124,7 +155,7 @@ pub fn main() -> ExitCode {
         let emulator = match start(config).await {
             Ok(e) => e,
             Err(e) => {
-                eprintln!("tencentcloud-emulator: {e}");
+                eprintln!("tencentcloud-emulator: {}", start_failure(e));
                 return ExitCode::FAILURE;
             }
         };

@@ -259,3 +259,17 @@ impl TfWorkspace {
             .map(|r| r["values"].clone())
     }
 }
+
+/// Terraform's name of this machine's platform (`linux_amd64`, `darwin_arm64`, …).
+pub fn platform() -> String {
+    let os = match std::env::consts::OS {
+        "macos" => "darwin",
+        other => other,
+    };
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    format!("{os}_{arch}")
+}

@@ -1,0 +1,104 @@
+# Shared by scripts/demo, scripts/bench, scripts/release and scripts/test (sourced, not run).
+#
+# Everything here runs before the first external command of a script, so a newcomer whose PATH
+# lacks a tool gets a sentence that says what to install instead of "command not found".
+
+say() { printf '\n==> %s\n' "$*"; }
+die() {
+  printf 'error: %s\n' "$*" >&2
+  exit 1
+}
+
+# What each tool is for and how to get it, for require_tools.
+tool_hint() {
+  case "$1" in
+    terraform) echo "Install Terraform 1.11 or newer (https://developer.hashicorp.com/terraform/install) and put it on PATH." ;;
+    cargo) echo "Install Rust 1.88 or newer with rustup (https://rustup.rs), then open a new shell so ~/.cargo/bin is on PATH." ;;
+    curl) echo "Install curl (Debian/Ubuntu: apt-get install curl; macOS ships it)." ;;
+    python3) echo "Install Python 3 (Debian/Ubuntu: apt-get install python3 python3-venv)." ;;
+    *) echo "Install $1 and put it on PATH." ;;
+  esac
+}
+
+# require_tools WHY TOOL... : stops at the first missing tool with what to do about it.
+require_tools() {
+  local why="$1" tool
+  shift
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 \
+      || die "$tool is not on PATH; $why needs it. $(tool_hint "$tool")"
+  done
+}
+
+# require_python_venv: `python3 -m venv` works only with the venv and ensurepip modules, which
+# Debian and Ubuntu ship separately (python3-venv).
+require_python_venv() {
+  require_tools "creating the tccli virtual environment" python3
+  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 \
+    || die "python3 -m venv is not available (the venv/ensurepip modules are missing). Install them (Debian/Ubuntu: apt-get install python3-venv), or point TCCLI and TCCLI_PYTHON at an existing tccli and Python with tencentcloud-sdk-python."
+}
+
+# The provider's version, from Cargo.toml (the one place it is written).
+provider_version() {
+  local id
+  id="$(cargo pkgid --offline 2>/dev/null || cargo pkgid)" || die "cargo pkgid failed; run it from the repository."
+  # path+file:///…/repo#terraform-provider-tencentcloud@0.1.0, or …/repo#0.1.0
+  printf '%s\n' "${id##*[#@]}"
+}
+
+# Terraform's name of this machine's platform, e.g. linux_amd64.
+platform() {
+  local os arch
+  case "$(uname -s)" in
+    Linux) os=linux ;;
+    Darwin) os=darwin ;;
+    *) die "unsupported OS $(uname -s): Terraform providers are built here for Linux and macOS." ;;
+  esac
+  case "$(uname -m)" in
+    x86_64 | amd64) arch=amd64 ;;
+    aarch64 | arm64) arch=arm64 ;;
+    *) die "unsupported CPU $(uname -m): expected x86_64 or arm64." ;;
+  esac
+  printf '%s_%s\n' "$os" "$arch"
+}
+
+# The provider source address our examples use, and the mirror sub-path it maps to.
+PROVIDER_SOURCE="terraform.local/tencentcloud/tencentcloud"
+
+# write_mirror_cli_config FILE MIRROR_DIR: a Terraform CLI configuration that installs our
+# provider from the filesystem mirror and nothing else (every other provider from its registry).
+write_mirror_cli_config() {
+  cat >"$1" <<RC
+provider_installation {
+  filesystem_mirror {
+    path    = "$2"
+    include = ["terraform.local/*/*"]
+  }
+  direct {
+    exclude = ["terraform.local/*/*"]
+  }
+}
+RC
+}
+
+# install_provider_mirror DIR BINARY: BINARY as this provider's version for this platform in a
+# filesystem mirror under DIR/mirror, and DIR/terraform.rc installing it from there (point
+# TF_CLI_CONFIG_FILE at it), so `terraform init` works offline, as a user installs a local build.
+install_provider_mirror() {
+  local dir="$1" binary="$2" version os_arch
+  [[ -x "$binary" ]] || die "no provider binary at $binary (build it first)."
+  version="$(provider_version)"
+  os_arch="$(platform)"
+  local plugin_dir="$dir/mirror/$PROVIDER_SOURCE/$version/$os_arch"
+  mkdir -p "$plugin_dir"
+  cp "$binary" "$plugin_dir/terraform-provider-tencentcloud_v$version"
+  write_mirror_cli_config "$dir/terraform.rc" "$dir/mirror"
+}
+
+# NO_PROXY with loopback in it (added once): the provider and Terraform must reach the local
+# emulator directly, whatever proxy the shell has.
+no_proxy_with_loopback() {
+  local v="${NO_PROXY:-}"
+  [[ ",$v," == *,127.0.0.1,* ]] || v="127.0.0.1,localhost${v:+,$v}"
+  printf '%s\n' "$v"
+}

@@ -1,0 +1,474 @@
+//! `scripts/release`: the files a Terraform registry or a private mirror expects, and an offline
+//! `terraform init` from the filesystem mirror it writes, whose lock file pins the zip's package.
+//!
+//! The network mirror it writes is served over HTTPS on loopback (a throwaway certificate that
+//! only this `terraform` trusts, through `SSL_CERT_FILE`): Terraform checks the zip against the
+//! `zh:` hash the mirror lists, so a wrong `zh:` is refused.
+//!
+//! The test packages the debug build with `scripts/release --binary` (the same packaging as a
+//! release, without a second, optimised build). When `RELEASE_ARTIFACTS_DIR` names the output of
+//! a real `scripts/release` (scripts/test sets it), that output is checked the same way.
+
+mod support;
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const NAME: &str = "terraform-provider-tencentcloud";
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// One file inside a zip: name, Unix mode, sha256 of its content.
+#[derive(Debug, PartialEq)]
+struct ZipEntry {
+    name: String,
+    mode: u32,
+    sha256: String,
+}
+
+/// The entries of a zip, read with python3's zipfile (no zip crate in this project).
+fn zip_entries(zip: &Path) -> Vec<ZipEntry> {
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import hashlib, sys, zipfile\n\
+             for i in zipfile.ZipFile(sys.argv[1]).infolist():\n\
+             \x20   data = zipfile.ZipFile(sys.argv[1]).read(i)\n\
+             \x20   print(i.filename, i.external_attr >> 16, hashlib.sha256(data).hexdigest())\n",
+        )
+        .arg(zip)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "reading {}: {}",
+        zip.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let f: Vec<&str> = line.split(' ').collect();
+            ZipEntry {
+                name: f[0].to_string(),
+                mode: f[1].parse().unwrap(),
+                sha256: f[2].to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Terraform's `h1:` package hash (Go's dirhash "Hash1"): sha256 over the lines
+/// "<sha256 hex>  <file name>\n" of every file in the package, sorted by name, base64-encoded.
+fn h1(entries: &[ZipEntry]) -> String {
+    let mut sorted: Vec<&ZipEntry> = entries.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    let summary: String = sorted
+        .iter()
+        .map(|e| format!("{}  {}\n", e.sha256, e.name))
+        .collect();
+    format!(
+        "h1:{}",
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(summary.as_bytes()))
+    )
+}
+
+/// The `hashes` recorded for our provider in a `.terraform.lock.hcl`.
+fn locked_hashes(lock: &str) -> Vec<String> {
+    let block = lock
+        .split("provider \"terraform.local/tencentcloud/tencentcloud\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no entry for our provider in the lock file:\n{lock}"));
+    let list = block
+        .split("hashes = [")
+        .nth(1)
+        .expect("hashes")
+        .split(']')
+        .next()
+        .unwrap();
+    list.split(',')
+        .map(|h| h.trim().trim_matches('"').to_string())
+        .filter(|h| !h.is_empty())
+        .collect()
+}
+
+fn terraform(dir: &Path, cli_config: &Path, args: &[&str]) -> support::TfOutput {
+    terraform_with(dir, cli_config, args, &[])
+}
+
+fn terraform_with(
+    dir: &Path,
+    cli_config: &Path,
+    args: &[&str],
+    env: &[(&str, &Path)],
+) -> support::TfOutput {
+    let out = Command::new(support::terraform_bin())
+        .args(args)
+        .current_dir(dir)
+        .envs(env.iter().copied())
+        .env("TF_CLI_CONFIG_FILE", cli_config)
+        .env("CHECKPOINT_DISABLE", "1")
+        .env("TF_IN_AUTOMATION", "1")
+        .env_remove("TF_PLUGIN_CACHE_DIR")
+        .output()
+        .expect("terraform runs");
+    support::TfOutput {
+        command: format!("terraform {}", args.join(" ")),
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Checks everything `scripts/release` wrote to `dir` for the provider `binary`.
+fn check_release(dir: &Path, binary: &Path) {
+    let platform = support::platform();
+    let zip_name = format!("{NAME}_{VERSION}_{platform}.zip");
+    let manifest_name = format!("{NAME}_{VERSION}_manifest.json");
+    let zip_bytes = read(&dir.join(&zip_name));
+
+    // The zip holds exactly the binary, under the name Terraform runs, executable.
+    let entries = zip_entries(&dir.join(&zip_name));
+    assert_eq!(
+        entries,
+        vec![ZipEntry {
+            name: format!("{NAME}_v{VERSION}"),
+            mode: 0o100755,
+            sha256: sha256_hex(&read(binary)),
+        }],
+        "contents of {zip_name}"
+    );
+
+    // SHA256SUMS lists the zip and the manifest with their real hashes, in sha256sum's format.
+    let sums = String::from_utf8(read(&dir.join(format!("{NAME}_{VERSION}_SHA256SUMS")))).unwrap();
+    let mut listed: Vec<(String, String)> = sums
+        .lines()
+        .map(|l| {
+            let (hash, file) = l.split_once("  ").expect("<hash>  <file>");
+            (file.to_string(), hash.to_string())
+        })
+        .collect();
+    listed.sort();
+    let mut expected = vec![
+        (zip_name.clone(), sha256_hex(&zip_bytes)),
+        (
+            manifest_name.clone(),
+            sha256_hex(&read(&dir.join(&manifest_name))),
+        ),
+    ];
+    expected.sort();
+    assert_eq!(listed, expected, "SHA256SUMS");
+
+    // Plugin protocol 6, in the registry manifest and its release-asset copy.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&read(&dir.join("terraform-registry-manifest.json"))).unwrap();
+    assert_eq!(manifest["version"], 1);
+    assert_eq!(
+        manifest["metadata"]["protocol_versions"],
+        serde_json::json!(["6.0"])
+    );
+    assert_eq!(
+        read(&dir.join("terraform-registry-manifest.json")),
+        read(&dir.join(&manifest_name))
+    );
+
+    // The mirror (packed layout) holds the same zip.
+    let mirrored = dir
+        .join("mirror/terraform.local/tencentcloud/tencentcloud")
+        .join(&zip_name);
+    assert_eq!(read(&mirrored), zip_bytes, "{}", mirrored.display());
+
+    // Install from the mirror with the CLI configuration written beside it: no network.
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(work.path().join("main.tf"), requiring_our_provider()).unwrap();
+    let rc = dir.join("terraform.rc");
+    terraform(work.path(), &rc, &["init", "-input=false", "-no-color"]).assert_success();
+    // validate starts the installed provider for its schema: the binary runs.
+    terraform(work.path(), &rc, &["validate", "-no-color"]).assert_success();
+
+    // The lock pins the package: Terraform records the h1: hash of what it installed from a
+    // filesystem mirror (zh:, the zip's sha256, only comes with a registry's signed SHA256SUMS;
+    // if it ever appears, it must be the zip's).
+    let lock = std::fs::read_to_string(work.path().join(".terraform.lock.hcl")).unwrap();
+    let hashes = locked_hashes(&lock);
+    assert!(
+        hashes.contains(&h1(&entries)),
+        "expected {} in:\n{lock}",
+        h1(&entries)
+    );
+    for zh in hashes.iter().filter(|h| h.starts_with("zh:")) {
+        assert_eq!(zh, &format!("zh:{}", sha256_hex(&zip_bytes)), "{lock}");
+    }
+
+    // A different package under the same version is refused against that lock.
+    let tampered = tempfile::tempdir().unwrap();
+    let tampered_dir = tampered
+        .path()
+        .join("mirror/terraform.local/tencentcloud/tencentcloud");
+    std::fs::create_dir_all(&tampered_dir).unwrap();
+    let status = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile; zipfile.ZipFile(sys.argv[1], 'w').writestr(sys.argv[2], 'not the provider')",
+        ])
+        .arg(tampered_dir.join(&zip_name))
+        .arg(format!("{NAME}_v{VERSION}"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let tampered_rc = tampered.path().join("terraform.rc");
+    std::fs::write(
+        &tampered_rc,
+        std::fs::read_to_string(&rc).unwrap().replace(
+            &dir.join("mirror").display().to_string(),
+            &tampered.path().join("mirror").display().to_string(),
+        ),
+    )
+    .unwrap();
+    std::fs::remove_dir_all(work.path().join(".terraform")).unwrap();
+    let out = terraform(
+        work.path(),
+        &tampered_rc,
+        &["init", "-input=false", "-no-color"],
+    );
+    let text = out
+        .combined()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        !out.success() && text.contains("doesn't match any of the checksums"),
+        "a tampered package was accepted:\n{text}"
+    );
+}
+
+/// A static HTTPS file server on loopback for `root`, with a fresh self-signed certificate.
+struct HttpsMirror {
+    /// Serves until dropped.
+    _rt: tokio::runtime::Runtime,
+    port: u16,
+    cert_pem: String,
+}
+
+impl HttpsMirror {
+    fn serve(root: PathBuf) -> Self {
+        use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
+        // Trusted as its own root by terraform (Go accepts a pool member as a whole chain).
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let cert = params.self_signed(&key).unwrap();
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let tls = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![cert.der().clone()],
+                rustls_pki_types::PrivatePkcs8KeyDer::from(key.serialize_der()).into(),
+            )
+            .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let port = listener.local_addr().unwrap().port();
+        rt.spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                let (acceptor, root) = (acceptor.clone(), root.clone());
+                tokio::spawn(async move {
+                    if let Ok(mut tls) = acceptor.accept(tcp).await {
+                        let _ = answer(&mut tls, &root).await;
+                    }
+                });
+            }
+        });
+        HttpsMirror {
+            _rt: rt,
+            port,
+            cert_pem: cert.pem(),
+        }
+    }
+}
+
+/// Answers one HTTP/1.1 GET with the file under `root`, or 404; then closes.
+async fn answer<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    stream: &mut S,
+    root: &Path,
+) -> std::io::Result<()> {
+    let mut request = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        request.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&request);
+    let path = text
+        .split(' ')
+        .nth(1)
+        .unwrap_or("/")
+        .trim_start_matches('/');
+    let file = (!path.split('/').any(|part| part == ".."))
+        .then(|| root.join(path))
+        .filter(|f| f.is_file());
+    let (status, body) = match file {
+        Some(f) => ("200 OK", std::fs::read(f)?),
+        None => ("404 Not Found", Vec::new()),
+    };
+    // Terraform insists on a media type for the JSON documents.
+    let content_type = if path.ends_with(".json") {
+        "application/json"
+    } else {
+        "application/zip"
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await?;
+    stream.write_all(&body).await?;
+    stream.shutdown().await
+}
+
+/// Installs from the release's network mirror served over HTTPS: Terraform verifies the zip
+/// against the mirror's `zh:` hash, and refuses a mirror whose `zh:` is wrong.
+fn check_network_mirror(dir: &Path) {
+    let platform = support::platform();
+    let zip_name = format!("{NAME}_{VERSION}_{platform}.zip");
+    let listing = dir.join("network-mirror/terraform.local/tencentcloud/tencentcloud");
+    let zip_bytes = read(&listing.join(&zip_name));
+    assert_eq!(zip_bytes, read(&dir.join(&zip_name)));
+    let version_doc: serde_json::Value =
+        serde_json::from_slice(&read(&listing.join(format!("{VERSION}.json")))).unwrap();
+    assert_eq!(
+        version_doc["archives"][&platform],
+        serde_json::json!({"url": zip_name, "hashes": [format!("zh:{}", sha256_hex(&zip_bytes))]})
+    );
+    let index: serde_json::Value =
+        serde_json::from_slice(&read(&listing.join("index.json"))).unwrap();
+    assert_eq!(index, serde_json::json!({"versions": {VERSION: {}}}));
+
+    // The same mirror, and a copy whose zh: is off by one digit.
+    let wrong = tempfile::tempdir().unwrap();
+    let wrong_listing = wrong
+        .path()
+        .join("terraform.local/tencentcloud/tencentcloud");
+    std::fs::create_dir_all(&wrong_listing).unwrap();
+    for f in ["index.json", zip_name.as_str()] {
+        std::fs::copy(listing.join(f), wrong_listing.join(f)).unwrap();
+    }
+    let good_zh = format!("zh:{}", sha256_hex(&zip_bytes));
+    let flipped = if good_zh.ends_with('0') { "1" } else { "0" };
+    let wrong_zh = format!("{}{flipped}", &good_zh[..good_zh.len() - 1]);
+    std::fs::write(
+        wrong_listing.join(format!("{VERSION}.json")),
+        String::from_utf8(read(&listing.join(format!("{VERSION}.json"))))
+            .unwrap()
+            .replace(&good_zh, &wrong_zh),
+    )
+    .unwrap();
+
+    for (mirror_root, accepted) in [
+        (dir.join("network-mirror"), true),
+        (wrong.path().to_path_buf(), false),
+    ] {
+        let server = HttpsMirror::serve(mirror_root);
+        let work = tempfile::tempdir().unwrap();
+        let ca = work.path().join("mirror-ca.pem");
+        std::fs::write(&ca, &server.cert_pem).unwrap();
+        let rc = work.path().join("terraform.rc");
+        std::fs::write(
+            &rc,
+            format!(
+                "provider_installation {{\n  network_mirror {{\n    url = \"https://127.0.0.1:{}/\"\n  }}\n}}\n",
+                server.port
+            ),
+        )
+        .unwrap();
+        std::fs::write(work.path().join("main.tf"), requiring_our_provider()).unwrap();
+        let out = terraform_with(
+            work.path(),
+            &rc,
+            &["init", "-input=false", "-no-color"],
+            &[("SSL_CERT_FILE", &ca)],
+        );
+        let text = out
+            .combined()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if accepted {
+            assert!(
+                out.success(),
+                "install from the network mirror failed:\n{text}"
+            );
+        } else {
+            assert!(
+                !out.success()
+                    && text.contains("doesn't match the expected checksum")
+                    && text.contains(&wrong_zh),
+                "a wrong zh: hash was accepted:\n{text}"
+            );
+        }
+    }
+}
+
+/// A configuration that needs only our provider, at this version, with one resource.
+fn requiring_our_provider() -> String {
+    format!(
+        "terraform {{\n  required_providers {{\n    tencentcloud = {{\n      source  = \"terraform.local/tencentcloud/tencentcloud\"\n      version = \"{VERSION}\"\n    }}\n  }}\n}}\n\n\
+         provider \"tencentcloud\" {{}}\n\n\
+         resource \"tencentcloud_clb_target_group_association\" \"a\" {{\n  load_balancer_id = \"lb-demo0001\"\n  listener_id      = \"lbl-tcp00001\"\n  target_group_id  = \"lbtg-web00001\"\n}}\n"
+    )
+}
+
+#[test]
+fn release_packaging_installs_offline_and_the_lock_pins_the_zip() {
+    let provider = support::provider_bin();
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = Command::new(root().join("scripts/release"))
+        .arg("--binary")
+        .arg(&provider)
+        .arg("--out")
+        .arg(out_dir.path())
+        .output()
+        .expect("scripts/release runs");
+    assert!(
+        out.status.success(),
+        "scripts/release --binary failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    check_release(out_dir.path(), &provider);
+    check_network_mirror(out_dir.path());
+
+    // The optimised build of a real `scripts/release`, when scripts/test made one.
+    if let Some(dir) = std::env::var_os("RELEASE_ARTIFACTS_DIR") {
+        check_release(Path::new(&dir), &root().join("target/release").join(NAME));
+        check_network_mirror(Path::new(&dir));
+    }
+}
