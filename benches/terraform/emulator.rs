@@ -25,8 +25,6 @@ pub struct Counters {
     pub calls: BTreeMap<String, u64>,
     /// Error replies per code.
     pub errors: BTreeMap<String, u64>,
-    /// Tasks accepted.
-    pub tasks_started: u64,
 }
 
 impl Counters {
@@ -34,14 +32,18 @@ impl Counters {
     pub fn since(&self, before: &Counters) -> Counters {
         let diff = |now: &BTreeMap<String, u64>, then: &BTreeMap<String, u64>| {
             now.iter()
-                .map(|(k, v)| (k.clone(), v - then.get(k).copied().unwrap_or(0)))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.saturating_sub(then.get(k).copied().unwrap_or(0)),
+                    )
+                })
                 .filter(|(_, v)| *v > 0)
                 .collect()
         };
         Counters {
             calls: diff(&self.calls, &before.calls),
             errors: diff(&self.errors, &before.errors),
-            tasks_started: self.tasks_started - before.tasks_started,
         }
     }
 }

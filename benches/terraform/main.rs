@@ -31,7 +31,12 @@ use world::Layout;
 
 /// Benchmark of apply, refresh-only plan and destroy against the floor, plus start-up times.
 #[derive(Debug, Parser)]
-#[command(name = "scripts/bench")]
+#[command(
+    name = "scripts/bench",
+    bin_name = "scripts/bench",
+    after_help = "scripts/bench also takes --dev: use the debug build instead of the release build. \
+                  How to read the figures: docs/performance.md."
+)]
 struct Options {
     /// Numbers of bindings (comma-separated).
     #[arg(long = "n", value_delimiter = ',', default_values_t = [20, 100, 500])]

@@ -140,8 +140,12 @@ pub fn print_row(case: &Case, phase: Phase, r: &PhaseResult) {
         Phase::Refresh => ("–".to_string(), "–".to_string()),
         Phase::Apply | Phase::Destroy => {
             let floor = case.write_floor();
-            let ratio = r.wall.as_secs_f64() / floor.as_secs_f64().max(f64::EPSILON);
-            (secs(floor), format!("{ratio:.1}"))
+            let ratio = if floor.is_zero() {
+                "–".to_string()
+            } else {
+                format!("{:.1}", r.wall.as_secs_f64() / floor.as_secs_f64())
+            };
+            (secs(floor), ratio)
         }
     };
     let throttled = r
