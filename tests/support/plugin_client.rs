@@ -181,28 +181,23 @@ pub async fn connect(
     endpoint.connect_with_connector(connector).await
 }
 
-/// Calls the unary method `path` with `req` and decodes the reply as `M`.
-pub async fn call_with<Q, M>(
-    channel: &Channel,
-    path: &'static str,
-    req: Q,
-) -> Result<M, tonic::Status>
+/// Calls the unary method `path` (`/package.Service/Method`) with `req` and decodes the reply
+/// as `M`.
+pub async fn call_with<Q, M>(channel: &Channel, path: &str, req: Q) -> Result<M, tonic::Status>
 where
     Q: prost::Message + Send + Sync + 'static,
     M: prost::Message + Default + Send + Sync + 'static,
 {
+    let path = PathAndQuery::try_from(path)
+        .map_err(|e| tonic::Status::invalid_argument(format!("method path {path:?}: {e}")))?;
     let mut grpc = tonic::client::Grpc::new(channel.clone())
-        .max_decoding_message_size(64 << 20)
-        .max_encoding_message_size(64 << 20);
+        .max_decoding_message_size(256 << 20)
+        .max_encoding_message_size(256 << 20);
     grpc.ready()
         .await
         .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
     let codec = tonic_prost::ProstCodec::<Q, M>::default();
-    grpc.unary(
-        tonic::Request::new(req),
-        PathAndQuery::from_static(path),
-        codec,
-    )
-    .await
-    .map(tonic::Response::into_inner)
+    grpc.unary(tonic::Request::new(req), path, codec)
+        .await
+        .map(tonic::Response::into_inner)
 }

@@ -19,7 +19,6 @@ use std::sync::Arc;
 use tencentcloud_provider::tfplug::provider::Provider;
 use tencentcloud_provider::tfplug::server::{self, RunningServer, ServerOptions};
 use tencentcloud_provider::tfplug::value::{Type, Value, from_msgpack, to_msgpack};
-use tonic::codegen::http::uri::PathAndQuery;
 use tonic::transport::Channel;
 pub use transport::{ClientIdentity, client_identity};
 
@@ -63,20 +62,7 @@ impl ProviderClient {
         Q: prost::Message + Send + Sync + 'static,
         M: prost::Message + Default + Send + Sync + 'static,
     {
-        let mut grpc = tonic::client::Grpc::new(self.channel.clone())
-            .max_decoding_message_size(256 << 20)
-            .max_encoding_message_size(256 << 20);
-        grpc.ready()
-            .await
-            .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
-        let path = PathAndQuery::try_from(format!("/tfplugin6.Provider/{method}")).unwrap();
-        grpc.unary(
-            tonic::Request::new(req),
-            path,
-            tonic_prost::ProstCodec::<Q, M>::default(),
-        )
-        .await
-        .map(tonic::Response::into_inner)
+        transport::call_with(&self.channel, &format!("/tfplugin6.Provider/{method}"), req).await
     }
 
     /// `GetProviderSchema`.
