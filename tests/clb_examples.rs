@@ -202,7 +202,10 @@ fn module_tests_pass_against_the_emulator() {
     );
     // terraform test destroys what its runs applied.
     assert!(env.cloud().is_empty(), "{:?}", env.cloud());
-    assert!(env.calls("AssociateTargetGroups") >= 4);
+    // The first run binds three listeners (one call or more: the provider batches the binds of
+    // one load balancer), the third one more, each run in its own apply.
+    let binds = env.calls("AssociateTargetGroups");
+    assert!((2..=4).contains(&binds), "{binds} bind calls");
 }
 
 fn copy_dir(from: &Path, to: &Path) {
