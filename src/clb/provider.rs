@@ -61,8 +61,8 @@ fn system_env(name: &str) -> Option<String> {
 #[async_trait]
 impl ConfigValidator for TencentCloudProvider {
     async fn validate_config(&self, _ctx: &Context, config: &TypedValue, diags: &mut Diagnostics) {
-        // provider_config reads the block attribute by attribute, unknowns included.
-        diags.extend(provider_config::validate(config.value(), &system_env));
+        // The model reads every attribute as Unknowable: unknown values are skipped, not refused.
+        diags.extend(provider_config::validate(config, &system_env));
     }
 }
 
@@ -82,7 +82,7 @@ impl Provider for TencentCloudProvider {
         req: ConfigureProviderRequest,
         resp: &mut ConfigureProviderResponse,
     ) {
-        let settings = match provider_config::read(req.config.value(), &system_env) {
+        let settings = match provider_config::read(&req.config, &system_env) {
             Err(diags) => {
                 resp.diagnostics = diags;
                 return;

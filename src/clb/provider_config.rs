@@ -1,9 +1,12 @@
 //! The `provider "tencentcloud"` block: schema, reading it (unknowns included), and checks.
 
+use serde::{Deserialize, Serialize};
+
 use crate::tencentcloud::redact::without_user_info;
 use crate::tfplug::diag::Diagnostics;
 use crate::tfplug::schema::{Attribute, Block, Schema};
-use crate::tfplug::value::{AttributePath, Value};
+use crate::tfplug::typed::TypedValue;
+use crate::tfplug::value::{AttributePath, Unknowable};
 
 /// Environment variable for a full CLB endpoint URL (e.g. the emulator's).
 pub const ENV_ENDPOINT: &str = "TENCENTCLOUD_CLB_ENDPOINT";
@@ -96,32 +99,79 @@ pub enum ReadConfig {
     Unknown(Vec<String>),
 }
 
-fn text(config: &Value, name: &str) -> Option<String> {
-    config
-        .get_attr(name)
-        .and_then(Value::as_str)
-        .map(str::trim)
+/// The provider block as configured: any attribute may be unknown until apply. (No `Debug`: it
+/// holds the secrets as written.)
+#[derive(Default, Serialize, Deserialize)]
+pub struct ProviderConfigModel {
+    /// `secret_id`
+    pub secret_id: Unknowable<Option<String>>,
+    /// `secret_key`
+    pub secret_key: Unknowable<Option<String>>,
+    /// `security_token`
+    pub security_token: Unknowable<Option<String>>,
+    /// `region`
+    pub region: Unknowable<Option<String>>,
+    /// `profile`
+    pub profile: Unknowable<Option<String>>,
+    /// `shared_credentials_dir`
+    pub shared_credentials_dir: Unknowable<Option<String>>,
+    /// `protocol`
+    pub protocol: Unknowable<Option<String>>,
+    /// `domain`
+    pub domain: Unknowable<Option<String>>,
+    /// `endpoint`
+    pub endpoint: Unknowable<Option<String>>,
+    /// `rate_limit`: a number, which configuration may write as a fraction.
+    pub rate_limit: Unknowable<Option<f64>>,
+}
+
+impl ProviderConfigModel {
+    /// The text attributes with their names, in schema order.
+    fn texts(&self) -> [(&'static str, &Unknowable<Option<String>>); 9] {
+        [
+            ("secret_id", &self.secret_id),
+            ("secret_key", &self.secret_key),
+            ("security_token", &self.security_token),
+            ("region", &self.region),
+            ("profile", &self.profile),
+            ("shared_credentials_dir", &self.shared_credentials_dir),
+            ("protocol", &self.protocol),
+            ("domain", &self.domain),
+            ("endpoint", &self.endpoint),
+        ]
+    }
+
+    /// The attributes whose values are known only after apply.
+    fn unknown(&self) -> Vec<String> {
+        self.texts()
+            .into_iter()
+            .filter(|(_, v)| v.is_unknown())
+            .map(|(name, _)| name)
+            .chain(self.rate_limit.is_unknown().then_some("rate_limit"))
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+/// A known, non-blank text, trimmed.
+fn text(v: &Unknowable<Option<String>>) -> Option<String> {
+    v.known_value()
+        .map(|s| s.trim())
         .filter(|s| !s.is_empty())
         .map(str::to_string)
 }
 
 /// Reads the provider block; `env` looks up environment variables (injectable for tests).
 pub fn read(
-    config: &Value,
+    config: &TypedValue,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<ReadConfig, Diagnostics> {
-    let unknown: Vec<String> = match config {
-        Value::Object(m) => m
-            .iter()
-            .filter(|(_, v)| !v.is_fully_known())
-            .map(|(k, _)| k.clone())
-            .collect(),
-        _ => Vec::new(),
-    };
+    let c = config.get::<ProviderConfigModel>()?;
+    let unknown = c.unknown();
     if !unknown.is_empty() {
         return Ok(ReadConfig::Unknown(unknown));
     }
-    let diags = validate(config, env);
+    let diags = check(&c, env);
     if diags.has_errors() {
         return Err(diags);
     }
@@ -130,33 +180,40 @@ pub fn read(
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
     };
-    let rate_limit = match config.get_attr("rate_limit").and_then(Value::as_i64) {
-        Some(n) => n as u32,
+    let rate_limit = match c.rate_limit.known_value() {
+        Some(n) => *n as u32,
         None => env_text(ENV_RATE_LIMIT)
             .and_then(|s| s.parse().ok())
             .unwrap_or(DEFAULT_RATE_LIMIT),
     };
     Ok(ReadConfig::Known(ProviderSettings {
-        secret_id: text(config, "secret_id"),
-        secret_key: text(config, "secret_key"),
-        security_token: text(config, "security_token"),
-        region: text(config, "region"),
-        profile: text(config, "profile"),
-        shared_credentials_dir: text(config, "shared_credentials_dir"),
-        protocol: text(config, "protocol")
+        secret_id: text(&c.secret_id),
+        secret_key: text(&c.secret_key),
+        security_token: text(&c.security_token),
+        region: text(&c.region),
+        profile: text(&c.profile),
+        shared_credentials_dir: text(&c.shared_credentials_dir),
+        protocol: text(&c.protocol)
             .or_else(|| env_text(ENV_PROTOCOL))
             .map(|p| p.to_ascii_uppercase()),
-        domain: text(config, "domain").or_else(|| env_text(ENV_DOMAIN)),
-        endpoint: text(config, "endpoint").or_else(|| env_text(ENV_ENDPOINT)),
+        domain: text(&c.domain).or_else(|| env_text(ENV_DOMAIN)),
+        endpoint: text(&c.endpoint).or_else(|| env_text(ENV_ENDPOINT)),
         rate_limit,
     }))
 }
 
 /// Offline checks of the provider block; unknown values are skipped.
-pub fn validate(config: &Value, env: &dyn Fn(&str) -> Option<String>) -> Diagnostics {
+pub fn validate(config: &TypedValue, env: &dyn Fn(&str) -> Option<String>) -> Diagnostics {
+    match config.get::<ProviderConfigModel>() {
+        Ok(c) => check(&c, env),
+        Err(d) => d,
+    }
+}
+
+fn check(c: &ProviderConfigModel, env: &dyn Fn(&str) -> Option<String>) -> Diagnostics {
     let mut d = Diagnostics::default();
     let at = AttributePath::attr_root;
-    if let Some(p) = text(config, "protocol")
+    if let Some(p) = text(&c.protocol)
         && !matches!(p.to_ascii_uppercase().as_str(), "HTTP" | "HTTPS")
     {
         d.attribute_error(
@@ -165,7 +222,7 @@ pub fn validate(config: &Value, env: &dyn Fn(&str) -> Option<String>) -> Diagnos
             format!("protocol is {p:?}; use \"HTTPS\" (the default) or \"HTTP\"."),
         );
     }
-    if let Some(e) = text(config, "endpoint")
+    if let Some(e) = text(&c.endpoint)
         && !(e.starts_with("http://") || e.starts_with("https://"))
     {
         d.attribute_error(
@@ -174,43 +231,40 @@ pub fn validate(config: &Value, env: &dyn Fn(&str) -> Option<String>) -> Diagnos
             format!("endpoint is {:?}; give a full URL with its scheme, e.g. \"https://clb.tencentcloudapi.com\" or \"http://127.0.0.1:18931\" for the local emulator.", without_user_info(&e)),
         );
     }
-    if let Some(v) = config
-        .get_attr("rate_limit")
-        .filter(|v| !v.is_null() && !v.is_unknown())
-    {
-        match v.as_i64() {
-            Some(n) if (1..=1000).contains(&n) => {}
-            _ => d.attribute_error(
-                at("rate_limit"),
-                "Invalid rate_limit",
-                "rate_limit must be a whole number of requests per second between 1 and 1000 (default 20).",
-            ),
+    match &c.rate_limit {
+        Unknowable::Unknown => {}
+        Unknowable::Known(Some(n)) => {
+            if n.fract() != 0.0 || !(1.0..=1000.0).contains(n) {
+                d.attribute_error(
+                    at("rate_limit"),
+                    "Invalid rate_limit",
+                    "rate_limit must be a whole number of requests per second between 1 and 1000 (default 20).",
+                );
+            }
         }
-    } else if let Some(s) = env(ENV_RATE_LIMIT).filter(|s| !s.trim().is_empty())
-        && !s
-            .trim()
-            .parse::<u32>()
-            .is_ok_and(|n| (1..=1000).contains(&n))
-    {
-        d.error(
-            "Invalid TENCENTCLOUD_RATE_LIMIT",
-            format!("The environment variable {ENV_RATE_LIMIT} is {s:?}; it must be a whole number between 1 and 1000."),
-        );
+        Unknowable::Known(None) => {
+            if let Some(s) = env(ENV_RATE_LIMIT).filter(|s| !s.trim().is_empty())
+                && !s
+                    .trim()
+                    .parse::<u32>()
+                    .is_ok_and(|n| (1..=1000).contains(&n))
+            {
+                d.error(
+                    "Invalid TENCENTCLOUD_RATE_LIMIT",
+                    format!("The environment variable {ENV_RATE_LIMIT} is {s:?}; it must be a whole number between 1 and 1000."),
+                );
+            }
+        }
     }
-    let known_set = |name: &str| {
-        config
-            .get_attr(name)
-            .is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty()))
-    };
-    let any_unknown = |name: &str| config.get_attr(name).is_some_and(Value::is_unknown);
-    if !any_unknown("secret_id") && !any_unknown("secret_key") {
-        if known_set("secret_id") && !known_set("secret_key") {
+    let known_set = |v: &Unknowable<Option<String>>| v.known_value().is_some_and(|s| !s.is_empty());
+    if !c.secret_id.is_unknown() && !c.secret_key.is_unknown() {
+        if known_set(&c.secret_id) && !known_set(&c.secret_key) {
             d.attribute_error(
                 at("secret_key"),
                 "secret_key missing",
                 "secret_id is set in the provider block but secret_key is not; set both (or neither, to use the environment or a profile).",
             );
-        } else if known_set("secret_key") && !known_set("secret_id") {
+        } else if known_set(&c.secret_key) && !known_set(&c.secret_id) {
             d.attribute_error(
                 at("secret_id"),
                 "secret_id missing",
@@ -224,18 +278,19 @@ pub fn validate(config: &Value, env: &dyn Fn(&str) -> Option<String>) -> Diagnos
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tfplug::typed::ValueRole;
+    use Unknowable::{Known, Unknown};
 
-    fn cfg(pairs: &[(&str, Value)]) -> Value {
-        let mut m: std::collections::BTreeMap<String, Value> = schema()
-            .block
-            .attributes
-            .iter()
-            .map(|a| (a.name.clone(), Value::Null))
-            .collect();
-        for (k, v) in pairs {
-            m.insert(k.to_string(), v.clone());
-        }
-        Value::Object(m)
+    fn cfg(m: ProviderConfigModel) -> TypedValue {
+        TypedValue::from_model(ValueRole::Config, schema().value_type(), &m).unwrap()
+    }
+
+    fn none() -> ProviderConfigModel {
+        ProviderConfigModel::default()
+    }
+
+    fn known(s: &str) -> Unknowable<Option<String>> {
+        Known(Some(s.to_string()))
     }
 
     fn no_env(_: &str) -> Option<String> {
@@ -253,7 +308,10 @@ mod tests {
 
     #[test]
     fn unknown_values_are_reported_not_failed() {
-        let c = cfg(&[("endpoint", Value::Unknown)]);
+        let c = cfg(ProviderConfigModel {
+            endpoint: Unknown,
+            ..none()
+        });
         assert_eq!(
             read(&c, &no_env).unwrap(),
             ReadConfig::Unknown(vec!["endpoint".into()])
@@ -267,18 +325,23 @@ mod tests {
             ENV_RATE_LIMIT => Some("7".to_string()),
             _ => None,
         };
-        let ReadConfig::Known(s) = read(&cfg(&[]), &env).unwrap() else {
+        let ReadConfig::Known(s) = read(&cfg(none()), &env).unwrap() else {
             panic!()
         };
         assert_eq!(s.endpoint.as_deref(), Some("http://127.0.0.1:1"));
         assert_eq!(s.rate_limit, 7);
-        let ReadConfig::Known(s) =
-            read(&cfg(&[("endpoint", Value::string("https://x"))]), &env).unwrap()
-        else {
+        let ReadConfig::Known(s) = read(
+            &cfg(ProviderConfigModel {
+                endpoint: known("https://x"),
+                ..none()
+            }),
+            &env,
+        )
+        .unwrap() else {
             panic!()
         };
         assert_eq!(s.endpoint.as_deref(), Some("https://x"));
-        let ReadConfig::Known(s) = read(&cfg(&[]), &no_env).unwrap() else {
+        let ReadConfig::Known(s) = read(&cfg(none()), &no_env).unwrap() else {
             panic!()
         };
         assert_eq!(s.rate_limit, DEFAULT_RATE_LIMIT);
@@ -286,19 +349,28 @@ mod tests {
 
     #[test]
     fn bad_values_point_at_attributes() {
-        let c = cfg(&[
-            ("protocol", Value::string("ftp")),
-            ("endpoint", Value::string("127.0.0.1:80")),
-            ("rate_limit", Value::int(0)),
-            ("secret_id", Value::string("AKID")),
-        ]);
-        let d = validate(&c, &no_env);
-        let paths: Vec<String> = d
-            .iter()
-            .map(|d| d.attribute.as_ref().unwrap().to_string())
-            .collect();
-        assert_eq!(paths, ["protocol", "endpoint", "rate_limit", "secret_key"]);
+        let c = cfg(ProviderConfigModel {
+            protocol: known("ftp"),
+            endpoint: known("127.0.0.1:80"),
+            rate_limit: Known(Some(0.0)),
+            secret_id: known("AKID"),
+            ..none()
+        });
+        let paths = |d: Diagnostics| -> Vec<String> {
+            d.iter()
+                .map(|d| d.attribute.as_ref().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(
+            paths(validate(&c, &no_env)),
+            ["protocol", "endpoint", "rate_limit", "secret_key"]
+        );
         assert!(read(&c, &no_env).is_err());
+        let fraction = cfg(ProviderConfigModel {
+            rate_limit: Known(Some(2.5)),
+            ..none()
+        });
+        assert_eq!(paths(validate(&fraction, &no_env)), ["rate_limit"]);
     }
 
     #[test]
@@ -315,7 +387,10 @@ mod tests {
 
     #[test]
     fn endpoint_user_info_is_never_echoed() {
-        let c = cfg(&[("endpoint", Value::string("admin:pw-9f3@127.0.0.1:80"))]);
+        let c = cfg(ProviderConfigModel {
+            endpoint: known("admin:pw-9f3@127.0.0.1:80"),
+            ..none()
+        });
         let d = validate(&c, &no_env);
         assert!(d.has_errors());
         let text: String = d.iter().map(|d| d.to_string()).collect();
@@ -333,6 +408,6 @@ mod tests {
     #[test]
     fn bad_env_rate_limit_is_an_error() {
         let env = |k: &str| (k == ENV_RATE_LIMIT).then(|| "fast".to_string());
-        assert!(validate(&cfg(&[]), &env).has_errors());
+        assert!(validate(&cfg(none()), &env).has_errors());
     }
 }
