@@ -60,7 +60,7 @@ impl Setup {
     }
 
     /// Replaces the provider by a new one against the same emulator, as the next Terraform
-    /// command does: a provider process serves one command, and remembers what it created.
+    /// command does: a provider process serves one command.
     async fn next_command(&mut self) {
         let (server, client, ity) = provider_for(&self.emu).await;
         std::mem::replace(&mut self.server, server).shutdown().await;
@@ -330,8 +330,9 @@ async fn create_read_plan_and_delete_return_a_known_stable_identity() {
         plan.planned_identity
     );
 
-    // Destroy, by the next command (a create of the same process would make this delete a
-    // replacement that keeps the binding): no identity after, and the binding is gone.
+    // Destroy, by the next command as Terraform runs it (this test keeps no private data, and the
+    // same process would take a delete without its object's mark for the deposed half of a
+    // replacement): no identity after, and the binding is gone.
     s.next_command().await;
     let c = &s.client;
     let destroyed = c

@@ -7,10 +7,15 @@ mod clb_common;
 mod support;
 
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 use clb_common::*;
-use tencentcloud_provider::emulator::Faults;
+use support::TfWorkspace;
+use tencentcloud_provider::clb::PROVIDER_ADDRESS;
+use tencentcloud_provider::clb::provider::TencentCloudProvider;
+use tencentcloud_provider::emulator::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Faults};
+use tencentcloud_provider::tfplug::server::{self, ServerOptions};
 
 const ADDR: &str = "tencentcloud_clb_target_group_association.tcp";
 
@@ -188,4 +193,51 @@ fn clb_interrupted_create_then_destroy_leaves_no_orphan() {
     });
     assert!(env.cloud().is_empty(), "orphan: {:?}", env.cloud());
     env.assert_agree();
+}
+
+#[test]
+fn clb_destroy_by_the_provider_process_that_created_the_binding_unbinds_it() {
+    // A provider served across terraform commands (debug mode, `TF_REATTACH_PROVIDERS`) remembers
+    // what its creates put into state, so that a replacement of a binding by itself keeps it.
+    // Destroying the very object it created is no replacement: the binding must go.
+    let env = Env::new();
+    let server = env
+        .rt
+        .block_on(server::start(
+            Arc::new(TencentCloudProvider::new()) as Arc<_>,
+            ServerOptions::plaintext(),
+        ))
+        .expect("start provider server");
+    let ws = TfWorkspace::with_reattach(&server.reattach_json(PROVIDER_ADDRESS));
+    ws.write(
+        "main.tf",
+        &format!(
+            r#"
+terraform {{
+  required_providers {{
+    tencentcloud = {{ source = "{PROVIDER_ADDRESS}" }}
+  }}
+}}
+
+provider "tencentcloud" {{
+  endpoint   = "{}"
+  secret_id  = "{DEFAULT_SECRET_ID}"
+  secret_key = "{DEFAULT_SECRET_KEY}"
+  region     = "ap-guangzhou"
+}}
+{}"#,
+            env.emu().base_url(),
+            one_binding("")
+        ),
+    );
+    ws.apply_and_check_empty_plan();
+    assert_eq!(env.cloud().len(), 1);
+
+    ws.destroy().assert_success();
+    assert_eq!(
+        env.cloud(),
+        Vec::<Row>::new(),
+        "destroy by the creating process left the binding in the cloud"
+    );
+    env.rt.block_on(server.shutdown());
 }

@@ -16,10 +16,11 @@
 //!   Ctrl-C, read-back failure) hands back a [`PendingWrite`], so the binding goes into state
 //!   (tainted) instead of becoming an orphan; read and delete wait for that task first;
 //! - delete treats "already gone" as done and confirms the binding is gone after its task, and
-//!   does no write for a binding that a create of this run put into state ([`RunMemory`]), which
+//!   does no write for an older object of a binding that a create of this run put into state
+//!   ([`RunMemory`], told apart by the [`ObjectMark`] each create leaves in private state), which
 //!   is what a replacement under `create_before_destroy` of the same binding looks like.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -170,11 +171,32 @@ pub struct CreateFailed {
     pub pending: Option<PendingWrite>,
 }
 
-/// What creates of this provider process did during one terraform apply (Terraform runs every
-/// create and destroy of an apply through one provider process).
+/// Names one Terraform object of a binding. The create that puts the object into state writes its
+/// mark into the object's private data, so a delete can tell that object (destroy it for real)
+/// from an older object of the same binding that it replaced (a deposed object: leave the binding).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectMark(String);
+
+impl ObjectMark {
+    fn fresh() -> Self {
+        ObjectMark(uuid::Uuid::new_v4().to_string())
+    }
+}
+
+/// A successful create: the binding as the cloud has it and the mark of the new object.
+#[derive(Debug, Clone)]
+pub struct Created {
+    /// The binding read back from the cloud (or adopted).
+    pub binding: Binding,
+    /// Goes into the new object's private data; see [`ObjectMark`].
+    pub mark: ObjectMark,
+}
+
+/// What creates of this provider process put into state (Terraform runs every create and destroy
+/// of an apply through one provider process).
 #[derive(Debug, Default)]
 pub struct RunMemory {
-    created: Mutex<HashSet<AssociationId>>,
+    created: Mutex<HashMap<AssociationId, ObjectMark>>,
 }
 
 impl RunMemory {
@@ -183,13 +205,23 @@ impl RunMemory {
         Self::default()
     }
 
-    fn remember_created(&self, id: &AssociationId) {
-        lock(&self.created).insert(id.clone());
+    fn remember_created(&self, id: &AssociationId) -> ObjectMark {
+        let mark = ObjectMark::fresh();
+        lock(&self.created).insert(id.clone(), mark.clone());
+        mark
     }
 
-    /// True when a create of this run put `id` into state (bound or adopted it).
-    pub fn created_this_run(&self, id: &AssociationId) -> bool {
-        lock(&self.created).contains(id)
+    /// True when a create of this process put a newer object of `id` into state than the one
+    /// marked `object`: deleting `object` is the second half of a replacement of the binding by
+    /// itself, and the cloud's binding belongs to the new object.
+    pub fn replaced_by_this_run(&self, id: &AssociationId, object: Option<&ObjectMark>) -> bool {
+        lock(&self.created)
+            .get(id)
+            .is_some_and(|newest| Some(newest) != object)
+    }
+
+    fn forget(&self, id: &AssociationId) {
+        lock(&self.created).remove(id);
     }
 }
 
@@ -223,13 +255,13 @@ pub async fn create(
     id: &AssociationId,
     weight: Option<Weight>,
     deadline: &Deadline,
-) -> Result<Binding, CreateFailed> {
+) -> Result<Created, CreateFailed> {
     let mut pending = None;
     match bind(engine, id, weight, deadline, &mut pending).await {
-        Ok(b) => {
-            run.remember_created(id);
-            Ok(b)
-        }
+        Ok(binding) => Ok(Created {
+            binding,
+            mark: run.remember_created(id),
+        }),
         Err(error) => Err(CreateFailed { error, pending }),
     }
 }
@@ -373,19 +405,24 @@ pub async fn refresh(
 
 /// Unbinds the target group; success when the binding is gone, whoever removed it.
 ///
-/// A binding that a create of this run put into state belongs to that new object (the deposed
-/// half of a `create_before_destroy` replacement names the same binding): nothing is written.
+/// `object` is the mark in the deleted object's private data (none for objects imported or
+/// written by older versions). When a create of this run put a newer object of the same binding
+/// into state, the binding belongs to that object (the deposed half of a `create_before_destroy`
+/// replacement names the same binding): nothing is written.
 pub async fn delete(
     engine: &Engine,
     run: &RunMemory,
     id: &AssociationId,
     pending: Option<&PendingWrite>,
+    object: Option<&ObjectMark>,
     deadline: &Deadline,
 ) -> Result<(), OpError> {
-    if run.created_this_run(id) {
-        tracing::info!(id = %id, "binding was bound or adopted by a create of this run; leaving it in place");
+    if run.replaced_by_this_run(id, object) {
+        tracing::info!(id = %id, "a newer object of this binding was created in this run; leaving the binding in place");
         return Ok(());
     }
+    // Destroying the object this run created: a later create of the binding starts afresh.
+    run.forget(id);
     if let Some(p) = pending {
         settle(engine, p, deadline).await?;
     }

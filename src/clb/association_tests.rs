@@ -36,16 +36,23 @@ async fn create_read_delete() {
     let b = association::create(&engine, &run, &id("lbtg-v2"), Some(30), &limits())
         .await
         .unwrap();
-    assert_eq!(b.weight, Some(30));
+    assert_eq!(b.binding.weight, Some(30));
     assert!(
         association::read(&engine, &id("lbtg-v2"), &limits())
             .await
             .unwrap()
             .is_some()
     );
-    association::delete(&engine, &RunMemory::new(), &id("lbtg-v2"), None, &limits())
-        .await
-        .unwrap();
+    association::delete(
+        &engine,
+        &RunMemory::new(),
+        &id("lbtg-v2"),
+        None,
+        None,
+        &limits(),
+    )
+    .await
+    .unwrap();
     assert!(
         association::read(&engine, &id("lbtg-v2"), &limits())
             .await
@@ -132,13 +139,21 @@ async fn failed_task_reports_message_and_binds_nothing() {
 #[tokio::test]
 async fn delete_of_a_gone_binding_succeeds_without_writing() {
     let (api, engine) = world();
-    association::delete(&engine, &RunMemory::new(), &id("lbtg-v2"), None, &limits())
-        .await
-        .unwrap();
+    association::delete(
+        &engine,
+        &RunMemory::new(),
+        &id("lbtg-v2"),
+        None,
+        None,
+        &limits(),
+    )
+    .await
+    .unwrap();
     association::delete(
         &engine,
         &RunMemory::new(),
         &id("lbtg-gone"),
+        None,
         None,
         &limits(),
     )
@@ -155,9 +170,16 @@ async fn delete_with_lost_answer_converges() {
         .await
         .unwrap();
     api.script.lock().unwrap().lost_answers = 1;
-    association::delete(&engine, &RunMemory::new(), &id("lbtg-v2"), None, &limits())
-        .await
-        .unwrap();
+    association::delete(
+        &engine,
+        &RunMemory::new(),
+        &id("lbtg-v2"),
+        None,
+        None,
+        &limits(),
+    )
+    .await
+    .unwrap();
     assert_eq!(api.count(), 0);
 }
 
@@ -233,6 +255,7 @@ async fn unfinished_wait_after_an_accepted_bind_hands_back_the_pending_task() {
         &RunMemory::new(),
         &id("lbtg-v2"),
         Some(&pending),
+        None,
         &limits(),
     )
     .await
@@ -250,15 +273,23 @@ async fn delete_after_a_bind_with_no_answer_unbinds_once_even_when_nothing_is_vi
         &RunMemory::new(),
         &id("lbtg-v2"),
         Some(&unanswered),
+        None,
         &limits(),
     )
     .await
     .unwrap();
     assert_eq!(api.script.lock().unwrap().writes, 1);
     // Without a pending write, nothing visible means nothing to send.
-    association::delete(&engine, &RunMemory::new(), &id("lbtg-v2"), None, &limits())
-        .await
-        .unwrap();
+    association::delete(
+        &engine,
+        &RunMemory::new(),
+        &id("lbtg-v2"),
+        None,
+        None,
+        &limits(),
+    )
+    .await
+    .unwrap();
     assert_eq!(api.script.lock().unwrap().writes, 1);
 }
 
@@ -281,28 +312,44 @@ async fn a_refused_bind_or_a_failed_read_leaves_nothing_pending() {
 async fn deposed_object_of_a_binding_created_this_run_is_not_unbound() {
     let (api, engine) = world();
     let run = RunMemory::new();
-    // An earlier run made the binding; this run replaces it with itself (create_before_destroy):
-    // create adopts, then the destroy of the deposed object must leave it alone.
-    association::create(&engine, &RunMemory::new(), &id("lbtg-v2"), None, &limits())
+    // An earlier run made the binding (its object carries that run's mark); this run replaces it
+    // with itself (create_before_destroy): create adopts, then the destroy of the deposed object
+    // must leave it alone.
+    let earlier = association::create(&engine, &RunMemory::new(), &id("lbtg-v2"), None, &limits())
         .await
         .unwrap();
     let writes = api.script.lock().unwrap().writes;
-    association::create(&engine, &run, &id("lbtg-v2"), None, &limits())
+    let newer = association::create(&engine, &run, &id("lbtg-v2"), None, &limits())
         .await
         .unwrap();
-    association::delete(&engine, &run, &id("lbtg-v2"), None, &limits())
-        .await
-        .unwrap();
-    assert_eq!(api.count(), 1, "the live binding stays");
-    assert_eq!(api.script.lock().unwrap().writes, writes, "no write at all");
+    assert_ne!(earlier.mark, newer.mark, "every create marks a new object");
+    for deposed in [Some(&earlier.mark), None] {
+        association::delete(&engine, &run, &id("lbtg-v2"), None, deposed, &limits())
+            .await
+            .unwrap();
+        assert_eq!(api.count(), 1, "the live binding stays");
+        assert_eq!(api.script.lock().unwrap().writes, writes, "no write at all");
+    }
+    // Destroying the object this run created is no replacement: the binding goes.
+    association::delete(
+        &engine,
+        &run,
+        &id("lbtg-v2"),
+        None,
+        Some(&newer.mark),
+        &limits(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(api.count(), 0);
     // A different binding is still unbound normally in the same run.
     association::create(&engine, &RunMemory::new(), &id("lbtg-far"), None, &limits())
         .await
         .unwrap();
-    association::delete(&engine, &run, &id("lbtg-far"), None, &limits())
+    association::delete(&engine, &run, &id("lbtg-far"), None, None, &limits())
         .await
         .unwrap();
-    assert_eq!(api.count(), 1);
+    assert_eq!(api.count(), 0);
 }
 
 async fn findings(

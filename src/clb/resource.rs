@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::clb::api::{Binding, Deadline, Weight};
-use crate::clb::association::{self, CreateFailed, PendingWrite, Refreshed};
+use crate::clb::association::{self, CreateFailed, Created, ObjectMark, PendingWrite, Refreshed};
 use crate::clb::errors::{report, report_unconfirmed_create, report_unsettled};
 use crate::clb::id::AssociationId;
 use crate::clb::identity::AssociationIdentity;
@@ -28,6 +28,8 @@ const READ_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 /// Private-data key of a bind the cloud may have accepted but whose result a create did not see
 /// ([`PendingWrite`]); read and delete settle it first.
 const PENDING_WRITE: &str = "pending_write";
+/// Private-state key of the [`ObjectMark`] a create gives the object it puts into state.
+const OBJECT_MARK: &str = "object_mark";
 
 /// The resource's schema.
 pub fn schema() -> Schema {
@@ -202,7 +204,12 @@ impl Resource for AssociationResource {
         )
         .await;
         let binding = match created {
-            Ok(binding) => binding,
+            Ok(Created { binding, mark }) => {
+                if let Err(e) = resp.private.set(OBJECT_MARK, &mark) {
+                    resp.diagnostics.extend(e);
+                }
+                binding
+            }
             Err(CreateFailed {
                 error,
                 pending: None,
@@ -340,11 +347,15 @@ impl Resource for AssociationResource {
         let Some(pending) = d.capture(req.private.get::<PendingWrite>(PENDING_WRITE)) else {
             return;
         };
+        let Some(mark) = d.capture(req.private.get::<ObjectMark>(OBJECT_MARK)) else {
+            return;
+        };
         if let Err(err) = association::delete(
             &client.engine,
             &client.run,
             &id,
             pending.as_ref(),
+            mark.as_ref(),
             &deadline(ctx, timeout),
         )
         .await
