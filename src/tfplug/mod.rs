@@ -15,14 +15,18 @@
 //!
 //! # A resource in brief
 //!
-//! ```no_run
+//! Paths are written as if this module were its own crate, `tfplug` (it names no crate of ours, so
+//! it can move out unchanged). The test provider in `tests/fixtures/tfplug/provider.rs` is the
+//! complete, compiled and tested version of this sketch.
+//!
+//! ```ignore
 //! use std::sync::Arc;
 //! use async_trait::async_trait;
 //! use serde::{Deserialize, Serialize};
-//! use tencentcloud_provider::tfplug::provider::*;
-//! use tencentcloud_provider::tfplug::resource::*;
-//! use tencentcloud_provider::tfplug::schema::{Attribute, Block, Schema};
-//! use tencentcloud_provider::tfplug::server::logging::LogFilter;
+//! use tfplug::provider::*;
+//! use tfplug::resource::*;
+//! use tfplug::schema::{Attribute, Block, Schema};
+//! use tfplug::server::logging::LogFilter;
 //!
 //! #[derive(Serialize, Deserialize)]
 //! struct Thing { id: Option<String>, name: String }
@@ -67,7 +71,7 @@
 //! }
 //!
 //! fn main() -> std::process::ExitCode {
-//!     tencentcloud_provider::tfplug::serve_main(
+//!     tfplug::serve_main(
 //!         Arc::new(ExampleProvider),
 //!         "terraform.local/example/example",
 //!         LogFilter::everything(),

@@ -1,7 +1,7 @@
 //! Schemas for providers and resources, built fluently.
 //!
-//! ```
-//! use tencentcloud_provider::tfplug::schema::{Attribute, Block, NestedBlock, Schema};
+//! ```ignore
+//! use tfplug::schema::{Attribute, Block, NestedBlock, Schema};
 //! let schema = Schema::new(0, Block::new()
 //!     .attribute(Attribute::string("id").computed().use_state_for_unknown())
 //!     .attribute(Attribute::string("name").required().requires_replace())
