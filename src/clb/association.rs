@@ -229,22 +229,53 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Sleeps `pause` (doubling it up to [`MAX_ROUND_PAUSE`]) unless the deadline or a cancel comes
-/// first; false when the operation must stop.
-async fn pause_between_rounds(pause: &mut Duration, deadline: &Deadline) -> bool {
-    let wake = Instant::now() + *pause;
-    *pause = (*pause * 2).min(MAX_ROUND_PAUSE);
-    wake < deadline.instant() && deadline.sleep_until(wake).await.is_ok()
+/// The rounds of one write (bind or unbind): after an answer that leaves the outcome unknown, a
+/// pause that doubles up to [`MAX_ROUND_PAUSE`] before the cloud is read and the write sent again;
+/// after a failed task, one more try.
+struct Rounds {
+    pause: Duration,
+    last_unknown: Option<ApiError>,
+    failed_tasks: u32,
 }
 
-/// The error for an operation that ran out of time (or was stopped) between rounds.
-fn out_of_rounds(last: Option<ApiError>, deadline: &Deadline) -> OpError {
-    if deadline.token().is_cancelled() {
-        OpError::Api(ApiError::Cancelled)
-    } else {
-        OpError::Api(ApiError::DeadlineExceeded {
-            last: last.map(Box::new),
+impl Rounds {
+    fn new() -> Self {
+        Rounds {
+            pause: Duration::from_millis(200),
+            last_unknown: None,
+            failed_tasks: 0,
+        }
+    }
+
+    /// Waits before the next round when the last write's outcome was unknown; the error when
+    /// the deadline or a cancel comes first.
+    async fn next(&mut self, deadline: &Deadline) -> Result<(), OpError> {
+        if self.last_unknown.is_none() {
+            return Ok(());
+        }
+        let wake = Instant::now() + self.pause;
+        self.pause = (self.pause * 2).min(MAX_ROUND_PAUSE);
+        if wake < deadline.instant() && deadline.sleep_until(wake).await.is_ok() {
+            return Ok(());
+        }
+        Err(if deadline.token().is_cancelled() {
+            OpError::Api(ApiError::Cancelled)
+        } else {
+            OpError::Api(ApiError::DeadlineExceeded {
+                last: self.last_unknown.take().map(Box::new),
+            })
         })
+    }
+
+    /// The write's outcome is unknown: the next round reads the cloud first.
+    fn outcome_unknown(&mut self, e: ApiError) {
+        self.last_unknown = Some(e);
+    }
+
+    /// True for the first failed task only: the write is tried once more.
+    fn retry_failed_task(&mut self) -> bool {
+        self.failed_tasks += 1;
+        self.failed_tasks == 1
     }
 }
 
@@ -290,13 +321,9 @@ async fn bind(
     deadline: &Deadline,
     pending: &mut Option<PendingWrite>,
 ) -> Result<Binding, OpError> {
-    let mut failed_tasks = 0;
-    let mut pause = Duration::from_millis(200);
-    let mut last_unknown = None;
+    let mut rounds = Rounds::new();
     loop {
-        if last_unknown.is_some() && !pause_between_rounds(&mut pause, deadline).await {
-            return Err(out_of_rounds(last_unknown, deadline));
-        }
+        rounds.next(deadline).await?;
         if let Some(existing) = existing(engine, id, deadline).await? {
             tracing::info!(id = %id, "binding exists; adopting it");
             return adopt(existing, weight);
@@ -314,8 +341,7 @@ async fn bind(
                     ))),
                 };
             }
-            Err(OpError::Task(TaskError::Failed { task_id, .. })) if failed_tasks == 0 => {
-                failed_tasks += 1;
+            Err(OpError::Task(TaskError::Failed { task_id, .. })) if rounds.retry_failed_task() => {
                 tracing::warn!(id = %id, task_id, "bind task failed; trying once more");
             }
             Err(OpError::Api(e @ (ApiError::OutcomeUnknown { .. } | ApiError::Cancelled))) => {
@@ -326,7 +352,7 @@ async fn bind(
                     return Err(e.into());
                 }
                 tracing::warn!(id = %id, error = %e, "bind outcome unknown; reading the cloud before sending it again");
-                last_unknown = Some(e);
+                rounds.outcome_unknown(e);
             }
             Err(OpError::Api(e)) => {
                 // Refused, perhaps because the binding appeared meanwhile (an earlier task finishing).
@@ -431,13 +457,9 @@ pub async fn delete(
     // `ResourceInOperating` until the task ends) and then either removes what it made or says
     // there is nothing to remove.
     let mut unbind_unseen = pending.is_some_and(|p| p.task_id.is_none());
-    let mut failed_tasks = 0;
-    let mut pause = Duration::from_millis(200);
-    let mut last_unknown = None;
+    let mut rounds = Rounds::new();
     loop {
-        if last_unknown.is_some() && !pause_between_rounds(&mut pause, deadline).await {
-            return Err(out_of_rounds(last_unknown, deadline));
-        }
+        rounds.next(deadline).await?;
         if gone(engine, id, deadline).await? && !std::mem::take(&mut unbind_unseen) {
             return Ok(());
         }
@@ -450,13 +472,12 @@ pub async fn delete(
                     ))),
                 };
             }
-            Err(OpError::Task(TaskError::Failed { task_id, .. })) if failed_tasks == 0 => {
-                failed_tasks += 1;
+            Err(OpError::Task(TaskError::Failed { task_id, .. })) if rounds.retry_failed_task() => {
                 tracing::warn!(id = %id, task_id, "unbind task failed; trying once more");
             }
             Err(OpError::Api(e @ ApiError::OutcomeUnknown { .. })) => {
                 tracing::warn!(id = %id, error = %e, "unbind outcome unknown; reading the cloud before sending it again");
-                last_unknown = Some(e);
+                rounds.outcome_unknown(e);
             }
             Err(OpError::Api(e)) => {
                 // A deleted rule, listener or load balancer makes the call fail, but the binding is gone.
