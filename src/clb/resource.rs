@@ -53,7 +53,7 @@ pub fn schema() -> Schema {
                     .description("Association ID: `lb-…#lbl-…#lbtg-…` (layer 4) or `lb-…#lbl-…#loc-…#lbtg-…` (layer 7). Also the import ID."),
             )
             .attribute(id_attr("load_balancer_id", "ID of the load balancer (`lb-…`). Changing it replaces the binding."))
-            .attribute(id_attr("listener_id", "ID of the listener (`lbl-…`). A layer-4 listener must be in target-group mode. Changing it replaces the binding."))
+            .attribute(id_attr("listener_id", "ID of the listener (`lbl-…`). A v1 (legacy) target group needs a layer-4 listener in target-group mode; a v2 one also binds to a `NODE`-mode layer-4 listener. Changing it replaces the binding."))
             .attribute(id_attr("target_group_id", "ID of the target group (`lbtg-…`), in the same VPC as the load balancer. Changing it replaces the binding."))
             .attribute(
                 Attribute::string("location_id")
