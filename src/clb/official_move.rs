@@ -37,6 +37,18 @@ fn refused(summary: &str, detail: String) -> MoveRefused {
     }
 }
 
+/// "a string", "an array", …: what a JSON value is, without its contents.
+fn json_kind(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
+}
+
 /// The binding named by the official resource's stored state (`raw_state`, its JSON form).
 /// Which provider and type a move may come from is [`OFFICIAL_PROVIDERS`] and [`OFFICIAL_TYPE`],
 /// checked by the framework before this is called.
@@ -44,7 +56,11 @@ pub fn binding_from_official_state(raw_state: &Json) -> Result<AssociationId, Mo
     let Some(attrs) = raw_state.as_object() else {
         return Err(refused(
             "Cannot read the state being moved",
-            format!("The stored {OFFICIAL_TYPE} state is not an object: {raw_state}."),
+            // Named by its JSON kind only: the stored value may be large or hold secrets.
+            format!(
+                "The stored {OFFICIAL_TYPE} state is {}, not an object.",
+                json_kind(raw_state)
+            ),
         ));
     };
     let text = |key: &str| {
@@ -137,9 +153,18 @@ mod tests {
     }
 
     #[test]
+    fn a_state_that_is_no_object_is_not_echoed() {
+        let huge = "secret-".repeat(10_000);
+        let err = binding_from_official_state(&json!([huge])).unwrap_err();
+        assert!(err.detail.contains("is an array, not an object"), "{err:?}");
+        assert!(!err.detail.contains("secret-"), "the state was echoed");
+        assert!(err.detail.len() < 1_000, "{} bytes", err.detail.len());
+    }
+
+    #[test]
     fn broken_states_are_refused_with_advice() {
         let cases = [
-            (json!("lb-a1"), "not an object"),
+            (json!("lb-a1"), "is a string, not an object"),
             (json!({"clb_id": "lb-a1"}), "neither"),
             (json!({"id": "garbage"}), "could not be read"),
             (
