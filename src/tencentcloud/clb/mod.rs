@@ -2,6 +2,7 @@
 //! responses, and a waiter for the asynchronous tasks they start.
 
 mod actions;
+pub mod poll_schedule;
 pub mod rules;
 pub mod task_waiter;
 pub mod types;

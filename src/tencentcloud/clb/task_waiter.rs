@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::time::Instant;
 
+use super::poll_schedule::{Pace, Schedule, TaskTime};
 use super::types::task_status;
 use crate::tencentcloud::client::Client;
 use crate::tencentcloud::deadline::Deadline;
@@ -58,29 +59,28 @@ pub enum TaskError {
 /// Polls `DescribeTaskStatus` until the task ends or the deadline passes, riding out rate
 /// limits and transient errors.
 ///
-/// The first task is polled with a short first delay and capped exponential backoff. Clones share
-/// what they learn about how long tasks take: later waits poll first just before that time, then
-/// at short intervals, so a task's end is seen within about one interval with one or two polls,
-/// instead of up to half the task time later with a poll every backoff step.
+/// Clones share what they learn about how long tasks take ([`Schedule`]): the first wait backs
+/// off from a short delay; later ones poll where earlier tasks ended, so a task's end is seen
+/// within about one short interval, with one to three polls.
 #[derive(Debug, Clone)]
 pub struct TaskWaiter {
     client: Client,
-    first_delay: Duration,
-    max_delay: Duration,
-    tail_interval: Duration,
+    pace: Pace,
     per_poll_budget: Duration,
-    learned: Arc<Mutex<Option<Duration>>>,
+    learned: Arc<Mutex<Option<TaskTime>>>,
 }
 
 impl TaskWaiter {
-    /// A waiter with the defaults: first poll after 200 ms, backoff x1.5 up to 3 s; once a task
-    /// time is known, polls 100 ms apart around it.
+    /// A waiter with the defaults: first poll after 200 ms, then backing off by half the time
+    /// waited so far, up to 3 s apart; polls at least 50 ms apart.
     pub fn new(client: Client) -> Self {
         TaskWaiter {
             client,
-            first_delay: Duration::from_millis(200),
-            max_delay: Duration::from_secs(3),
-            tail_interval: Duration::from_millis(100),
+            pace: Pace {
+                first: Duration::from_millis(200),
+                max: Duration::from_secs(3),
+                min: Duration::from_millis(50),
+            },
             per_poll_budget: Duration::from_secs(30),
             learned: Arc::new(Mutex::new(None)),
         }
@@ -88,40 +88,34 @@ impl TaskWaiter {
 
     /// Sets the delay before the first poll.
     pub fn first_delay(mut self, d: Duration) -> Self {
-        self.first_delay = d;
+        self.pace.first = d;
         self
     }
 
     /// Sets the largest delay between polls.
     pub fn max_delay(mut self, d: Duration) -> Self {
-        self.max_delay = d;
+        self.pace.max = d;
         self
     }
 
-    /// How long the last task took until a poll saw it finish, if any finished yet.
-    pub fn learned_task_time(&self) -> Option<Duration> {
+    /// What the last finished wait showed about how long a task takes, if any finished yet.
+    pub fn learned_task_time(&self) -> Option<TaskTime> {
         *self.learned.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn learn(&self, took: Duration) {
-        *self.learned.lock().unwrap_or_else(|e| e.into_inner()) = Some(took);
+    fn learn(&self, t: TaskTime) {
+        *self.learned.lock().unwrap_or_else(|e| e.into_inner()) = Some(t);
     }
 
     /// Waits for `task_id` until the deadline passes or its token is cancelled.
     pub async fn wait(&self, task_id: &str, deadline: &Deadline) -> Result<TaskOutcome, TaskError> {
         let task = || task_id.to_string();
         let started = Instant::now();
-        let tail = self.tail_interval.min(self.max_delay);
-        let expected = self.learned_task_time();
-        let mut backoff = self.first_delay.mul_f64(1.5).min(self.max_delay);
-        // Just before the learned time: seen done, the estimate creeps down; seen running, the
-        // next poll one interval later sets it just above the true time.
-        let mut wake = match expected {
-            Some(e) => started + self.first_delay.max(e.saturating_sub(tail / 2)),
-            None => started + self.first_delay,
-        };
+        let mut schedule = Schedule::new(self.learned_task_time(), self.pace);
         let mut polls: u32 = 0;
         loop {
+            let sent = schedule.next_poll();
+            let wake = started + sent;
             if wake >= deadline.instant() {
                 return Err(TaskError::DeadlineExceeded { task_id: task() });
             }
@@ -159,7 +153,7 @@ impl TaskWaiter {
                 Some(task_status::SUCCEEDED) | Some(task_status::FAILED) => {
                     let status = status.expect("matched a status");
                     let took = started.elapsed();
-                    self.learn(took);
+                    self.learn(schedule.ended(took));
                     tracing::debug!(
                         task_id,
                         polls,
@@ -182,20 +176,12 @@ impl TaskWaiter {
                         request_id: status.request_id,
                     });
                 }
-                other => {
-                    tracing::debug!(task_id, polls, status = ?other, "task still running");
+                Some(other) => {
+                    tracing::debug!(task_id, polls, status = other, "task still running");
+                    schedule.running(sent);
                 }
+                None => schedule.no_answer(sent),
             }
-            let now = Instant::now();
-            // Near the expected end, look often; past it (a slower task), back off again.
-            let near_expected = expected.is_some_and(|e| now < started + e + tail * 5);
-            wake = if near_expected {
-                now + tail
-            } else {
-                let delay = backoff;
-                backoff = backoff.mul_f64(1.5).min(self.max_delay);
-                now + delay
-            };
         }
     }
 }
