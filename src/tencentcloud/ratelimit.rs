@@ -1,17 +1,17 @@
-//! Client-side rate limiting: one bucket per action, shared by every clone of a client.
+//! Client-side rate limiting: a sliding window per action, shared by every clone of a client.
 //!
-//! For a limit of R requests per second the bucket holds B = R/4 tokens (at least 1) and refills
-//! R − B of them per second (R when B is 1). Any one-second window then sees at most B + (R − B)
-//! = R requests, which is what the service's per-second limit allows, while a handful of calls
-//! that arrive together (one per load balancer when their tasks end at the same moment) go out
-//! at once instead of 1/R apart. The price is a sustained rate of R − B per second.
+//! For a limit of R requests per second, a request is sent only when fewer than R of the same
+//! action were sent in the last [`WINDOW`] (a second plus a margin for the network's jitter, so
+//! the service, which counts arrivals, never sees R + 1 within one second). That is what a
+//! service counting per second, or a token bucket of R tokens refilled at R per second (the
+//! emulator's), accepts; and calls that arrive together, such as one status poll per load
+//! balancer when their tasks end in the same round, go out at once instead of 1/R apart.
 //!
 //! Waiters queue on a fair async mutex per action; only the head of the queue sleeps, until its
-//! grant time, so waiting costs no CPU and callers are served in arrival order. The next grant is
-//! computed from the moment the previous one was actually granted, so a stalled runtime cannot
-//! release a burst of overdue requests at once.
+//! grant time, so waiting costs no CPU and callers are served in arrival order. Grant times are
+//! recorded when actually granted, so a stalled runtime cannot release more than R at once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -20,24 +20,18 @@ use tokio::time::Instant;
 /// Default requests per second per action (the documented CLB limit).
 pub const DEFAULT_RATE_PER_SECOND: u32 = 20;
 
-/// Tokens left and when they were counted.
-#[derive(Debug, Clone, Copy)]
-struct Tokens {
-    left: f64,
-    at: Instant,
-}
+/// The window the limit counts over: one second and a margin.
+pub const WINDOW: Duration = Duration::from_millis(1050);
 
-/// One action's tokens (`None`: full), behind a fair async mutex.
-type Bucket = Arc<tokio::sync::Mutex<Option<Tokens>>>;
+/// One action's recent grant times, oldest first, behind a fair async mutex.
+type Window = Arc<tokio::sync::Mutex<VecDeque<Instant>>>;
 
 /// Per-action request spacing.
 #[derive(Clone, Debug)]
 pub struct RateLimiter {
-    /// Time to refill one token; `None` disables limiting.
-    interval: Option<Duration>,
-    burst: f64,
-    // Earliest next grant per action; the async mutex doubles as the FIFO queue of waiters.
-    buckets: Arc<Mutex<HashMap<String, Bucket>>>,
+    /// Requests per window; 0 disables limiting.
+    per_window: usize,
+    windows: Arc<Mutex<HashMap<String, Window>>>,
 }
 
 /// The next grant for this request would come after the caller's deadline.
@@ -47,25 +41,17 @@ pub struct SlotAfterDeadline;
 impl RateLimiter {
     /// A limiter allowing `per_second` requests per second for each action; 0 disables limiting.
     pub fn new(per_second: u32) -> Self {
-        let burst = (per_second / 4).max(1);
-        let refill = if burst > 1 {
-            per_second - burst
-        } else {
-            per_second
-        };
-        let interval = (per_second > 0).then(|| Duration::from_secs(1) / refill);
         RateLimiter {
-            interval,
-            burst: f64::from(burst),
-            buckets: Arc::new(Mutex::new(HashMap::new())),
+            per_window: per_second as usize,
+            windows: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
-    fn bucket(&self, action: &str) -> Bucket {
+    fn window(&self, action: &str) -> Window {
         // A poisoned lock only means another thread panicked while inserting into a plain map;
         // the map is still usable.
-        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        buckets.entry(action.to_string()).or_default().clone()
+        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        windows.entry(action.to_string()).or_default().clone()
     }
 
     /// Waits for permission to send one `action` request, unless that would be after `deadline`.
@@ -76,31 +62,29 @@ impl RateLimiter {
         action: &str,
         deadline: Instant,
     ) -> Result<(), SlotAfterDeadline> {
-        let Some(interval) = self.interval else {
+        if self.per_window == 0 {
             return Ok(());
-        };
-        let bucket = self.bucket(action);
-        let mut tokens = tokio::time::timeout_at(deadline, bucket.lock())
+        }
+        let window = self.window(action);
+        let mut sent = tokio::time::timeout_at(deadline, window.lock())
             .await
             .map_err(|_| SlotAfterDeadline)?;
         let now = Instant::now();
-        let mut t = tokens.unwrap_or(Tokens {
-            left: self.burst,
-            at: now,
-        });
-        t.left = (t.left + (now - t.at).as_secs_f64() / interval.as_secs_f64()).min(self.burst);
-        t.at = now;
-        if t.left < 1.0 {
-            let at = now + interval.mul_f64(1.0 - t.left);
+        while sent.front().is_some_and(|t| *t + WINDOW <= now) {
+            sent.pop_front();
+        }
+        if sent.len() >= self.per_window {
+            // The oldest of the last R leaves the window then.
+            let at = sent[sent.len() - self.per_window] + WINDOW;
             if at > deadline {
-                *tokens = Some(t);
                 return Err(SlotAfterDeadline);
             }
             tokio::time::sleep_until(at).await;
-            t = Tokens { left: 1.0, at };
         }
-        t.left -= 1.0;
-        *tokens = Some(t);
+        sent.push_back(Instant::now());
+        if sent.len() > self.per_window {
+            sent.pop_front();
+        }
         Ok(())
     }
 
@@ -140,9 +124,10 @@ mod tests {
                 w
             );
         }
-        // Not slower than needed either: 5 at once, then 15/s: 195 more take 13 s.
-        assert!(times[4] == Duration::ZERO, "the burst goes at once");
-        assert!(times[199] <= Duration::from_millis(13_000));
+        // Not slower than needed either: 20 at once, then 20 per window: 180 more take 9.
+        assert!(times[19] == Duration::ZERO, "the first 20 go at once");
+        assert!(times[20] > Duration::ZERO);
+        assert!(times[199] <= WINDOW * 9);
     }
 
     #[tokio::test(start_paused = true)]
@@ -153,13 +138,13 @@ mod tests {
         limiter.acquire("B").await;
         assert_eq!(Instant::now(), start);
         limiter.acquire("A").await;
-        assert_eq!(Instant::now() - start, Duration::from_secs(1));
+        assert_eq!(Instant::now() - start, WINDOW);
 
         let off = RateLimiter::new(0);
         for _ in 0..100 {
             off.acquire("A").await;
         }
-        assert_eq!(Instant::now() - start, Duration::from_secs(1));
+        assert_eq!(Instant::now() - start, WINDOW);
     }
 
     #[tokio::test(start_paused = true)]
@@ -171,29 +156,24 @@ mod tests {
             limiter.acquire_before("A", now).await,
             Err(SlotAfterDeadline)
         );
-        assert_eq!(
-            limiter
-                .acquire_before("A", now + Duration::from_secs(1))
-                .await,
-            Ok(())
-        );
-        assert_eq!(Instant::now(), now + Duration::from_secs(1));
+        assert_eq!(limiter.acquire_before("A", now + WINDOW).await, Ok(()));
+        assert_eq!(Instant::now(), now + WINDOW);
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_stall_releases_no_more_than_the_burst() {
+    async fn a_stall_releases_no_more_than_the_limit() {
         let limiter = RateLimiter::new(20);
         limiter.acquire("A").await;
-        // Nobody asks for a while; then many ask at once: the burst of 5, then one per 1/15 s.
+        // Nobody asks for a while; then many ask at once: 20 at once, then 20 a window later.
         tokio::time::sleep(Duration::from_secs(5)).await;
         let start = Instant::now();
         let mut times = Vec::new();
-        for _ in 0..25 {
+        for _ in 0..45 {
             limiter.acquire("A").await;
             times.push(Instant::now() - start);
         }
-        assert!(times[..5].iter().all(|t| t.is_zero()), "{times:?}");
-        assert!(times[5] > Duration::ZERO, "{times:?}");
+        assert!(times[..20].iter().all(|t| t.is_zero()), "{times:?}");
+        assert_eq!(times[20], WINDOW, "{times:?}");
         for w in times.windows(21) {
             assert!(w[20] - w[0] >= Duration::from_secs(1), "{w:?}");
         }
