@@ -31,6 +31,10 @@ pub struct Script {
     pub refused_target_groups: Vec<String>,
     /// How long a task runs.
     pub task_time: Duration,
+    /// Added to the task time of the n-th task waited for (cycling), so tasks end apart.
+    pub task_time_extra: Vec<Duration>,
+    /// Tasks waited for.
+    pub tasks_waited: usize,
     /// Write calls sent.
     pub writes: usize,
     /// Size of every write call, in order.
@@ -314,8 +318,14 @@ impl ClbApi for FakeClb {
 
     async fn wait_task(&self, task_id: &str, deadline: &Deadline) -> Result<(), TaskError> {
         let (task_time, times_out) = {
-            let script = self.script.lock().unwrap();
-            (script.task_time, script.task_timeout)
+            let mut script = self.script.lock().unwrap();
+            let n = script.tasks_waited;
+            script.tasks_waited += 1;
+            let extra = match script.task_time_extra.len() {
+                0 => Duration::ZERO,
+                len => script.task_time_extra[n % len],
+            };
+            (script.task_time + extra, script.task_timeout)
         };
         if times_out {
             return Err(TaskError::DeadlineExceeded {

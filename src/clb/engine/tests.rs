@@ -64,6 +64,61 @@ async fn concurrent_binds_on_one_load_balancer_share_one_call() {
     assert_eq!(fake.count(), 10);
 }
 
+/// Binds `n` bindings spread over `lbs` load balancers the way Terraform applies them: at most
+/// `parallelism` at once, each freed slot refilled 20 ms later with the next binding in a
+/// shuffled order. Returns the (virtual) time it took.
+async fn apply_like_terraform(
+    engine: &Arc<Engine>,
+    n: usize,
+    lbs: usize,
+    parallelism: usize,
+) -> Duration {
+    let started = tokio::time::Instant::now();
+    let slots = Arc::new(tokio::sync::Semaphore::new(parallelism));
+    // A fixed shuffle (stride coprime with n), so refills land on load balancers in no order.
+    let order: Vec<usize> = (0..n).map(|i| (i * 37 + 11) % n).collect();
+    let mut tasks = Vec::new();
+    for i in order {
+        let permit = slots.clone().acquire_owned().await.unwrap();
+        let engine = engine.clone();
+        tasks.push(tokio::spawn(async move {
+            let id = AssociationId {
+                load_balancer_id: format!("lb-{}", i % lbs),
+                ..binding(i)
+            };
+            let done = engine.bind(&id, None, &deadline()).await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            drop(permit);
+            done
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    started.elapsed()
+}
+
+#[tokio::test(start_paused = true)]
+async fn load_balancers_run_their_tasks_in_step() {
+    // Tasks of 2 s, ending up to 150 ms apart. Without waiting for the other load balancers'
+    // tasks about to end, a worker sends the one or two refills it got at once, the refills of
+    // the others' answers then wait a whole task behind it, and rounds drift apart (about 1.5 x
+    // the floor); in step, 100 bindings at parallelism 10 take close to 10 task times.
+    let (fake, engine) = world(Duration::from_secs(2));
+    fake.script.lock().unwrap().task_time_extra = [0, 150, 40, 110, 70, 20, 130]
+        .map(Duration::from_millis)
+        .to_vec();
+    let took = apply_like_terraform(&engine, 100, 5, 10).await;
+    let floor = Duration::from_secs(2) * 10;
+    let tasks = fake.script.lock().unwrap().batch_sizes.len();
+    println!("100 bindings on 5 load balancers: {took:?} (floor {floor:?}), {tasks} tasks");
+    assert!(
+        took <= floor.mul_f64(1.15),
+        "took {took:?}, floor {floor:?}"
+    );
+    assert_eq!(fake.count(), 100);
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_call_carries_at_most_twenty_and_the_rest_waits_for_the_next_task() {
     let (fake, engine) = world(Duration::from_secs(2));

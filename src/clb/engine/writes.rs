@@ -3,12 +3,22 @@
 //! The cloud runs one task per load balancer at a time and takes up to 20 associations per call,
 //! so binds (or unbinds) that wait for the same load balancer are sent together: while a task
 //! runs, new operations queue; when it ends, the worker sends what has gathered as one call and
-//! every waiter gets its own result. Terraform refills the slots of answered operations a little
-//! later (tens of milliseconds apart on a busy machine), so before sending, a worker waits until
-//! every operation this process answered (on any load balancer) has been refilled, or arrivals
-//! pause for [`GATHER_PATIENCE`] ([`GATHER_GAP`] when nothing is owed, as at the start), never
-//! longer than [`GATHER_CAP`]; a full call goes at once. Load balancers thus start their tasks
-//! together, which is what lets N bindings spread over several of them take about
+//! every waiter gets its own result.
+//!
+//! Terraform keeps at most `-parallelism` operations in flight and refills the slot of each one
+//! answered a little later (tens of milliseconds apart on a busy machine), with the next
+//! resource in its own order, which may belong to any load balancer. So before sending, a worker
+//! waits, never longer than [`GATHER_CAP`] (or half a task time, when that is longer), until
+//! both:
+//! - every operation this process answered (on any load balancer) has been refilled, or
+//!   arrivals pause for [`GATHER_PATIENCE`] ([`GATHER_GAP`] when nothing is owed, as at the
+//!   start);
+//! - no other load balancer's task is about to end (due within half a task time, and not overdue
+//!   by more than [`OVERDUE`]): the operations its end frees will be refilled with some for this
+//!   load balancer, and sending now would make those wait a whole task.
+//!
+//! A full call goes at once. Load balancers thus run their tasks in step, rounds of about one
+//! task time, which is what lets N bindings spread over several of them take about
 //! N / parallelism task times rather than half as much again.
 //!
 //! A call refused because of one member does not fail the others: the member the refusal names
@@ -42,8 +52,10 @@ use crate::tencentcloud::error::ApiError;
 pub const GATHER_GAP: Duration = Duration::from_millis(75);
 /// The same while answered operations have not all been refilled yet.
 pub const GATHER_PATIENCE: Duration = Duration::from_millis(250);
-/// Longest time a gathered batch waits for more arrivals.
+/// Longest time a gathered batch waits for more arrivals (unless half a task time is longer).
 pub const GATHER_CAP: Duration = Duration::from_millis(600);
+/// How long after its expected end another load balancer's task is still waited for.
+pub const OVERDUE: Duration = Duration::from_millis(200);
 /// Time allowed for reading back the target groups a finished task touched.
 const READ_BACK_BUDGET: Duration = Duration::from_secs(30);
 
@@ -144,8 +156,12 @@ pub struct Writes {
     queues: Mutex<HashMap<String, Arc<Queue>>>,
     /// Operations answered whose slot Terraform has not refilled yet (each arrival counts one).
     refills_owed: AtomicU64,
-    /// Woken on every arrival, on any load balancer.
-    any_arrival: Notify,
+    /// Woken on every arrival and every end of a task, on any load balancer.
+    activity: Notify,
+    /// When the call of each load balancer's running task was sent.
+    running: Mutex<HashMap<String, Instant>>,
+    /// From sending a call to seeing its task end, the last time.
+    task_time: Mutex<Option<Duration>>,
 }
 
 impl Writes {
@@ -156,7 +172,9 @@ impl Writes {
             reads,
             queues: Mutex::default(),
             refills_owed: AtomicU64::new(0),
-            any_arrival: Notify::new(),
+            activity: Notify::new(),
+            running: Mutex::default(),
+            task_time: Mutex::default(),
         })
     }
 
@@ -200,7 +218,7 @@ impl Writes {
         let _ = self
             .refills_owed
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
-        self.any_arrival.notify_waiters();
+        self.activity.notify_waiters();
         tokio::select! {
             biased;
             reply = &mut rx => reply.unwrap_or_else(|_| Err(stopped())),
@@ -233,37 +251,64 @@ impl Writes {
             if batch.is_empty() {
                 continue;
             }
-            let size = batch.len() as u64;
             self.execute(batch).await;
-            self.refills_owed.fetch_add(size, Ordering::SeqCst);
         }
     }
 
-    /// Waits while operations keep arriving, so one call carries what Terraform sends together.
+    /// Waits while operations keep arriving or other load balancers' tasks are about to end, so
+    /// one call carries what Terraform sends together (see the module's documentation).
     async fn gather(&self, queue: &Queue) {
         let started = Instant::now();
+        let half_task = self.task_time().map_or(Duration::ZERO, |t| t / 2);
+        let cap = started + GATHER_CAP.max(half_task);
         let mut expecting_refills = false;
         loop {
-            let next_arrival = self.any_arrival.notified();
-            tokio::pin!(next_arrival);
-            next_arrival.as_mut().enable();
-            if queue.live() >= MAX_ASSOCIATIONS_PER_CALL || started.elapsed() >= GATHER_CAP {
+            let next_event = self.activity.notified();
+            tokio::pin!(next_event);
+            next_event.as_mut().enable();
+            let now = Instant::now();
+            if queue.live() >= MAX_ASSOCIATIONS_PER_CALL || now >= cap {
                 return;
             }
+            let ending = self.other_task_ending(now);
             let owed = self.refills_owed.load(Ordering::SeqCst);
-            if owed == 0 && expecting_refills {
+            if ending.is_none() && owed == 0 && expecting_refills {
                 return;
             }
             expecting_refills |= owed > 0;
-            let pause = if owed > 0 {
-                GATHER_PATIENCE
-            } else {
-                GATHER_GAP
+            let until = match ending {
+                Some(end) => (end + OVERDUE).min(cap),
+                None if owed > 0 => now + GATHER_PATIENCE,
+                None => now + GATHER_GAP,
             };
-            if tokio::time::timeout(pause, next_arrival).await.is_err() {
+            if tokio::time::timeout_at(until, next_event).await.is_err() && ending.is_none() {
                 return;
             }
         }
+    }
+
+    /// The last expected end among other load balancers' tasks due within half a task time (and
+    /// not overdue by more than [`OVERDUE`]).
+    fn other_task_ending(&self, now: Instant) -> Option<Instant> {
+        let task_time = self.task_time()?;
+        lock(&self.running)
+            .values()
+            .map(|sent| *sent + task_time)
+            .filter(|end| *end <= now + task_time / 2 && now <= *end + OVERDUE)
+            .max()
+    }
+
+    fn task_time(&self) -> Option<Duration> {
+        *lock(&self.task_time)
+    }
+
+    /// A task of `load_balancer_id` ended (or its call or wait failed); its operations are
+    /// about to be answered and their slots refilled.
+    fn task_over(&self, load_balancer_id: &str, answered: usize) {
+        lock(&self.running).remove(load_balancer_id);
+        self.refills_owed
+            .fetch_add(answered as u64, Ordering::SeqCst);
+        self.activity.notify_waiters();
     }
 
     /// Sends `batch`, isolating members the cloud refuses, until every member has its answer.
@@ -284,6 +329,9 @@ impl Writes {
                 change = ?group[0].change,
                 "sending a batch"
             );
+            let load_balancer_id = group[0].id.load_balancer_id.clone();
+            let sent_at = Instant::now();
+            lock(&self.running).insert(load_balancer_id.clone(), sent_at);
             let sent = match group[0].change {
                 Change::Bind(_) => {
                     let items: Vec<(AssociationId, Option<Weight>)> = group
@@ -310,9 +358,11 @@ impl Writes {
                         .invalidate(target_groups.iter().map(String::as_str));
                     match waited {
                         Ok(()) => {
+                            *lock(&self.task_time) = Some(sent_at.elapsed());
                             self.reads
                                 .refresh(&target_groups, &deadline.capped(READ_BACK_BUDGET))
                                 .await;
+                            self.task_over(&load_balancer_id, live_members(&group));
                             for op in group {
                                 op.answer(Ok(task_id.clone()));
                             }
@@ -320,9 +370,11 @@ impl Writes {
                         Err(e @ TaskError::Failed { .. }) if group.len() > 1 => {
                             // The task changed nothing; find out whose change it could not make.
                             tracing::info!(size = group.len(), error = %e, "batch task failed; retrying it in halves");
+                            self.task_over(&load_balancer_id, 0);
                             requeue(&mut groups, split_in_half(group));
                         }
                         Err(e) => {
+                            self.task_over(&load_balancer_id, live_members(&group));
                             for op in group {
                                 op.answer(Err(OpError::Task(e.clone())));
                             }
@@ -338,9 +390,11 @@ impl Writes {
                         None => split_in_half(group),
                     };
                     tracing::info!(error = %e, "batch refused; sending its members apart");
+                    self.task_over(&load_balancer_id, 0);
                     requeue(&mut groups, parts);
                 }
                 Err(e) => {
+                    self.task_over(&load_balancer_id, live_members(&group));
                     for op in group {
                         op.answer(Err(OpError::Api(e.clone())));
                     }
@@ -349,6 +403,15 @@ impl Writes {
             watcher.abort();
         }
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Members whose waiter still waits (and whose slot Terraform refills once answered).
+fn live_members(group: &[Op]) -> usize {
+    group.iter().filter(|op| !op.abandoned()).count()
 }
 
 fn requeue(groups: &mut VecDeque<Vec<Op>>, parts: Vec<Vec<Op>>) {
