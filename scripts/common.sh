@@ -32,6 +32,21 @@ require_tools() {
 
 # require_python_venv: `python3 -m venv` works only with the venv and ensurepip modules, which
 # Debian and Ubuntu ship separately (python3-venv).
+# Stops with a clear message when the file system holding DIR has less than MIN_GB free, and
+# warns below WANT_GB: a build that runs out of space fails with "No space left on device" in
+# the middle of compiling some dependency, which says nothing about how much was needed.
+check_free_space() {
+  local who="$1" dir="$2" min_gb="$3" want_gb="$4" free_kb free_gb
+  free_kb="$(df -Pk "$dir" 2>/dev/null | awk 'NR==2 {print $4}')"
+  [[ "$free_kb" =~ ^[0-9]+$ ]] || return 0
+  free_gb="$(awk -v k="$free_kb" 'BEGIN {printf "%.1f", k / 1048576}')"
+  if (( free_kb < min_gb * 1048576 )); then
+    die "$who: only $free_gb GB free on the file system of $dir; a run needs about $want_gb GB (debug and release builds under target/, the tccli virtualenv). Free some space, or point CARGO_TARGET_DIR at a larger disk."
+  elif (( free_kb < want_gb * 1048576 )); then
+    printf 'warning: %s: %s GB free on the file system of %s; a run from scratch needs about %s GB\n' "$who" "$free_gb" "$dir" "$want_gb" >&2
+  fi
+}
+
 require_python_venv() {
   require_tools "creating the tccli virtual environment" python3
   python3 -c 'import venv, ensurepip' >/dev/null 2>&1 \

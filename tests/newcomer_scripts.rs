@@ -169,3 +169,36 @@ fn release_names_missing_tools() {
         &["python3 is not on PATH"],
     );
 }
+
+#[test]
+fn test_script_stops_early_when_the_disk_is_nearly_full() {
+    // A CI machine once failed after a minute with "No space left on device" in the middle of a
+    // dependency's build; the script now says how much it needs before building anything.
+    let tmp = tempfile::tempdir().unwrap();
+    let path = path_with(tmp.path(), &["terraform", "cargo", "curl", "python3"]);
+    let df = path.join("df");
+    std::fs::write(
+        &df,
+        "#!/bin/sh\necho 'Filesystem 1024-blocks Used Available Capacity Mounted on'\necho '/dev/vda 262144000 261850000 293888 100% /'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&df, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let awk = ["/usr/bin/awk", "/bin/awk"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+        .expect("awk");
+    std::os::unix::fs::symlink(awk, path.join("awk")).unwrap();
+    says(
+        &fails(
+            "test",
+            &[],
+            Some(&path),
+            &[
+                ("TCCLI", "/nonexistent/tccli"),
+                ("TCCLI_PYTHON", "/nonexistent/python"),
+            ],
+        ),
+        &["scripts/test: only 0.3 GB free", "a run needs about 5 GB"],
+    );
+}
