@@ -23,6 +23,10 @@ use crate::tencentcloud::error::{ApiError, ClbObject};
 
 /// How long an answer may be reused within this process (writes invalidate it sooner).
 pub const READ_TTL: Duration = Duration::from_secs(30);
+/// How long a call waits for more readers before it is sent: readers that come a few
+/// milliseconds apart (the read-backs of load balancers whose tasks ended in the same round, the
+/// reads of a refresh as each load balancer's listeners arrive) then share it.
+pub const READ_GATHER: Duration = Duration::from_millis(5);
 
 type Answer = Result<Option<TargetGroup>, ApiError>;
 
@@ -154,15 +158,14 @@ impl TargetGroupReads {
         }
     }
 
-    /// Reads these target groups now and keeps the answers (after a write finished), so the
-    /// writers' own read-backs share one call. Errors are left for the readers to meet.
-    pub async fn refresh(&self, ids: &[String], deadline: &Deadline) {
-        for chunk in ids.chunks(MAX_TARGET_GROUPS_PER_READ) {
-            let generations = self.generations(chunk);
-            if let Ok(found) = self.api.target_groups(chunk, deadline).await {
-                self.keep(chunk, &generations, &found);
-            }
-        }
+    /// Reads these target groups afresh and keeps the answers (after a write finished), in the
+    /// next shared call. Errors are left for the readers to meet.
+    pub async fn refresh(self: &Arc<Self>, ids: &[String], deadline: &Deadline) {
+        futures::future::join_all(
+            ids.iter()
+                .map(|id| self.get(id, Vec::new(), Freshness::Fresh, deadline)),
+        )
+        .await;
     }
 
     fn generations(&self, ids: &[String]) -> Vec<u64> {
@@ -186,10 +189,7 @@ impl TargetGroupReads {
     /// Sends one call per round for everything waiting, until nothing waits.
     async fn fetch_loop(self: Arc<Self>) {
         loop {
-            // Readers woken together (a batch of writes just finished) get to queue first.
-            for _ in 0..4 {
-                tokio::task::yield_now().await;
-            }
+            tokio::time::sleep(READ_GATHER).await;
             let (ids, waiters) = {
                 let mut st = self.lock();
                 st.waiting.retain(|w| !w.reply.is_closed());

@@ -120,6 +120,24 @@ async fn load_balancers_run_their_tasks_in_step() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn read_backs_of_tasks_ending_together_share_one_call() {
+    let (fake, engine) = world(Duration::from_secs(2));
+    let binds = (0..4).map(|i| {
+        let engine = engine.clone();
+        let id = AssociationId {
+            load_balancer_id: format!("lb-{i}"),
+            ..binding(i)
+        };
+        async move { engine.bind(&id, None, &deadline()).await }
+    });
+    for done in futures::future::join_all(binds).await {
+        done.unwrap();
+    }
+    // One read for the four kinds before, one for the four read-backs after (before: one each).
+    assert_eq!(fake.script.lock().unwrap().target_group_reads, [4, 4]);
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_call_carries_at_most_twenty_and_the_rest_waits_for_the_next_task() {
     let (fake, engine) = world(Duration::from_secs(2));
     let results = create_all(&engine, (0..25).map(binding).collect()).await;

@@ -215,6 +215,7 @@ impl Writes {
                 reply: tx,
             });
         queue.arrived.notify_one();
+        tracing::debug!(load_balancer = %id.load_balancer_id, change = ?change, "queued for the next call");
         let _ = self
             .refills_owed
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
