@@ -95,7 +95,7 @@ impl Op {
 
     /// Moves to `next` unless the waiter has given up; false when it has.
     fn advance(&self, next: Phase) -> bool {
-        let mut phase = self.phase.lock().unwrap_or_else(|e| e.into_inner());
+        let mut phase = lock(&self.phase);
         if *phase == Phase::Abandoned {
             return false;
         }
@@ -104,7 +104,7 @@ impl Op {
     }
 
     fn abandoned(&self) -> bool {
-        *self.phase.lock().unwrap_or_else(|e| e.into_inner()) == Phase::Abandoned
+        *lock(&self.phase) == Phase::Abandoned
     }
 
     fn answer(self, reply: Reply) {
@@ -120,14 +120,14 @@ struct Queue {
 
 impl Queue {
     fn live(&self) -> usize {
-        let mut ops = self.ops.lock().unwrap_or_else(|e| e.into_inner());
+        let mut ops = lock(&self.ops);
         ops.retain(|op| !op.abandoned());
         ops.len()
     }
 
     /// The oldest operation and every later one that can share its call.
     fn take_batch(&self) -> Vec<Op> {
-        let mut ops = self.ops.lock().unwrap_or_else(|e| e.into_inner());
+        let mut ops = lock(&self.ops);
         ops.retain(|op| !op.abandoned());
         let Some(key) = ops.front().map(Op::batch_key) else {
             return Vec::new();
@@ -179,7 +179,7 @@ impl Writes {
     }
 
     fn queue(self: &Arc<Self>, load_balancer_id: &str) -> Arc<Queue> {
-        let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
+        let mut queues = lock(&self.queues);
         if let Some(q) = queues.get(load_balancer_id) {
             return q.clone();
         }
@@ -202,18 +202,14 @@ impl Writes {
         let queue = self.queue(&id.load_balancer_id);
         let phase = Arc::new(Mutex::new(Phase::Queued));
         let (tx, mut rx) = oneshot::channel();
-        queue
-            .ops
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push_back(Op {
-                id: id.clone(),
-                change,
-                kind,
-                deadline: deadline.clone(),
-                phase: phase.clone(),
-                reply: tx,
-            });
+        lock(&queue.ops).push_back(Op {
+            id: id.clone(),
+            change,
+            kind,
+            deadline: deadline.clone(),
+            phase: phase.clone(),
+            reply: tx,
+        });
         queue.arrived.notify_one();
         tracing::debug!(load_balancer = %id.load_balancer_id, change = ?change, "queued for the next call");
         let _ = self
@@ -225,7 +221,7 @@ impl Writes {
             reply = &mut rx => reply.unwrap_or_else(|_| Err(stopped())),
             ended = deadline.reached() => {
                 let was = std::mem::replace(
-                    &mut *phase.lock().unwrap_or_else(|e| e.into_inner()),
+                    &mut *lock(&phase),
                     Phase::Abandoned,
                 );
                 // The answer may have been sent in the meantime.
