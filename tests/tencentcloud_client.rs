@@ -404,9 +404,11 @@ async fn rate_limiter_holds_twenty_per_second_under_two_hundred_concurrent_calls
         worst = worst.max(in_window);
     }
     assert!(worst <= 23, "{worst} requests within one second");
+    // 200 calls at 20 per second: the last cannot go before 9 full seconds after the first (20
+    // at once, then 20 per window). An average over the span would read above 20/s for a limit
+    // that lets 20 go together, so the span itself is what is checked.
     let span = times[199] - times[0];
-    let rate = 199.0 / span.as_secs_f64();
-    assert!(rate <= 21.0, "average rate {rate:.1}/s over {span:?}");
+    assert!(span >= Duration::from_secs(9), "200 calls within {span:?}");
 }
 
 #[tokio::test]
