@@ -191,9 +191,10 @@ async fn task_waiter_learns_the_task_time_and_sees_later_ends_promptly() {
         "the first wait backs off from a short delay: {polls:?}"
     );
     assert!(late[0] <= TASK / 2, "first wait: {late:?}");
-    // 200 ms: one 50 ms interval plus room for a loaded machine.
+    // 300 ms: one 50 ms interval plus room for a loaded machine (CI runs tests in parallel on
+    // two cores); the creeping waiter was 420 to 515 ms late here.
     assert!(
-        late[3..].iter().all(|l| *l <= Duration::from_millis(200)),
+        late[3..].iter().all(|l| *l <= Duration::from_millis(300)),
         "later waits see the end promptly: {late:?}"
     );
     assert!(
