@@ -1,12 +1,13 @@
-//! Terraform provider for Tencent Cloud CLB target group associations, and a local CLB API emulator.
+//! The Tencent Cloud provider for CLB target group associations.
 //!
-//! Layers (each knows only the one below it):
-//! - [`tfplug`]: Terraform plugin protocol v6 server and resource framework; knows nothing of Tencent.
-//! - [`clb`]: the provider and its `tencentcloud_clb_target_group_association` resource.
-//! - [`tencentcloud`]: Tencent Cloud API 3.0 client; knows nothing of Terraform.
-//! - [`emulator`]: a local HTTP server speaking the CLB API subset.
+//! The workspace's layers, each a crate that knows only the one below it:
+//! - `tfplug` (crates/tfplug): Terraform plugin protocol 6 server and provider framework; knows
+//!   nothing of Tencent.
+//! - [`clb`] (this crate): the provider, its `tencentcloud_clb_target_group_association` resource
+//!   and its data source.
+//! - `tencentcloud` (crates/tencentcloud): the Tencent Cloud API 3.0 client; knows nothing of
+//!   Terraform.
+//! - `tencentcloud_emulator` (crates/emulator): a local server speaking the API, which the tests
+//!   and the demo run against. This crate's binaries include it; its library code never calls it.
 
 pub mod clb;
-pub mod emulator;
-pub mod tencentcloud;
-pub mod tfplug;

@@ -20,14 +20,12 @@ use std::time::{Duration, Instant};
 
 use clb_common::*;
 use serde_json::json;
-use tencentcloud_provider::emulator::{self, Faults, TaskAction};
-use tencentcloud_provider::tencentcloud::clb::types::{
+use tencentcloud::clb::types::{
     AssociateTargetGroupsRequest, DisassociateTargetGroupsRequest, TargetGroupAssociation,
 };
-use tencentcloud_provider::tencentcloud::retry::{Jitter, RetryPolicy};
-use tencentcloud_provider::tencentcloud::{
-    Client, ClientConfig, CredentialOptions, Deadline, EndpointOptions,
-};
+use tencentcloud::retry::{Jitter, RetryPolicy};
+use tencentcloud::{Client, ClientConfig, CredentialOptions, Deadline, EndpointOptions};
+use tencentcloud_emulator::{self as emulator, Faults, TaskAction};
 use tokio_util::sync::CancellationToken;
 
 const LOAD_BALANCERS: usize = 8;

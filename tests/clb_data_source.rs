@@ -232,9 +232,8 @@ fn docs_name_every_data_source_attribute() {
         .iter()
         .map(|a| a.name.clone())
         .collect();
-    if let tencentcloud_provider::tfplug::value::Type::List(item) =
-        &schema.block.get_attribute("associations").unwrap().ty
-        && let tencentcloud_provider::tfplug::value::Type::Object(attrs) = item.as_ref()
+    if let tfplug::value::Type::List(item) = &schema.block.get_attribute("associations").unwrap().ty
+        && let tfplug::value::Type::Object(attrs) = item.as_ref()
     {
         names.extend(attrs.keys().cloned());
     }

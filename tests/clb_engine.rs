@@ -9,7 +9,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use clb_common::*;
-use tencentcloud_provider::emulator::Faults;
+use tencentcloud_emulator::Faults;
 
 /// `tencentcloud_clb_target_group_association.fe["lbl-fe0000NN"]` for listeners 1..=n, all bound
 /// to the v2 target group `lbtg-web00001`.

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use clb_common::*;
-use tencentcloud_provider::emulator::Faults;
+use tencentcloud_emulator::Faults;
 
 const THREE_BINDINGS: &str = r#"
 resource "tencentcloud_clb_target_group_association" "fe" {

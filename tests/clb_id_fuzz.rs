@@ -6,7 +6,7 @@ mod fuzz_support;
 use fuzz_support::{LIMIT, heap_bound, on_server_stack, peak_heap};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use tencentcloud_provider::clb::id::AssociationId;
+use tencentcloud_provider::clb::binding::id::AssociationId;
 
 #[test]
 fn import_ids_parse_or_explain_and_round_trip() {

@@ -16,10 +16,12 @@ use provider_client::{
     ProviderClient, dynamic, errors, identity_data, identity_type, pb, valid_identity, value_of,
 };
 use serde_json::json;
-use tencentcloud_provider::clb::{provider::TencentCloudProvider, provider_config, resource};
-use tencentcloud_provider::emulator::{self, EmulatorConfig, RunningEmulator};
-use tencentcloud_provider::tfplug::server::RunningServer;
-use tencentcloud_provider::tfplug::value::{Type, Value};
+use tencentcloud_emulator::{self as emulator, EmulatorConfig, RunningEmulator};
+use tencentcloud_provider::clb::{
+    provider::TencentCloudProvider, provider::config as provider_config, resource,
+};
+use tfplug::server::RunningServer;
+use tfplug::value::{Type, Value};
 
 const TYPE: &str = "tencentcloud_clb_target_group_association";
 const OFFICIAL: &str = "registry.terraform.io/tencentcloudstack/tencentcloud";
@@ -596,7 +598,7 @@ fn resource_doc_names_every_identity_attribute() {
         doc.contains("identity = {"),
         "no import-by-identity example"
     );
-    let schema = tencentcloud_provider::clb::identity::identity_schema();
+    let schema = tencentcloud_provider::clb::binding::identity::identity_schema();
     assert_eq!(schema.attributes.len(), 4);
     for a in &schema.attributes {
         assert!(

@@ -12,10 +12,10 @@ use std::time::Duration;
 
 use clb_common::*;
 use support::TfWorkspace;
+use tencentcloud_emulator::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Faults};
 use tencentcloud_provider::clb::PROVIDER_ADDRESS;
 use tencentcloud_provider::clb::provider::TencentCloudProvider;
-use tencentcloud_provider::emulator::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Faults};
-use tencentcloud_provider::tfplug::server::{self, ServerOptions};
+use tfplug::server::{self, ServerOptions};
 
 const ADDR: &str = "tencentcloud_clb_target_group_association.tcp";
 

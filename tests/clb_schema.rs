@@ -68,7 +68,7 @@ fn clb_schema_as_terraform_sees_it() {
 
 #[test]
 fn clb_docs_cover_every_attribute() {
-    use tencentcloud_provider::clb::{provider_config, resource};
+    use tencentcloud_provider::clb::{provider::config as provider_config, resource};
     let root = env!("CARGO_MANIFEST_DIR");
     let provider_doc = std::fs::read_to_string(format!("{root}/docs/index.md")).unwrap();
     for a in &provider_config::schema().block.attributes {

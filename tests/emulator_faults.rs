@@ -3,8 +3,8 @@
 
 use serde_json::json;
 use std::time::{Duration, Instant};
-use tencentcloud_provider::emulator::probe::ApiProbe;
-use tencentcloud_provider::emulator::{EmulatorConfig, Faults, RunningEmulator, World, start};
+use tencentcloud_emulator::probe::ApiProbe;
+use tencentcloud_emulator::{EmulatorConfig, Faults, RunningEmulator, World, start};
 
 fn example_world() -> World {
     serde_json::from_str(include_str!("../examples/emulator/world.json")).unwrap()

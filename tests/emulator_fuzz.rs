@@ -7,8 +7,8 @@ use std::time::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
-use tencentcloud_provider::emulator::probe::{ApiProbe, ProbeReply};
-use tencentcloud_provider::emulator::{EmulatorConfig, RunningEmulator, World, start};
+use tencentcloud_emulator::probe::{ApiProbe, ProbeReply};
+use tencentcloud_emulator::{EmulatorConfig, RunningEmulator, World, start};
 
 const ACTIONS: &[&str] = &[
     "AssociateTargetGroups",

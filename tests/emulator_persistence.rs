@@ -4,10 +4,8 @@
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::Duration;
-use tencentcloud_provider::emulator::probe::ApiProbe;
-use tencentcloud_provider::emulator::{
-    EmulatorConfig, EmulatorError, Faults, RunningEmulator, World, start,
-};
+use tencentcloud_emulator::probe::ApiProbe;
+use tencentcloud_emulator::{EmulatorConfig, EmulatorError, Faults, RunningEmulator, World, start};
 
 fn example_world() -> World {
     serde_json::from_str(include_str!("../examples/emulator/world.json")).unwrap()

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
-use tencentcloud_provider::emulator::{EmulatorConfig, World, start};
+use tencentcloud_emulator::{EmulatorConfig, World, start};
 
 fn python() -> PathBuf {
     let path = std::env::var_os("TCCLI_PYTHON")

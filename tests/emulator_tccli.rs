@@ -7,9 +7,7 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
-use tencentcloud_provider::emulator::{
-    DEFAULT_SECRET_KEY, EmulatorConfig, RunningEmulator, World, start,
-};
+use tencentcloud_emulator::{DEFAULT_SECRET_KEY, EmulatorConfig, RunningEmulator, World, start};
 
 fn tccli() -> PathBuf {
     let path = std::env::var_os("TCCLI")

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use server::*;
-use tencentcloud_provider::tencentcloud::clb::{TaskError, TaskWaiter};
-use tencentcloud_provider::tencentcloud::deadline::Deadline;
+use tencentcloud::clb::{TaskError, TaskWaiter};
+use tencentcloud::deadline::Deadline;
 use tokio_util::sync::CancellationToken;
 
 #[tokio::test]

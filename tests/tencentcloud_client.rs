@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use server::*;
-use tencentcloud_provider::tencentcloud::clb::DescribeTargetGroupsResponse;
-use tencentcloud_provider::tencentcloud::client::{CallKind, Client, ClientConfig};
-use tencentcloud_provider::tencentcloud::credentials::StaticEnvironment;
-use tencentcloud_provider::tencentcloud::deadline::Deadline;
-use tencentcloud_provider::tencentcloud::error::ApiError;
+use tencentcloud::clb::DescribeTargetGroupsResponse;
+use tencentcloud::client::{CallKind, Client, ClientConfig};
+use tencentcloud::credentials::StaticEnvironment;
+use tencentcloud::deadline::Deadline;
+use tencentcloud::error::ApiError;
 use tokio_util::sync::CancellationToken;
 
 #[tokio::test]

@@ -10,12 +10,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use serde_json::json;
-use tencentcloud_provider::tencentcloud::client::{Client, ClientConfig};
-use tencentcloud_provider::tencentcloud::credentials::{
+use tencentcloud::client::{Client, ClientConfig};
+use tencentcloud::credentials::{
     CredentialOptions, CredentialSource, Credentials, DEFAULT_REGION, Environment,
     ResolvedCredentials, StaticEnvironment, resolve,
 };
-use tencentcloud_provider::tencentcloud::error::ConfigError;
+use tencentcloud::error::ConfigError;
 
 fn http() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()

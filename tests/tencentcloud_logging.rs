@@ -10,11 +10,11 @@ use axum::Router;
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use serde_json::json;
-use tencentcloud_provider::tencentcloud::client::{Client, ClientConfig};
-use tencentcloud_provider::tencentcloud::credentials::{CredentialOptions, StaticEnvironment};
-use tencentcloud_provider::tencentcloud::deadline::Deadline;
-use tencentcloud_provider::tencentcloud::endpoint::EndpointOptions;
-use tencentcloud_provider::tencentcloud::retry::{Jitter, RetryPolicy};
+use tencentcloud::client::{Client, ClientConfig};
+use tencentcloud::credentials::{CredentialOptions, StaticEnvironment};
+use tencentcloud::deadline::Deadline;
+use tencentcloud::endpoint::EndpointOptions;
+use tencentcloud::retry::{Jitter, RetryPolicy};
 
 const SECRET_KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
 const TOKEN: &str = "session-token-do-not-log-4711";
@@ -148,7 +148,7 @@ async fn secrets_never_reach_the_log_at_trace_level() {
         .unwrap();
     let err = client
         .describe_listeners(
-            &tencentcloud_provider::tencentcloud::clb::DescribeListenersRequest {
+            &tencentcloud::clb::DescribeListenersRequest {
                 load_balancer_id: "lb-1".into(),
                 ..Default::default()
             },

@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use server::*;
-use tencentcloud_provider::tencentcloud::client::CallKind;
-use tencentcloud_provider::tencentcloud::credentials::StaticEnvironment;
-use tencentcloud_provider::tencentcloud::deadline::Deadline;
-use tencentcloud_provider::tencentcloud::endpoint::EndpointOptions;
-use tencentcloud_provider::tencentcloud::error::ApiError;
-use tencentcloud_provider::tencentcloud::{Client, ClientConfig};
+use tencentcloud::client::CallKind;
+use tencentcloud::credentials::StaticEnvironment;
+use tencentcloud::deadline::Deadline;
+use tencentcloud::endpoint::EndpointOptions;
+use tencentcloud::error::ApiError;
+use tencentcloud::{Client, ClientConfig};
 
 const LEAKED: &[&str] = &["leaked-key-1", "leaked-token-2", "leaked-pass-3"];
 

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
-use tencentcloud_provider::tencentcloud::sign::{
+use tencentcloud::sign::{
     self, SignRequest, authorization, canonical_request, credential_scope, derive_keys, signature,
     string_to_sign, utc_date,
 };

@@ -9,8 +9,8 @@ mod test_provider;
 use std::sync::Arc;
 
 use support::TfWorkspace;
-use tencentcloud_provider::tfplug::server::{self, RunningServer, ServerOptions};
 use test_provider::{ADDRESS, Item, Rule, SLOW_MARKER, Store, TestProvider};
+use tfplug::server::{self, RunningServer, ServerOptions};
 
 /// A running in-process provider plus its fake cloud. Drop order: server before runtime.
 struct Harness {

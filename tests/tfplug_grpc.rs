@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use plugin_client::call_with;
-use tencentcloud_provider::tfplug::server::{self, RunningServer, ServerOptions};
+use tfplug::server::{self, RunningServer, ServerOptions};
 use tonic::transport::Channel;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
@@ -134,7 +134,7 @@ async fn newer_protocol_rpcs_answer_cleanly() {
 
 #[tokio::test]
 async fn messages_beyond_tonic_default_limit_are_accepted() {
-    use tencentcloud_provider::tfplug::value::{Value, to_msgpack};
+    use tfplug::value::{Value, to_msgpack};
     let (server, channel) = start().await;
     // 6 MiB of content: above tonic's 4 MiB default, well under our 256 MiB limit.
     let config = Value::object([

@@ -13,11 +13,11 @@ use std::sync::Arc;
 use provider_client::{
     ProviderClient, dynamic, errors, identity_data, identity_type, pb, valid_identity, value_of,
 };
-use tencentcloud_provider::tfplug::server::RunningServer;
-use tencentcloud_provider::tfplug::value::{Type, Value};
 use test_provider::{
     ADDRESS, Item, RECORD_IDENTITY_VERSION, Store, TestProvider, items_schema, record_schema,
 };
+use tfplug::server::RunningServer;
+use tfplug::value::{Type, Value};
 
 const RECORD: &str = "tfplugtest_record";
 
@@ -529,7 +529,7 @@ async fn data_source_reads_and_validates() {
     assert_eq!(state.get_attr("total").and_then(Value::as_i64), Some(1));
     assert_eq!(
         state.at_path(
-            &tencentcloud_provider::tfplug::value::AttributePath::root()
+            &tfplug::value::AttributePath::root()
                 .attr("items")
                 .index(0)
                 .attr("name")

@@ -17,8 +17,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use support::TfWorkspace;
-use tencentcloud_provider::tfplug::server::handshake::COOKIE_VALUE;
 use test_provider::{ADDRESS, TestProvider};
+use tfplug::server::handshake::COOKIE_VALUE;
 
 const SERVE_ENV: &str = "TFPLUG_MANAGED_TEST_SERVE";
 const STORE_ENV: &str = "TFPLUG_MANAGED_TEST_STORE";
@@ -27,10 +27,10 @@ fn main() -> ExitCode {
     if std::env::var_os(SERVE_ENV).is_some() {
         let file = std::env::var_os(STORE_ENV).map(PathBuf::from);
         let (provider, _store) = TestProvider::with_store_file(file);
-        return tencentcloud_provider::tfplug::serve_main(
+        return tfplug::serve_main(
             provider as Arc<_>,
             ADDRESS,
-            tencentcloud_provider::tfplug::server::logging::LogFilter::everything(),
+            tfplug::server::logging::LogFilter::everything(),
         );
     }
     let tests: [(&str, fn()); 5] = [

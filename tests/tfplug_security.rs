@@ -15,7 +15,7 @@ use std::time::Duration;
 use base64::Engine;
 use plugin_client::{ClientIdentity, client_identity, pinned_tls_config};
 use rustls::pki_types::ServerName;
-use tencentcloud_provider::tfplug::server::{self, RunningServer, ServerOptions};
+use tfplug::server::{self, RunningServer, ServerOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// What happened when a client spoke HTTP/2 over TLS to the server.
@@ -147,7 +147,7 @@ async fn malformed_client_certificate_is_a_startup_error() {
 
 /// The provider binary as Terraform starts it: magic cookie set, the rest from `env`.
 fn start_managed(env: &[(&str, &str)]) -> std::process::Child {
-    use tencentcloud_provider::tfplug::server::handshake::{COOKIE_KEY, COOKIE_VALUE};
+    use tfplug::server::handshake::{COOKIE_KEY, COOKIE_VALUE};
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_terraform-provider-tencentcloud"));
     cmd.env(COOKIE_KEY, COOKIE_VALUE)
         .env("PLUGIN_PROTOCOL_VERSIONS", "6")

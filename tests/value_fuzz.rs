@@ -12,9 +12,7 @@ use std::collections::BTreeMap;
 use fuzz_support::{LIMIT, heap_bound, on_server_stack, peak_heap};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use tencentcloud_provider::tfplug::value::{
-    Number, Type, Value, from_json_slice, from_msgpack, to_msgpack,
-};
+use tfplug::value::{Number, Type, Value, from_json_slice, from_msgpack, to_msgpack};
 
 // ---------------------------------------------------------------------------------------------
 // Types and values to decode against.
@@ -388,7 +386,7 @@ fn msgpack_deepest_accepted_value_fits_a_server_stack() {
                 Ok(v) => {
                     assert!(ok, "{depth} levels decoded");
                     assert_eq!(to_msgpack(&v, &ty).unwrap(), input);
-                    let json = tencentcloud_provider::tfplug::value::to_json(&v, &ty).unwrap();
+                    let json = tfplug::value::to_json(&v, &ty).unwrap();
                     assert!(format!("{v:?}").contains("\"x\""));
                     assert!(json.to_string().contains("\"x\""));
                 }
@@ -517,8 +515,7 @@ fn json_state_survives_random_and_damaged_input() {
         for i in 0..2000 {
             let ty = random_type(&mut rng, 3);
             let v = random_value(&mut rng, &ty, false);
-            let json = tencentcloud_provider::tfplug::value::to_json(&v, &ty)
-                .unwrap_or_else(|e| panic!("case {i}: {e}"));
+            let json = tfplug::value::to_json(&v, &ty).unwrap_or_else(|e| panic!("case {i}: {e}"));
             let back = from_json_slice(json.to_string().as_bytes(), &ty)
                 .unwrap_or_else(|e| panic!("case {i}: {ty}: {e}: {json}"));
             assert_eq!(

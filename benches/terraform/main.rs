@@ -22,7 +22,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use tencentcloud_provider::emulator::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
+use tencentcloud_emulator::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 
 use case::Case;
 use emulator::EmulatorProcess;

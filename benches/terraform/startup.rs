@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use tencentcloud_provider::tfplug::server::handshake::{COOKIE_KEY, COOKIE_VALUE};
+use tfplug::server::handshake::{COOKIE_KEY, COOKIE_VALUE};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 

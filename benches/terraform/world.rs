@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use tencentcloud_provider::emulator::{
+use tencentcloud_emulator::{
     DEFAULT_CREATED_TIME, Listener, LoadBalancer, TargetGroup, TargetGroupAssociation, World,
 };
 

@@ -1,5 +1,5 @@
 //! Local Tencent Cloud CLB API emulator; see `docs/emulator.md`.
 
 fn main() -> std::process::ExitCode {
-    tencentcloud_provider::emulator::main()
+    tencentcloud_emulator::main()
 }

@@ -1,12 +1,12 @@
 //! Plan-time checks that need the API: they catch a binding the cloud would refuse before
 //! `terraform apply` changes anything. Each finding names the attribute it is about.
 
-use crate::clb::api::{Deadline, Listener, TargetGroup, Weight};
 use crate::clb::association::matches;
+use crate::clb::binding::id::AssociationId;
+use crate::clb::cloud::{Deadline, Listener, TargetGroup, Weight};
 use crate::clb::engine::{Engine, Freshness};
-use crate::clb::id::AssociationId;
-use crate::tencentcloud::clb::rules::{self, Refusal};
-use crate::tencentcloud::error::ApiError;
+use tencentcloud::clb::rules::{self, Refusal};
+use tencentcloud::error::ApiError;
 
 /// One problem found, on one attribute.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,12 +6,12 @@
 //! wording is tested on plain values; [`report`] and [`report_unsettled`] add the result to a
 //! response's diagnostics.
 
-use crate::clb::association::OpError;
-use crate::clb::id::AssociationId;
-use crate::tencentcloud::clb::TaskError;
-use crate::tencentcloud::error::ApiError;
-use crate::tfplug::diag::Diagnostics;
-use crate::tfplug::value::AttributePath;
+use crate::clb::binding::id::AssociationId;
+use crate::clb::engine::OpError;
+use tencentcloud::clb::TaskError;
+use tencentcloud::error::ApiError;
+use tfplug::diag::Diagnostics;
+use tfplug::value::AttributePath;
 
 /// The facts of one failure, however it arrived (API error envelope, failed task, transport).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,38 +1,28 @@
 //! The provider (`tencentcloud`) and its resource `tencentcloud_clb_target_group_association`.
 //!
-//! Pure building blocks live in their own files (ID format, validation, timeouts, error
-//! explanations) so they can be tested without Terraform or the API. The resource logic
-//! ([`association`], [`checks`]) calls the cloud through the per-load-balancer [`engine`], which
-//! batches writes and shares reads over the small [`api::ClbApi`] trait.
+//! Grouped by job:
+//! - [`provider`]: the provider block and what configuring it hands to resources;
+//! - [`binding`]: one binding as a value (its ID, identity, validation, timeouts, and the
+//!   official attachment's format), testable without Terraform or the API;
+//! - [`resource`]: `tencentcloud_clb_target_group_association` (schema, plan, import, identity,
+//!   moves) and [`data_source`]: `tencentcloud_clb_target_group_associations`;
+//! - [`association`] (create, read, delete one binding safely) and [`checks`] (plan-time checks
+//!   against the cloud), which call the cloud through the per-load-balancer [`engine`];
+//! - [`cloud`]: the engine's port to the cloud, the small [`cloud::ClbApi`] trait, with its real
+//!   implementation and an in-memory fake for unit tests;
+//! - [`errors`]: failures turned into diagnostics.
 
 #![deny(missing_docs)]
 
-pub mod api;
 pub mod association;
+pub mod binding;
 pub mod checks;
-pub mod client_api;
+pub mod cloud;
 pub mod data_source;
 pub mod engine;
 pub mod errors;
-pub mod id;
-pub mod identity;
-pub mod lookup;
-pub mod official_move;
 pub mod provider;
-pub mod provider_config;
 pub mod resource;
-pub mod resource_identity;
-pub mod resource_move;
-pub mod resource_plan;
-pub mod timeouts;
-pub mod validate;
-
-#[cfg(test)]
-mod association_tests;
-#[cfg(test)]
-mod fake;
-#[cfg(test)]
-mod resource_tests;
 
 /// Source address Terraform configurations use for this provider.
 pub const PROVIDER_ADDRESS: &str = "terraform.local/tencentcloud/tencentcloud";

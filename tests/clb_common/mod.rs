@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
-use tencentcloud_provider::emulator::{self, EmulatorConfig, Faults, RunningEmulator};
+use tencentcloud_emulator::{self as emulator, EmulatorConfig, Faults, RunningEmulator};
 
 use crate::support::{TfOutput, TfWorkspace, provider_bin};
 

@@ -16,9 +16,9 @@ mod transport;
 
 use std::sync::Arc;
 
-use tencentcloud_provider::tfplug::provider::Provider;
-use tencentcloud_provider::tfplug::server::{self, RunningServer, ServerOptions};
-use tencentcloud_provider::tfplug::value::{Type, Value, from_msgpack, to_msgpack};
+use tfplug::provider::Provider;
+use tfplug::server::{self, RunningServer, ServerOptions};
+use tfplug::value::{Type, Value, from_msgpack, to_msgpack};
 use tonic::transport::Channel;
 pub use transport::{ClientIdentity, client_identity};
 
@@ -201,7 +201,7 @@ pub fn value_of(dv: Option<&pb::DynamicValue>, ty: &Type) -> Value {
         None => Value::Null,
         Some(dv) if !dv.msgpack.is_empty() => from_msgpack(&dv.msgpack, ty).expect("msgpack"),
         Some(dv) if !dv.json.is_empty() => {
-            tencentcloud_provider::tfplug::value::from_json_slice(&dv.json, ty).expect("json")
+            tfplug::value::from_json_slice(&dv.json, ty).expect("json")
         }
         Some(_) => Value::Null,
     }

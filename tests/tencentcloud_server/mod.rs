@@ -12,14 +12,12 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use tencentcloud_provider::tencentcloud::clb::{
-    AssociateTargetGroupsRequest, TargetGroupAssociation,
-};
-use tencentcloud_provider::tencentcloud::client::{Client, ClientConfig};
-use tencentcloud_provider::tencentcloud::credentials::{CredentialOptions, StaticEnvironment};
-use tencentcloud_provider::tencentcloud::endpoint::EndpointOptions;
-use tencentcloud_provider::tencentcloud::retry::{Jitter, RetryPolicy};
-use tencentcloud_provider::tencentcloud::sign::{self, SignRequest};
+use tencentcloud::clb::{AssociateTargetGroupsRequest, TargetGroupAssociation};
+use tencentcloud::client::{Client, ClientConfig};
+use tencentcloud::credentials::{CredentialOptions, StaticEnvironment};
+use tencentcloud::endpoint::EndpointOptions;
+use tencentcloud::retry::{Jitter, RetryPolicy};
+use tencentcloud::sign::{self, SignRequest};
 use tokio::net::TcpListener;
 
 pub const SECRET_ID: &str = "AKIDEXAMPLE";

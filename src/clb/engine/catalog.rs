@@ -10,9 +10,9 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
 
-use crate::clb::api::{ClbApi, Deadline, Listener, LoadBalancer};
+use crate::clb::cloud::{ClbApi, Deadline, Listener, LoadBalancer};
 use crate::clb::engine::reads::ended_error;
-use crate::tencentcloud::error::ApiError;
+use tencentcloud::error::ApiError;
 
 type Slot<T> = Arc<OnceCell<Option<T>>>;
 

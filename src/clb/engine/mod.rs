@@ -12,6 +12,9 @@
 //!
 //! One [`Engine`] lives in the provider process, shared by every resource instance.
 
+mod error;
+pub use error::OpError;
+
 pub mod catalog;
 pub mod reads;
 pub mod writes;
@@ -21,13 +24,12 @@ mod tests;
 
 use std::sync::Arc;
 
-use crate::clb::api::{
+use crate::clb::binding::id::AssociationId;
+use crate::clb::cloud::{
     BindingDetail, ClbApi, Deadline, Listener, LoadBalancer, TargetGroup, TargetGroupType, Weight,
 };
-use crate::clb::association::OpError;
-use crate::clb::id::AssociationId;
-use crate::tencentcloud::clb::TaskError;
-use crate::tencentcloud::error::ApiError;
+use tencentcloud::clb::TaskError;
+use tencentcloud::error::ApiError;
 
 pub use reads::Freshness;
 use writes::Change;

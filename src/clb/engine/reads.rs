@@ -17,9 +17,9 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
-use crate::clb::api::{ClbApi, Deadline, MAX_TARGET_GROUPS_PER_READ, TargetGroup};
-use crate::tencentcloud::deadline::Ended;
-use crate::tencentcloud::error::{ApiError, ClbObject};
+use crate::clb::cloud::{ClbApi, Deadline, MAX_TARGET_GROUPS_PER_READ, TargetGroup};
+use tencentcloud::deadline::Ended;
+use tencentcloud::error::{ApiError, ClbObject};
 
 /// How long an answer may be reused within this process (writes invalidate it sooner).
 pub const READ_TTL: Duration = Duration::from_secs(30);

@@ -4,12 +4,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::clb::api::{ClbApi, Deadline};
-use crate::clb::association::{self, OpError, RunMemory};
+use crate::clb::association::{self, RunMemory};
+use crate::clb::binding::id::AssociationId;
+use crate::clb::cloud::fake::FakeClb;
+use crate::clb::cloud::{ClbApi, Deadline};
+use crate::clb::engine::OpError;
 use crate::clb::engine::{Engine, Freshness, LockError};
-use crate::clb::fake::FakeClb;
-use crate::clb::id::AssociationId;
-use crate::tencentcloud::clb::TaskError;
+use tencentcloud::clb::TaskError;
 
 fn deadline() -> Deadline {
     Deadline::in_(Duration::from_secs(60))

@@ -39,14 +39,14 @@ use tokio::sync::{Notify, oneshot};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::clb::api::{ClbApi, Deadline, MAX_ASSOCIATIONS_PER_CALL, TargetGroupType, Weight};
-use crate::clb::association::OpError;
+use crate::clb::binding::id::AssociationId;
+use crate::clb::cloud::{ClbApi, Deadline, MAX_ASSOCIATIONS_PER_CALL, TargetGroupType, Weight};
 use crate::clb::engine::LockError;
+use crate::clb::engine::OpError;
 use crate::clb::engine::reads::{TargetGroupReads, ended_error};
-use crate::clb::id::AssociationId;
-use crate::tencentcloud::clb::TaskError;
-use crate::tencentcloud::deadline::Ended;
-use crate::tencentcloud::error::ApiError;
+use tencentcloud::clb::TaskError;
+use tencentcloud::deadline::Ended;
+use tencentcloud::error::ApiError;
 
 /// Longest pause between two arrivals that still counts as "more are coming".
 pub const GATHER_GAP: Duration = Duration::from_millis(75);

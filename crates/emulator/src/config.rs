@@ -1,0 +1,81 @@
+//! Configuration of an emulator instance.
+
+use crate::clb::world::World;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The documented example SecretId, accepted by default (local use only).
+pub const DEFAULT_SECRET_ID: &str = "AKIDEXAMPLE";
+/// The documented example SecretKey, accepted by default (local use only).
+pub const DEFAULT_SECRET_KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
+
+/// How an emulator is started.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// Address to listen on; must be a loopback address (port 0 picks a free port).
+    pub listen: SocketAddr,
+    /// World to start from (ignored when `state_file` already exists).
+    pub seed: Option<World>,
+    /// Where the world and tasks are persisted after every change and reloaded at start.
+    pub state_file: Option<PathBuf>,
+    /// The only SecretId the emulator accepts.
+    pub secret_id: String,
+    /// Key used to verify TC3 signatures.
+    pub secret_key: String,
+    /// How long an association task stays "in progress" before it applies.
+    pub task_duration: Duration,
+    /// Requests per second per action before `RequestLimitExceeded`; 0 disables the limit.
+    pub rate_limit_per_second: u32,
+    /// Injected faults.
+    pub faults: Faults,
+}
+
+/// Faults to inject, drawn from a random generator seeded with `rng_seed` so a run replays.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Faults {
+    /// Probability that an API call answers `InternalError` without doing anything.
+    pub internal_error: f64,
+    /// Probability that an API call is processed but the connection is dropped before the
+    /// reply arrives (the client cannot know whether a write happened).
+    pub drop_connection: f64,
+    /// Probability that an accepted task ends with status 1 (failed) and applies nothing.
+    pub task_failure: f64,
+    /// Extra latency before every API call is processed.
+    pub delay: Duration,
+    /// Seed of the fault generator.
+    pub rng_seed: u64,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            seed: None,
+            state_file: None,
+            secret_id: DEFAULT_SECRET_ID.to_string(),
+            secret_key: DEFAULT_SECRET_KEY.to_string(),
+            task_duration: Duration::from_millis(1500),
+            rate_limit_per_second: 20,
+            faults: Faults::default(),
+        }
+    }
+}
+
+impl Faults {
+    /// Checks that every probability lies in [0, 1].
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, p) in [
+            ("internal_error", self.internal_error),
+            ("drop_connection", self.drop_connection),
+            ("task_failure", self.task_failure),
+        ] {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(format!(
+                    "fault probability {name} = {p} is not within [0, 1]"
+                ));
+            }
+        }
+        Ok(())
+    }
+}

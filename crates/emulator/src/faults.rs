@@ -1,0 +1,91 @@
+//! Fault decisions drawn from a seeded generator, so a failing run can be replayed.
+//!
+//! Every API call that reaches an action draws exactly two numbers (internal error, dropped
+//! connection) and every accepted task one more (task failure), whatever the probabilities,
+//! so the same sequence of calls with the same seed gets the same faults.
+
+use crate::config::Faults;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// What to do to one API call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallFaults {
+    /// Answer `InternalError` without doing anything.
+    pub internal_error: bool,
+    /// Process the call but drop the connection instead of replying.
+    pub drop_connection: bool,
+}
+
+/// The seeded fault generator.
+#[derive(Debug)]
+pub struct FaultDice {
+    faults: Faults,
+    rng: StdRng,
+}
+
+impl FaultDice {
+    /// A generator for these fault settings.
+    pub fn new(faults: Faults) -> Self {
+        let rng = StdRng::seed_from_u64(faults.rng_seed);
+        FaultDice { faults, rng }
+    }
+
+    fn roll(&mut self, p: f64) -> bool {
+        let x: f64 = self.rng.random();
+        x < p
+    }
+
+    /// Decides the faults of the next API call.
+    pub fn next_call(&mut self) -> CallFaults {
+        let internal_error = self.roll(self.faults.internal_error);
+        let drop_connection = self.roll(self.faults.drop_connection);
+        CallFaults {
+            internal_error,
+            drop_connection: drop_connection && !internal_error,
+        }
+    }
+
+    /// Decides whether the next task fails.
+    pub fn next_task_fails(&mut self) -> bool {
+        self.roll(self.faults.task_failure)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(seed: u64) -> Vec<(CallFaults, bool)> {
+        let mut d = FaultDice::new(Faults {
+            internal_error: 0.3,
+            drop_connection: 0.3,
+            task_failure: 0.5,
+            rng_seed: seed,
+            ..Faults::default()
+        });
+        (0..50)
+            .map(|_| (d.next_call(), d.next_task_fails()))
+            .collect()
+    }
+
+    #[test]
+    fn same_seed_same_faults_other_seed_differs() {
+        assert_eq!(run(7), run(7));
+        assert_ne!(run(7), run(8));
+        let r = run(7);
+        assert!(r.iter().any(|(c, _)| c.internal_error));
+        assert!(r.iter().any(|(c, _)| !c.internal_error));
+    }
+
+    #[test]
+    fn zero_probabilities_never_fire() {
+        let mut d = FaultDice::new(Faults::default());
+        assert!((0..100).all(|_| d.next_call()
+            == CallFaults {
+                internal_error: false,
+                drop_connection: false
+            }
+            && !d.next_task_fails()));
+    }
+}

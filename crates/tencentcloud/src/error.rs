@@ -1,0 +1,288 @@
+//! Typed errors of the API client: failures of a call ([`ApiError`]) and of building a client
+//! ([`ConfigError`]).
+
+use std::fmt;
+
+/// Why one API call failed.
+///
+/// The variants are distinct so that callers (and the retry policy) can tell "the cloud said no"
+/// from "we never got an answer".
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    /// The service answered with the `Response.Error` envelope.
+    #[error("{code}: {message} (RequestId: {request_id})")]
+    Api {
+        /// Dotted error code, e.g. `InvalidParameter.LBIdNotFound`.
+        code: String,
+        /// The service's message (English, since the client asks for `en-US`).
+        message: String,
+        /// RequestId of the failed call; quote it when contacting support.
+        request_id: String,
+    },
+    /// The request did not get an HTTP answer (connect failure, timeout, reset).
+    #[error("network error calling {0}")]
+    Transport(TransportError),
+    /// A write failed after the request may have reached the service (dropped connection,
+    /// timeout, HTTP 5xx, `InternalError`), so it may or may not have taken effect. Read the
+    /// resource back before deciding to send it again.
+    #[error(
+        "the outcome of {action} is unknown ({cause}). The request may or may not have been applied; \
+         read the resource back before retrying"
+    )]
+    OutcomeUnknown {
+        /// Action that was sent.
+        action: String,
+        /// The failure that left the outcome open.
+        cause: Box<ApiError>,
+    },
+    /// The service (or something in between) answered with a non-200 HTTP status.
+    #[error("{action} returned HTTP status {status}: {body}")]
+    HttpStatus {
+        /// Action that was sent.
+        action: String,
+        /// HTTP status code.
+        status: u16,
+        /// Start of the response body, for diagnosis.
+        body: String,
+    },
+    /// The answer was HTTP 200 but not a valid API 3.0 envelope for this action.
+    #[error("cannot decode the response to {action}: {detail}")]
+    Decode {
+        /// Action that was sent.
+        action: String,
+        /// What did not parse, with the start of the body.
+        detail: String,
+    },
+    /// The request parameters could not be encoded as JSON.
+    #[error("cannot encode the parameters of {action}: {detail}")]
+    Encode {
+        /// Action that was being prepared.
+        action: String,
+        /// The serializer's message.
+        detail: String,
+    },
+    /// The client's settings do not allow this call (e.g. no usable endpoint for the service).
+    #[error("client configuration error: {0}")]
+    Config(String),
+    /// Credentials could not be obtained (e.g. the instance metadata service stopped answering).
+    #[error("cannot obtain credentials: {0}")]
+    Credentials(String),
+    /// The caller's deadline passed; `last` is the error of the last attempt, if any.
+    #[error("deadline exceeded{}", last.as_ref().map(|e| format!(" (last error: {e})")).unwrap_or_default())]
+    DeadlineExceeded {
+        /// The last error seen before giving up.
+        last: Option<Box<ApiError>>,
+    },
+    /// The caller cancelled the call. If a write was in flight it may still have been applied.
+    #[error("the call was cancelled")]
+    Cancelled,
+}
+
+/// Details of a network-level failure.
+#[derive(Debug, Clone)]
+pub struct TransportError {
+    /// Action that was sent.
+    pub action: String,
+    /// Human-readable cause chain.
+    pub detail: String,
+    /// True when the request certainly never reached the server (connection refused, DNS), so
+    /// even a write can be re-sent safely.
+    pub not_sent: bool,
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.action, self.detail)
+    }
+}
+
+impl ApiError {
+    /// The API error code, for [`ApiError::Api`] (or the last attempt's code behind a deadline).
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Api { code, .. } => Some(code),
+            ApiError::DeadlineExceeded { last: Some(last) } => last.code(),
+            ApiError::OutcomeUnknown { cause, .. } => cause.code(),
+            _ => None,
+        }
+    }
+
+    /// The RequestId of the failed call, when the service sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            ApiError::Api { request_id, .. } => Some(request_id),
+            ApiError::DeadlineExceeded { last: Some(last) } => last.request_id(),
+            ApiError::OutcomeUnknown { cause, .. } => cause.request_id(),
+            _ => None,
+        }
+    }
+
+    /// True when the cloud answered that `object` does not exist: only the exact codes listed in
+    /// [`not_found_codes`] count. Any other failure (authentication, permissions, throttling, an
+    /// unknown code, no answer at all) says nothing about whether the object exists.
+    pub fn says_absent(&self, object: ClbObject) -> bool {
+        match self {
+            ApiError::Api { code, .. } => not_found_codes(object).iter().any(|c| c.matches(code)),
+            _ => false,
+        }
+    }
+}
+
+/// The CLB objects the provider reads, each with its own "does not exist" codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClbObject {
+    /// A load balancer (`lb-…`), read with `DescribeLoadBalancers`.
+    LoadBalancer,
+    /// A listener (`lbl-…`), read with `DescribeListeners` on its load balancer.
+    Listener,
+    /// A layer-7 forwarding rule (`loc-…`) of a listener.
+    Rule,
+    /// A target group (`lbtg-…`), read with `DescribeTargetGroups`.
+    TargetGroup,
+}
+
+/// One entry of the not-found list: an exact code, or a family written as `Prefix.*`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodePattern {
+    /// Exactly this code.
+    Exact(&'static str),
+    /// This code or any code below it (`ResourceNotFound` and `ResourceNotFound.…`).
+    Family(&'static str),
+}
+
+impl CodePattern {
+    fn matches(&self, code: &str) -> bool {
+        match *self {
+            CodePattern::Exact(c) => code == c,
+            CodePattern::Family(f) => {
+                code == f
+                    || code
+                        .strip_prefix(f)
+                        .is_some_and(|rest| rest.starts_with('.'))
+            }
+        }
+    }
+}
+
+/// The only error codes that mean "this object is gone". Everything else is an error that must
+/// stop refresh, plan and destroy: in particular `AuthFailure.SecretIdNotFound` names the
+/// *credentials*, not the object, so a rule like "any code containing NotFound" would empty the
+/// state whenever a key is rotated.
+///
+/// Sources: the CLB error-code list (`InvalidParameter.LBIdNotFound`,
+/// `InvalidParameter.ListenerIdNotFound`, `InvalidParameter.LocationNotFound`, `ResourceNotFound`;
+/// see the API reference, section "Common error codes" and the CLB service codes), the error codes
+/// documented for `DescribeLoadBalancers`, `DescribeListeners` and `DescribeTargetGroups`, and what
+/// the emulator answers (`crates/emulator/src/clb/describe.rs`, `crates/emulator/src/clb/associate.rs`).
+pub fn not_found_codes(object: ClbObject) -> &'static [CodePattern] {
+    use CodePattern::*;
+    match object {
+        // DescribeLoadBalancers / DescribeListeners answer this for an unknown `lb-…`.
+        ClbObject::LoadBalancer => &[Exact("InvalidParameter.LBIdNotFound")],
+        // A listener is gone when it is unknown, or when its load balancer is.
+        ClbObject::Listener => &[
+            Exact("InvalidParameter.LBIdNotFound"),
+            Exact("InvalidParameter.ListenerIdNotFound"),
+        ],
+        // A rule is gone with its listener or load balancer, or on its own.
+        ClbObject::Rule => &[
+            Exact("InvalidParameter.LBIdNotFound"),
+            Exact("InvalidParameter.ListenerIdNotFound"),
+            Exact("InvalidParameter.LocationNotFound"),
+        ],
+        // The common `ResourceNotFound` family is how the API reports an unknown target group
+        // (DescribeTargetGroups may also just return an empty set, which callers handle).
+        ClbObject::TargetGroup => &[Family("ResourceNotFound")],
+    }
+}
+
+/// Why a [`Client`](super::client::Client) could not be built.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ConfigError {
+    /// No source of the credentials chain had credentials.
+    #[error(
+        "no Tencent Cloud credentials found. Looked at:\n{}\nSet secret_id and secret_key in the provider \
+         configuration, or export TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY.",
+        looked_at.iter().map(|l| format!("  - {l}")).collect::<Vec<_>>().join("\n")
+    )]
+    NoCredentials {
+        /// Every place that was looked at, with why it did not yield credentials.
+        looked_at: Vec<String>,
+    },
+    /// A source had half a key pair, or an unreadable file.
+    #[error("invalid credentials in {source_name}: {detail}")]
+    InvalidCredentials {
+        /// Where the bad value came from.
+        source_name: String,
+        /// What is wrong and how to fix it.
+        detail: String,
+    },
+    /// The endpoint settings do not form a usable URL.
+    #[error("invalid endpoint: {0}")]
+    Endpoint(String),
+    /// Plain HTTP to a host that is not loopback, without `allow_insecure_http`.
+    #[error(
+        "refusing plain HTTP to {url}: credentials-signed requests would travel unencrypted. Use https://, \
+         or set allow_insecure_http if this endpoint is a trusted test server"
+    )]
+    InsecureHttp {
+        /// The refused URL.
+        url: String,
+    },
+    /// The HTTP client could not be constructed.
+    #[error("cannot build the HTTP client: {0}")]
+    Http(String),
+    /// Another setting is out of range.
+    #[error("invalid setting {name}: {detail}")]
+    Invalid {
+        /// Setting name.
+        name: String,
+        /// What is wrong.
+        detail: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(code: &str) -> ApiError {
+        ApiError::Api {
+            code: code.into(),
+            message: "m".into(),
+            request_id: "r".into(),
+        }
+    }
+
+    #[test]
+    fn only_the_objects_own_codes_mean_absent() {
+        use ClbObject::*;
+        assert!(api("InvalidParameter.LBIdNotFound").says_absent(LoadBalancer));
+        assert!(api("InvalidParameter.LBIdNotFound").says_absent(Listener));
+        assert!(api("InvalidParameter.ListenerIdNotFound").says_absent(Listener));
+        assert!(!api("InvalidParameter.ListenerIdNotFound").says_absent(LoadBalancer));
+        assert!(api("InvalidParameter.LocationNotFound").says_absent(Rule));
+        assert!(!api("InvalidParameter.LocationNotFound").says_absent(Listener));
+        assert!(api("ResourceNotFound").says_absent(TargetGroup));
+        assert!(api("ResourceNotFound.TargetGroup").says_absent(TargetGroup));
+        assert!(!api("ResourceNotFoundX").says_absent(TargetGroup));
+        assert!(!api("ResourceNotFound").says_absent(LoadBalancer));
+        for object in [LoadBalancer, Listener, Rule, TargetGroup] {
+            for code in [
+                "AuthFailure.SecretIdNotFound",
+                "AuthFailure.UnauthorizedOperation",
+                "UnauthorizedOperation",
+                "InvalidParameter.RegionNotFound",
+                "InternalError",
+                "Something.NotFound",
+                "InvalidParameter",
+            ] {
+                assert!(!api(code).says_absent(object), "{code} for {object:?}");
+            }
+        }
+        let behind_deadline = ApiError::DeadlineExceeded {
+            last: Some(Box::new(api("ResourceNotFound"))),
+        };
+        assert!(!behind_deadline.says_absent(TargetGroup));
+    }
+}

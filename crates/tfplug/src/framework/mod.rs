@@ -1,0 +1,414 @@
+//! The tfplugin6 `Provider` service implemented on top of the [`Provider`], [`Resource`] and
+//! [`DataSource`] traits, one file per RPC family (as terraform-plugin-framework's fwserver
+//! does). Every failure becomes a diagnostic: the RPCs return gRPC errors only for methods this
+//! framework does not implement at all.
+
+mod apply;
+mod configure;
+mod convert;
+mod data_source;
+mod identity;
+mod import;
+mod metadata;
+mod move_state;
+mod plan;
+pub(crate) mod plan_rules;
+mod read;
+mod upgrade;
+mod validate;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+use tokio_util::sync::CancellationToken;
+use tonic::{Request, Response, Status};
+
+use crate::datasource::DataSource;
+use crate::diag::Diagnostics;
+use crate::proto::tfplugin6 as pb;
+use crate::provider::{Context, Provider, ProviderData};
+use crate::resource::Resource;
+use crate::schema::{IdentitySchema, Schema};
+use crate::typed::TypedValue;
+use crate::value::Value;
+
+use convert::diags_to_proto;
+
+/// A resource type with its schemas computed once.
+pub(crate) struct ResourceEntry {
+    pub resource: Arc<dyn Resource>,
+    pub schema: Schema,
+    /// Present when the resource has the identity capability.
+    pub identity: Option<IdentitySchema>,
+}
+
+/// A data source type with its schema computed once.
+pub(crate) struct DataSourceEntry {
+    pub data_source: Arc<dyn DataSource>,
+    pub schema: Schema,
+}
+
+/// Serves one provider over tfplugin6.
+pub(crate) struct FrameworkServer {
+    provider: Arc<dyn Provider>,
+    provider_schema: Schema,
+    resources: BTreeMap<String, ResourceEntry>,
+    data_sources: BTreeMap<String, DataSourceEntry>,
+    /// What the last ConfigureProvider left for resources and data sources.
+    provider_data: RwLock<ProviderData>,
+    /// Problems with the provider's own definition, reported with its schema.
+    definition: Diagnostics,
+    /// Parent of every request's cancellation token; replaced after each StopProvider so a
+    /// long-lived (debug) server keeps working for the next Terraform run.
+    stop: Mutex<CancellationToken>,
+}
+
+impl FrameworkServer {
+    pub(crate) fn new(provider: Arc<dyn Provider>) -> Self {
+        let provider_schema = provider.schema();
+        let resource_list = provider.resources();
+        let data_source_list = provider.data_sources();
+        let mut duplicates: Vec<String> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        let names = resource_list
+            .iter()
+            .map(|r| ("resource", r.type_name().to_string()))
+            .chain(
+                data_source_list
+                    .iter()
+                    .map(|d| ("data source", d.type_name().to_string())),
+            );
+        for (kind, name) in names {
+            if !seen.insert((kind, name.clone())) {
+                duplicates.push(format!("{kind} type {name}"));
+            }
+        }
+        let resources = resource_list
+            .into_iter()
+            .map(|r| {
+                let schema = r.schema();
+                let identity = r.identity().map(|i| i.identity_schema());
+                let entry = ResourceEntry {
+                    resource: r,
+                    schema,
+                    identity,
+                };
+                (entry.resource.type_name().to_string(), entry)
+            })
+            .collect();
+        let data_sources = data_source_list
+            .into_iter()
+            .map(|d| {
+                let schema = d.schema();
+                (
+                    d.type_name().to_string(),
+                    DataSourceEntry {
+                        data_source: d,
+                        schema,
+                    },
+                )
+            })
+            .collect();
+        let mut server = FrameworkServer {
+            provider,
+            provider_schema,
+            resources,
+            data_sources,
+            provider_data: RwLock::new(ProviderData::NotConfigured),
+            definition: Diagnostics::new(),
+            stop: Mutex::new(CancellationToken::new()),
+        };
+        server.definition = server.check_definition();
+        for what in duplicates {
+            server.definition.error(
+                "Invalid provider definition",
+                format!(
+                    "{what} is offered twice. This is a bug in the provider; please report it."
+                ),
+            );
+        }
+        for d in &server.definition {
+            tracing::error!("{d}");
+        }
+        server
+    }
+
+    /// A context whose token is cancelled by the next StopProvider, carrying the provider data.
+    pub(crate) fn context(&self) -> Context {
+        let parent = self.stop.lock().unwrap_or_else(|e| e.into_inner());
+        let data = self
+            .provider_data
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        Context::new(parent.child_token(), data)
+    }
+
+    /// Cancels everything in flight and arms a fresh token for later requests.
+    pub(crate) fn stop_all(&self) {
+        let mut parent = self.stop.lock().unwrap_or_else(|e| e.into_inner());
+        parent.cancel();
+        *parent = CancellationToken::new();
+    }
+
+    fn set_provider_data(&self, data: ProviderData) {
+        *self
+            .provider_data
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = data;
+    }
+
+    fn resource(&self, type_name: &str) -> Result<&ResourceEntry, Diagnostics> {
+        self.resources
+            .get(type_name)
+            .ok_or_else(|| unknown_type("resource", type_name, self.resources.keys()))
+    }
+
+    fn data_source(&self, type_name: &str) -> Result<&DataSourceEntry, Diagnostics> {
+        self.data_sources
+            .get(type_name)
+            .ok_or_else(|| unknown_type("data source", type_name, self.data_sources.keys()))
+    }
+
+    fn capabilities(&self) -> pb::ServerCapabilities {
+        pb::ServerCapabilities {
+            plan_destroy: true,
+            get_provider_schema_optional: true,
+            move_resource_state: self
+                .resources
+                .values()
+                .any(|e| e.resource.mover().is_some()),
+        }
+    }
+}
+
+/// Shapes a state a resource left after `operation` (exact schema shape, write-only attributes
+/// null) and checks it is wholly known.
+fn finish_state(
+    schema: &Schema,
+    state: &TypedValue,
+    operation: &str,
+    type_name: &str,
+    diags: &mut Diagnostics,
+) -> Value {
+    let mut v = plan_rules::normalize(&schema.block, state.value().clone());
+    plan_rules::clear_write_only(&schema.block, &mut v);
+    if !v.is_fully_known() {
+        diags.error(
+            "Provider returned unknown values",
+            format!(
+                "After {operation}, {type_name} still has values that are not known. This is a bug \
+                 in the provider: every attribute must be set to a concrete value (or null)."
+            ),
+        );
+    }
+    v
+}
+
+/// Encodes a value of `schema` for the wire, recording a diagnostic on failure.
+fn encode_state(schema: &Schema, v: &Value, diags: &mut Diagnostics) -> Option<pb::DynamicValue> {
+    match convert::encode_dynamic(v, &schema.value_type()) {
+        Ok(dv) => Some(dv),
+        Err(e) => {
+            diags.extend(convert::value_error_diag("Could not encode the state", &e));
+            None
+        }
+    }
+}
+
+fn unknown_type<'a>(
+    kind: &str,
+    type_name: &str,
+    known: impl Iterator<Item = &'a String>,
+) -> Diagnostics {
+    let known: Vec<&str> = known.map(String::as_str).collect();
+    let mut d = Diagnostics::new();
+    d.error(
+        format!("Unknown {kind} type"),
+        format!(
+            "This provider has no {kind} type {type_name:?}. Known types: {}. Check the type in \
+             your configuration or upgrade the provider.",
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        ),
+    );
+    d
+}
+
+fn unsupported(kind: &str, type_name: &str) -> Vec<pb::Diagnostic> {
+    let mut d = Diagnostics::new();
+    d.error(
+        format!("Unsupported {kind}"),
+        format!("This provider does not implement {kind} {type_name:?}."),
+    );
+    diags_to_proto(&d)
+}
+
+#[tonic::async_trait]
+impl pb::provider_server::Provider for FrameworkServer {
+    async fn get_metadata(
+        &self,
+        _request: Request<pb::get_metadata::Request>,
+    ) -> Result<Response<pb::get_metadata::Response>, Status> {
+        Ok(Response::new(self.get_metadata()))
+    }
+
+    async fn get_provider_schema(
+        &self,
+        _request: Request<pb::get_provider_schema::Request>,
+    ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
+        Ok(Response::new(self.get_provider_schema()))
+    }
+
+    async fn get_resource_identity_schemas(
+        &self,
+        _request: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
+        Ok(Response::new(self.get_resource_identity_schemas()))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        request: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
+        Ok(Response::new(
+            self.upgrade_resource_identity(request.into_inner()).await,
+        ))
+    }
+
+    async fn get_functions(
+        &self,
+        _request: Request<pb::get_functions::Request>,
+    ) -> Result<Response<pb::get_functions::Response>, Status> {
+        Ok(Response::new(pb::get_functions::Response::default()))
+    }
+
+    async fn validate_provider_config(
+        &self,
+        request: Request<pb::validate_provider_config::Request>,
+    ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
+        Ok(Response::new(
+            self.validate_provider_config(request.into_inner()).await,
+        ))
+    }
+
+    async fn validate_resource_config(
+        &self,
+        request: Request<pb::validate_resource_config::Request>,
+    ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
+        Ok(Response::new(
+            self.validate_resource_config(request.into_inner()).await,
+        ))
+    }
+
+    async fn validate_data_resource_config(
+        &self,
+        request: Request<pb::validate_data_resource_config::Request>,
+    ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
+        Ok(Response::new(
+            self.validate_data_resource_config(request.into_inner())
+                .await,
+        ))
+    }
+
+    async fn validate_ephemeral_resource_config(
+        &self,
+        request: Request<pb::validate_ephemeral_resource_config::Request>,
+    ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
+        let name = request.into_inner().type_name;
+        Ok(Response::new(
+            pb::validate_ephemeral_resource_config::Response {
+                diagnostics: unsupported("ephemeral resource", &name),
+            },
+        ))
+    }
+
+    async fn read_data_source(
+        &self,
+        request: Request<pb::read_data_source::Request>,
+    ) -> Result<Response<pb::read_data_source::Response>, Status> {
+        Ok(Response::new(
+            self.read_data_source(request.into_inner()).await,
+        ))
+    }
+
+    async fn move_resource_state(
+        &self,
+        request: Request<pb::move_resource_state::Request>,
+    ) -> Result<Response<pb::move_resource_state::Response>, Status> {
+        Ok(Response::new(
+            self.move_resource_state(request.into_inner()).await,
+        ))
+    }
+
+    async fn configure_provider(
+        &self,
+        request: Request<pb::configure_provider::Request>,
+    ) -> Result<Response<pb::configure_provider::Response>, Status> {
+        Ok(Response::new(
+            self.configure_provider(request.into_inner()).await,
+        ))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        request: Request<pb::upgrade_resource_state::Request>,
+    ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
+        Ok(Response::new(
+            self.upgrade_resource_state(request.into_inner()).await,
+        ))
+    }
+
+    async fn read_resource(
+        &self,
+        request: Request<pb::read_resource::Request>,
+    ) -> Result<Response<pb::read_resource::Response>, Status> {
+        Ok(Response::new(
+            self.read_resource(request.into_inner()).await,
+        ))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        request: Request<pb::plan_resource_change::Request>,
+    ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
+        Ok(Response::new(
+            self.plan_resource_change(request.into_inner()).await,
+        ))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        request: Request<pb::apply_resource_change::Request>,
+    ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
+        Ok(Response::new(
+            self.apply_resource_change(request.into_inner()).await,
+        ))
+    }
+
+    async fn import_resource_state(
+        &self,
+        request: Request<pb::import_resource_state::Request>,
+    ) -> Result<Response<pb::import_resource_state::Response>, Status> {
+        Ok(Response::new(
+            self.import_resource_state(request.into_inner()).await,
+        ))
+    }
+
+    async fn stop_provider(
+        &self,
+        _request: Request<pb::stop_provider::Request>,
+    ) -> Result<Response<pb::stop_provider::Response>, Status> {
+        tracing::info!("StopProvider received; cancelling in-flight operations");
+        self.stop_all();
+        Ok(Response::new(pb::stop_provider::Response {
+            error: String::new(),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,193 @@
+//! PlanResourceChange: the framework's planning rules, then the resource's plan modifier.
+
+use crate::diag::Diagnostics;
+use crate::proto::tfplugin6 as pb;
+use crate::resource::{ModifyPlanRequest, ModifyPlanResponse};
+use crate::typed::{TypedValue, ValueRole};
+use crate::value::Value;
+
+use super::convert::{
+    diags_to_proto, identity_to_proto, paths_to_proto, private_from_proto, private_to_proto,
+    typed_from_proto,
+};
+use super::identity::{null_identity, request_identity};
+use super::plan_rules::{clear_write_only, normalize, plan_change, replace_paths};
+use super::{FrameworkServer, encode_state};
+
+impl FrameworkServer {
+    pub(super) async fn plan_resource_change(
+        &self,
+        req: pb::plan_resource_change::Request,
+    ) -> pb::plan_resource_change::Response {
+        let mut diags = Diagnostics::new();
+        let fail = |diags: &Diagnostics, req: &pb::plan_resource_change::Request| {
+            pb::plan_resource_change::Response {
+                planned_private: req.prior_private.clone(),
+                diagnostics: diags_to_proto(diags),
+                ..Default::default()
+            }
+        };
+        let entry = match self.resource(&req.type_name) {
+            Ok(e) => e,
+            Err(d) => return fail(&d, &req),
+        };
+        let ty = entry.schema.value_type();
+        let block = &entry.schema.block;
+        let decoded = (
+            diags.capture(typed_from_proto(
+                req.prior_state.as_ref(),
+                ValueRole::State,
+                &ty,
+            )),
+            diags.capture(typed_from_proto(
+                req.proposed_new_state.as_ref(),
+                ValueRole::Plan,
+                &ty,
+            )),
+            diags.capture(typed_from_proto(
+                req.config.as_ref(),
+                ValueRole::Config,
+                &ty,
+            )),
+            diags.capture(private_from_proto(&req.prior_private)),
+            diags.capture(request_identity(entry, req.prior_identity.as_ref())),
+        );
+        let (Some(prior), Some(proposed), Some(config), Some(private), Some(prior_identity)) =
+            decoded
+        else {
+            return fail(&diags, &req);
+        };
+        let plan = plan_change(block, prior.value(), proposed.value(), config.value());
+        let mut planned = TypedValue::new(ValueRole::Plan, ty.clone(), plan.planned);
+        let mut replace = plan.requires_replace;
+        let mut planned_private = private.clone();
+        // The planned identity is the prior one (null on create) unless the modifier sets it.
+        let mut planned_identity = prior_identity.clone().or_else(|| null_identity(entry));
+        if !planned.is_null()
+            && let Some(modifier) = entry.resource.plan_modifier()
+        {
+            let mut resp = ModifyPlanResponse {
+                plan: planned.clone(),
+                requires_replace: Vec::new(),
+                private,
+                identity: planned_identity.clone(),
+                diagnostics: Diagnostics::new(),
+            };
+            modifier
+                .modify_plan(
+                    &self.context(),
+                    ModifyPlanRequest {
+                        config,
+                        prior_state: prior.clone(),
+                        prior_private: planned_private.clone(),
+                        prior_identity: prior_identity.clone(),
+                    },
+                    &mut resp,
+                )
+                .await;
+            diags.extend(resp.diagnostics);
+            if resp.plan.is_null() {
+                diags.error(
+                    "Plan modifier removed the plan",
+                    format!(
+                        "The plan modifier of {} left no planned object; only Terraform plans \
+                         destroys. This is a bug in the provider; please report it.",
+                        req.type_name
+                    ),
+                );
+                return fail(&diags, &req);
+            }
+            let mut v = normalize(block, resp.plan.into_value());
+            clear_write_only(block, &mut v);
+            planned.replace_value(v);
+            if !prior.is_null() {
+                replace = replace_paths(block, prior.value(), planned.value(), &Default::default());
+            }
+            replace.extend(resp.requires_replace);
+            replace.sort();
+            replace.dedup();
+            planned_private = resp.private;
+            planned_identity = resp.identity;
+        }
+        let name = &req.type_name;
+        // Terraform replaces only for listed paths whose value actually changes.
+        let replacing = replace.iter().any(|p| {
+            let before = prior.value().at_path(p).unwrap_or(&Value::Null);
+            let after = planned.value().at_path(p).unwrap_or(&Value::Null);
+            !before.equals(after)
+        });
+        let in_place = !prior.is_null() && !replacing;
+        // A replacement is a new object: the old one's identity is not its plan.
+        if !in_place
+            && let (Some(prior), Some(planned)) = (&prior_identity, &planned_identity)
+            && prior.same_as(planned)
+        {
+            planned_identity = null_identity(entry);
+        }
+        let identity = if planned.is_null() {
+            None
+        } else {
+            self.planned_identity(
+                entry.identity.is_some(),
+                prior_identity.as_ref(),
+                planned_identity.as_ref(),
+                in_place,
+                name,
+                &mut diags,
+            )
+        };
+        pb::plan_resource_change::Response {
+            planned_state: encode_state(&entry.schema, planned.value(), &mut diags),
+            requires_replace: paths_to_proto(&replace),
+            planned_private: private_to_proto(&planned_private),
+            planned_identity: identity,
+            diagnostics: diags_to_proto(&diags),
+            legacy_type_system: false,
+            deferred: None,
+        }
+    }
+
+    /// The planned identity may be null (not known before create) or wholly known, and an
+    /// in-place update must keep the stored one.
+    fn planned_identity(
+        &self,
+        has_identity: bool,
+        prior: Option<&TypedValue>,
+        planned: Option<&TypedValue>,
+        in_place: bool,
+        type_name: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<pb::ResourceIdentityData> {
+        let planned = planned.filter(|p| has_identity && !p.is_null())?;
+        if !planned.is_fully_known() {
+            diags.error(
+                "Planned identity not wholly known",
+                format!(
+                    "The plan for {type_name} has an identity with unknown values; leave it null \
+                     until it is known. This is a bug in the provider; please report it."
+                ),
+            );
+            return None;
+        }
+        if in_place
+            && let Some(prior) = prior.filter(|p| !p.is_null())
+            && !prior.same_as(planned)
+        {
+            diags.error(
+                "Unexpected identity change",
+                format!(
+                    "The plan for {type_name} changes its identity in place. An identity must not \
+                     change for the life of the object. This is a bug in the provider; please \
+                     report it."
+                ),
+            );
+        }
+        match identity_to_proto(Some(planned)) {
+            Ok(p) => p,
+            Err(d) => {
+                diags.extend(d);
+                None
+            }
+        }
+    }
+}

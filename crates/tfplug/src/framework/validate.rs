@@ -1,0 +1,91 @@
+//! ValidateProviderConfig, ValidateResourceConfig, ValidateDataResourceConfig.
+
+use crate::diag::Diagnostics;
+use crate::proto::tfplugin6 as pb;
+use crate::provider::ConfigValidator;
+use crate::schema::Schema;
+use crate::typed::ValueRole;
+
+use super::FrameworkServer;
+use super::convert::{diags_to_proto, typed_from_proto};
+
+impl FrameworkServer {
+    /// Decodes `config` with `schema` and runs `validator` on it.
+    async fn validate(
+        &self,
+        config: Option<&pb::DynamicValue>,
+        role: ValueRole,
+        schema: &Schema,
+        validator: Option<&dyn ConfigValidator>,
+    ) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        let Some(config) = diags.capture(typed_from_proto(config, role, &schema.value_type()))
+        else {
+            return diags;
+        };
+        if let Some(v) = validator {
+            v.validate_config(&self.context(), &config, &mut diags)
+                .await;
+        }
+        diags
+    }
+
+    pub(super) async fn validate_provider_config(
+        &self,
+        req: pb::validate_provider_config::Request,
+    ) -> pb::validate_provider_config::Response {
+        let diags = self
+            .validate(
+                req.config.as_ref(),
+                ValueRole::ProviderConfig,
+                &self.provider_schema,
+                self.provider.config_validator(),
+            )
+            .await;
+        pb::validate_provider_config::Response {
+            diagnostics: diags_to_proto(&diags),
+        }
+    }
+
+    pub(super) async fn validate_resource_config(
+        &self,
+        req: pb::validate_resource_config::Request,
+    ) -> pb::validate_resource_config::Response {
+        let diags = match self.resource(&req.type_name) {
+            Err(d) => d,
+            Ok(e) => {
+                self.validate(
+                    req.config.as_ref(),
+                    ValueRole::Config,
+                    &e.schema,
+                    e.resource.config_validator(),
+                )
+                .await
+            }
+        };
+        pb::validate_resource_config::Response {
+            diagnostics: diags_to_proto(&diags),
+        }
+    }
+
+    pub(super) async fn validate_data_resource_config(
+        &self,
+        req: pb::validate_data_resource_config::Request,
+    ) -> pb::validate_data_resource_config::Response {
+        let diags = match self.data_source(&req.type_name) {
+            Err(d) => d,
+            Ok(e) => {
+                self.validate(
+                    req.config.as_ref(),
+                    ValueRole::Config,
+                    &e.schema,
+                    e.data_source.config_validator(),
+                )
+                .await
+            }
+        };
+        pb::validate_data_resource_config::Response {
+            diagnostics: diags_to_proto(&diags),
+        }
+    }
+}
