@@ -16,6 +16,7 @@ tool_hint() {
     cargo) echo "Install Rust 1.88 or newer with rustup (https://rustup.rs), then open a new shell so ~/.cargo/bin is on PATH." ;;
     curl) echo "Install curl (Debian/Ubuntu: apt-get install curl; macOS ships it)." ;;
     python3) echo "Install Python 3 (Debian/Ubuntu: apt-get install python3 python3-venv)." ;;
+    gpg) echo "Install GnuPG 2 (Debian/Ubuntu: apt-get install gnupg; macOS: brew install gnupg)." ;;
     *) echo "Install $1 and put it on PATH." ;;
   esac
 }
@@ -28,6 +29,23 @@ require_tools() {
     command -v "$tool" >/dev/null 2>&1 \
       || die "$tool is not on PATH; $why needs it. $(tool_hint "$tool")"
   done
+}
+
+# install_missing_tools WHY TOOL=DEBIAN_PACKAGE...: installs the packages of missing tools with
+# apt-get when run as root on Debian/Ubuntu (a fresh CI machine), else stops like require_tools.
+install_missing_tools() {
+  local why="$1" pair tools=() packages=()
+  shift
+  for pair in "$@"; do
+    tools+=("${pair%%=*}")
+    command -v "${pair%%=*}" >/dev/null 2>&1 || packages+=("${pair#*=}")
+  done
+  if [[ ${#packages[@]} -gt 0 && "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    say "apt-get install ${packages[*]} ($why needs it)"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}"; } >&2 \
+      || die "apt-get install ${packages[*]} failed (message above)."
+  fi
+  require_tools "$why" "${tools[@]}"
 }
 
 # require_python_venv: `python3 -m venv` works only with the venv and ensurepip modules, which
@@ -61,20 +79,38 @@ provider_version() {
   printf '%s\n' "${id##*[#@]}"
 }
 
-# Terraform's name of this machine's platform, e.g. linux_amd64.
-platform() {
-  local os arch
-  case "$(uname -s)" in
-    Linux) os=linux ;;
-    Darwin) os=darwin ;;
-    *) die "unsupported OS $(uname -s): Terraform providers are built here for Linux and macOS." ;;
+# The Rust target triple of this machine (what cargo builds when given no --target).
+host_target() {
+  local host
+  host="$(rustc -vV 2>/dev/null | sed -n 's/^host: //p')"
+  [[ -n "$host" ]] || die "rustc -vV did not name the host target; is the Rust toolchain installed (rustup)?"
+  printf '%s\n' "$host"
+}
+
+# target_platform TRIPLE: Terraform's OS_ARCH for a Rust target triple, e.g.
+# x86_64-unknown-linux-gnu -> linux_amd64, i686-pc-windows-msvc -> windows_386.
+target_platform() {
+  local triple="$1" os arch
+  case "$triple" in
+    *-linux-*) os=linux ;;
+    *-apple-darwin) os=darwin ;;
+    *-windows-*) os=windows ;;
+    *-freebsd*) os=freebsd ;;
+    *) die "no Terraform platform for the target $triple: expected a Linux, macOS, Windows or FreeBSD target." ;;
   esac
-  case "$(uname -m)" in
-    x86_64 | amd64) arch=amd64 ;;
-    aarch64 | arm64) arch=arm64 ;;
-    *) die "unsupported CPU $(uname -m): expected x86_64 or arm64." ;;
+  case "${triple%%-*}" in
+    x86_64) arch=amd64 ;;
+    aarch64) arch=arm64 ;;
+    i686 | i586) arch=386 ;;
+    arm | armv6 | armv7) arch=arm ;;
+    *) die "no Terraform architecture for the target $triple: expected x86_64, aarch64, i686 or armv7." ;;
   esac
   printf '%s_%s\n' "$os" "$arch"
+}
+
+# Terraform's name of this machine's platform, e.g. linux_amd64.
+platform() {
+  target_platform "$(host_target)"
 }
 
 # The provider source address our examples use, and the mirror sub-path it maps to.

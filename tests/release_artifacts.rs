@@ -5,111 +5,34 @@
 //! only this `terraform` trusts, through `SSL_CERT_FILE`): Terraform checks the zip against the
 //! `zh:` hash the mirror lists, so a wrong `zh:` is refused.
 //!
-//! The test packages the debug build with `scripts/release --binary` (the same packaging as a
-//! release, without a second, optimised build). When `RELEASE_ARTIFACTS_DIR` names the output of
-//! a real `scripts/release` (scripts/test sets it), that output is checked the same way.
+//! SHA256SUMS is signed: `gpg --verify` of its `.sig` succeeds with the published `.asc` key
+//! alone, and `sha256sum -c` accepts the files, as docs/releasing.md tells users to check.
+//!
+//! The test packages the debug build with the script's per-target path (`--target` this
+//! machine's, `--binary` the debug build: the same packaging as a release, without a second,
+//! optimised build). When `RELEASE_ARTIFACTS_DIR` names the output of a real `scripts/release`
+//! (scripts/test sets it), that output is checked the same way.
 
+#[path = "support/release.rs"]
+mod release;
 mod support;
 
-use base64::Engine;
-use sha2::{Digest, Sha256};
+use release::{
+    NAME, VERSION, ZipEntry, h1, read, root, sha256_hex, terraform_with as terraform_env,
+    zip_entries,
+};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const NAME: &str = "terraform-provider-tencentcloud";
-const VERSION: &str = env!("CARGO_PKG_VERSION");
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-fn read(path: &Path) -> Vec<u8> {
-    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// One file inside a zip: name, Unix mode, sha256 of its content.
-#[derive(Debug, PartialEq)]
-struct ZipEntry {
-    name: String,
-    mode: u32,
-    sha256: String,
-}
-
-/// The entries of a zip, read with python3's zipfile (no zip crate in this project).
-fn zip_entries(zip: &Path) -> Vec<ZipEntry> {
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(
-            "import hashlib, sys, zipfile\n\
-             for i in zipfile.ZipFile(sys.argv[1]).infolist():\n\
-             \x20   data = zipfile.ZipFile(sys.argv[1]).read(i)\n\
-             \x20   print(i.filename, i.external_attr >> 16, hashlib.sha256(data).hexdigest())\n",
-        )
-        .arg(zip)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "reading {}: {}",
-        zip.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|line| {
-            let f: Vec<&str> = line.split(' ').collect();
-            ZipEntry {
-                name: f[0].to_string(),
-                mode: f[1].parse().unwrap(),
-                sha256: f[2].to_string(),
-            }
-        })
-        .collect()
-}
-
-/// Terraform's `h1:` package hash (Go's dirhash "Hash1"): sha256 over the lines
-/// "<sha256 hex>  <file name>\n" of every file in the package, sorted by name, base64-encoded.
-fn h1(entries: &[ZipEntry]) -> String {
-    let mut sorted: Vec<&ZipEntry> = entries.iter().collect();
-    sorted.sort_by(|a, b| a.name.cmp(&b.name));
-    let summary: String = sorted
-        .iter()
-        .map(|e| format!("{}  {}\n", e.sha256, e.name))
-        .collect();
-    format!(
-        "h1:{}",
-        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(summary.as_bytes()))
-    )
-}
-
-/// The `hashes` recorded for our provider in a `.terraform.lock.hcl`.
+/// The hashes recorded for our provider (the mirror's source address) in a lock file.
 fn locked_hashes(lock: &str) -> Vec<String> {
-    let block = lock
-        .split("provider \"terraform.local/tencentcloud/tencentcloud\"")
-        .nth(1)
-        .unwrap_or_else(|| panic!("no entry for our provider in the lock file:\n{lock}"));
-    let list = block
-        .split("hashes = [")
-        .nth(1)
-        .expect("hashes")
-        .split(']')
-        .next()
-        .unwrap();
-    list.split(',')
-        .map(|h| h.trim().trim_matches('"').to_string())
-        .filter(|h| !h.is_empty())
-        .collect()
+    release::locked_hashes(lock, "terraform.local/tencentcloud/tencentcloud")
 }
 
 fn terraform(dir: &Path, cli_config: &Path, args: &[&str]) -> support::TfOutput {
-    terraform_with(dir, cli_config, args, &[])
+    terraform_env(dir, cli_config, args, &[])
 }
 
 fn terraform_with(
@@ -118,22 +41,55 @@ fn terraform_with(
     args: &[&str],
     env: &[(&str, &Path)],
 ) -> support::TfOutput {
-    let out = Command::new(support::terraform_bin())
-        .args(args)
+    let env: Vec<(&str, &std::ffi::OsStr)> = env.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
+    terraform_env(dir, cli_config, args, &env)
+}
+
+/// The published key verifies SHA256SUMS.sig (in a keyring holding nothing else), and
+/// `sha256sum -c` accepts every file SHA256SUMS lists: a user's checks by hand.
+fn check_signature(dir: &Path) {
+    let sums = dir.join(format!("{NAME}_{VERSION}_SHA256SUMS"));
+    let sig = dir.join(format!("{NAME}_{VERSION}_SHA256SUMS.sig"));
+    let asc = dir.join(format!("{NAME}_{VERSION}_signing-key.asc"));
+    let key = String::from_utf8(read(&asc)).unwrap();
+    assert!(
+        key.starts_with("-----BEGIN PGP PUBLIC KEY BLOCK-----") && !key.contains("PRIVATE"),
+        "{} is not an armoured public key:\n{key}",
+        asc.display()
+    );
+    let keyring = release::Keyring::new();
+    assert!(
+        !keyring.verifies(&sig, &sums),
+        "an empty keyring verified the signature"
+    );
+    keyring.gpg(&["--import".as_ref(), asc.as_os_str()]);
+    assert!(
+        keyring.verifies(&sig, &sums),
+        "gpg --verify {} with {} failed",
+        sig.display(),
+        asc.display()
+    );
+    // The signature covers SHA256SUMS exactly: one more line and it no longer verifies.
+    let altered = tempfile::tempdir().unwrap();
+    let altered_sums = altered.path().join("SHA256SUMS");
+    let mut text = read(&sums);
+    text.extend_from_slice(format!("{}  extra.zip\n", "0".repeat(64)).as_bytes());
+    std::fs::write(&altered_sums, text).unwrap();
+    assert!(!keyring.verifies(&sig, &altered_sums));
+
+    let check = Command::new("sha256sum")
+        .args(["-c", "--strict"])
+        .arg(&sums)
         .current_dir(dir)
-        .envs(env.iter().copied())
-        .env("TF_CLI_CONFIG_FILE", cli_config)
-        .env("CHECKPOINT_DISABLE", "1")
-        .env("TF_IN_AUTOMATION", "1")
-        .env_remove("TF_PLUGIN_CACHE_DIR")
         .output()
-        .expect("terraform runs");
-    support::TfOutput {
-        command: format!("terraform {}", args.join(" ")),
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+        .expect("sha256sum runs");
+    assert!(
+        check.status.success(),
+        "sha256sum -c {}:\n{}{}",
+        sums.display(),
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
 }
 
 /// Checks everything `scripts/release` wrote to `dir` for the provider `binary`.
@@ -174,6 +130,7 @@ fn check_release(dir: &Path, binary: &Path) {
     ];
     expected.sort();
     assert_eq!(listed, expected, "SHA256SUMS");
+    check_signature(dir);
 
     // Plugin protocol 6, in the registry manifest and its release-asset copy.
     let manifest: serde_json::Value =
@@ -450,25 +407,24 @@ fn requiring_our_provider() -> String {
 fn release_packaging_installs_offline_and_the_lock_pins_the_zip() {
     let provider = support::provider_bin();
     let out_dir = tempfile::tempdir().unwrap();
-    let out = Command::new(root().join("scripts/release"))
-        .arg("--binary")
-        .arg(&provider)
-        .arg("--out")
-        .arg(out_dir.path())
-        .output()
-        .expect("scripts/release runs");
+    let out = release::package_debug_build(out_dir.path(), &[]);
+    // With no key in the environment the set is signed with a throwaway key, and it says so.
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        out.status.success(),
-        "scripts/release --binary failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+        stderr.contains("WARNING: THIS RELEASE IS SIGNED WITH A THROWAWAY KEY"),
+        "{stderr}"
     );
     check_release(out_dir.path(), &provider);
     check_network_mirror(out_dir.path());
 
     // The optimised build of a real `scripts/release`, when scripts/test made one.
     if let Some(dir) = std::env::var_os("RELEASE_ARTIFACTS_DIR") {
-        check_release(Path::new(&dir), &root().join("target/release").join(NAME));
+        let binary = root()
+            .join("target")
+            .join(release::host_target())
+            .join("release")
+            .join(NAME);
+        check_release(Path::new(&dir), &binary);
         check_network_mirror(Path::new(&dir));
     }
 }
