@@ -10,6 +10,7 @@ use crate::value::Value;
 
 use super::convert::{diags_to_proto, private_from_proto, private_to_proto, typed_from_proto};
 use super::identity::{finish_identity, null_identity, request_identity, require_unchanged};
+use super::plan_rules::changed_planned_values;
 use super::{FrameworkServer, ResourceEntry, encode_state, finish_state};
 
 /// What an apply leaves: state, private data, identity.
@@ -133,6 +134,7 @@ impl FrameworkServer {
         name: &str,
         diags: &mut Diagnostics,
     ) -> Applied {
+        let planned = plan.value().clone();
         let mut resp = CreateResponse {
             state: TypedValue::null(ValueRole::State, plan.value_type().clone()),
             private: private.clone(),
@@ -168,6 +170,9 @@ impl FrameworkServer {
         }
         let failed = diags.has_errors();
         let state = finish_state(&entry.schema, &resp.state, "create", name, diags);
+        if !failed {
+            check_planned_values_kept(&planned, &state, "create", name, diags);
+        }
         let identity = if failed {
             None
         } else {
@@ -192,6 +197,7 @@ impl FrameworkServer {
         name: &str,
         diags: &mut Diagnostics,
     ) -> Applied {
+        let planned = plan.value().clone();
         let mut resp = UpdateResponse {
             state: plan.clone().with_role(ValueRole::State),
             private: private.clone(),
@@ -223,6 +229,9 @@ impl FrameworkServer {
         }
         let failed = diags.has_errors();
         let state = finish_state(&entry.schema, &resp.state, "update", name, diags);
+        if !failed {
+            check_planned_values_kept(&planned, &state, "update", name, diags);
+        }
         let new_identity = if failed {
             None
         } else {
@@ -240,5 +249,28 @@ impl FrameworkServer {
             private: resp.private,
             identity: new_identity,
         }
+    }
+}
+
+/// Terraform's apply rule: every value the plan knew (null included) stays as planned; only
+/// unknown ones are the apply's to decide. Checked only for a successful apply, as Terraform does.
+fn check_planned_values_kept(
+    planned: &Value,
+    applied: &Value,
+    operation: &str,
+    type_name: &str,
+    diags: &mut Diagnostics,
+) {
+    for path in changed_planned_values(planned, applied) {
+        diags.attribute_error(
+            path.clone(),
+            "Apply changed a planned value",
+            format!(
+                "After {operation}, {type_name} has a different value for {path} than the plan \
+                 promised. Rule: apply must not change a value the plan knew; a value decided \
+                 only during apply must be planned as unknown (Terraform would reject the result \
+                 as inconsistent). This is a bug in the provider; please report it."
+            ),
+        );
     }
 }

@@ -411,4 +411,6 @@ impl pb::provider_server::Provider for FrameworkServer {
 }
 
 #[cfg(test)]
+mod consistency_tests;
+#[cfg(test)]
 mod tests;

@@ -11,7 +11,9 @@ use super::convert::{
     typed_from_proto,
 };
 use super::identity::{null_identity, request_identity};
-use super::plan_rules::{clear_write_only, normalize, plan_change, replace_paths};
+use super::plan_rules::{
+    changed_configured_values, clear_write_only, normalize, plan_change, replace_paths,
+};
 use super::{FrameworkServer, encode_state};
 
 impl FrameworkServer {
@@ -77,7 +79,7 @@ impl FrameworkServer {
                 .modify_plan(
                     &self.context(),
                     ModifyPlanRequest {
-                        config,
+                        config: config.clone(),
                         prior_state: prior.clone(),
                         prior_private: planned_private.clone(),
                         prior_identity: prior_identity.clone(),
@@ -99,6 +101,24 @@ impl FrameworkServer {
             }
             let mut v = normalize(block, resp.plan.into_value());
             clear_write_only(block, &mut v);
+            let changed = changed_configured_values(block, config.value(), &v);
+            for path in &changed {
+                diags.attribute_error(
+                    path.clone(),
+                    "Plan modifier changed a configured value",
+                    format!(
+                        "The plan modifier of {} planned a different value for {path} than the \
+                         configuration sets. Rule: a plan may fill in values the configuration \
+                         leaves null or unknown, never change a configured one (Terraform would \
+                         reject the plan as inconsistent). This is a bug in the provider; please \
+                         report it.",
+                        req.type_name
+                    ),
+                );
+            }
+            if !changed.is_empty() {
+                return fail(&diags, &req);
+            }
             planned.replace_value(v);
             if !prior.is_null() {
                 replace = replace_paths(block, prior.value(), planned.value(), &Default::default());

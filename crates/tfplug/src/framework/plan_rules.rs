@@ -248,6 +248,74 @@ pub(crate) fn normalize(block: &Block, v: Value) -> Value {
     Value::Object(out)
 }
 
+/// Rule 1 (Terraform checks it after every plan): configured values that the plan changed.
+/// A plan may fill in what the configuration leaves null or unknown, never replace what it sets.
+/// Write-only attributes are skipped: the plan holds them null by design.
+pub(crate) fn changed_configured_values(
+    block: &Block,
+    config: &Value,
+    planned: &Value,
+) -> Vec<AttributePath> {
+    let mut config = normalize(block, config.clone());
+    clear_write_only(block, &mut config);
+    let mut out = Vec::new();
+    changed_paths(&config, planned, true, &AttributePath::root(), &mut out);
+    out
+}
+
+/// Rule 2 (Terraform checks it after every apply): known planned values, null included, that
+/// the applied state changed. Only what the plan left unknown may be decided by the apply.
+pub(crate) fn changed_planned_values(planned: &Value, applied: &Value) -> Vec<AttributePath> {
+    let mut out = Vec::new();
+    changed_paths(planned, applied, false, &AttributePath::root(), &mut out);
+    out
+}
+
+/// Paths where `actual` differs from what `expected` fixes. Unknown expected values fix nothing;
+/// with `null_is_open`, neither do null ones. Sets are compared whole, and only when wholly
+/// known, since their elements have no path.
+fn changed_paths(
+    expected: &Value,
+    actual: &Value,
+    null_is_open: bool,
+    path: &AttributePath,
+    out: &mut Vec<AttributePath>,
+) {
+    let actual = match actual {
+        Value::Dynamic(_, inner) => inner.as_ref(),
+        other => other,
+    };
+    match (expected, actual) {
+        (Value::Unknown, _) => {}
+        (Value::Null, _) if null_is_open => {}
+        (Value::Dynamic(_, inner), _) => changed_paths(inner, actual, null_is_open, path, out),
+        (Value::Object(e), Value::Object(a)) => {
+            for (name, ev) in e {
+                let av = a.get(name).unwrap_or(&Value::Null);
+                changed_paths(ev, av, null_is_open, &path.clone().attr(name), out);
+            }
+        }
+        (Value::Map(e), Value::Map(a)) if e.keys().eq(a.keys()) => {
+            for (k, ev) in e {
+                changed_paths(ev, &a[k], null_is_open, &path.clone().key(k), out);
+            }
+        }
+        (Value::List(e), Value::List(a)) | (Value::Tuple(e), Value::Tuple(a))
+            if e.len() == a.len() =>
+        {
+            for (i, (ev, av)) in e.iter().zip(a).enumerate() {
+                changed_paths(ev, av, null_is_open, &path.clone().index(i as i64), out);
+            }
+        }
+        (Value::Set(_), _) if !expected.is_fully_known() => {}
+        (e, a) => {
+            if !e.equals(a) {
+                out.push(path.clone());
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,5 +402,57 @@ mod tests {
         let prior = obj(&[("id", "x".into()), ("name", "a".into())]);
         let p = plan_change(&block(), &prior, &Value::Null, &Value::Null);
         assert!(p.planned.is_null());
+    }
+
+    #[test]
+    fn configured_values_must_survive_the_plan() {
+        let cfg = obj(&[("name", "a".into()), ("secret", "s".into())]);
+        let planned = obj(&[
+            ("id", Value::Unknown),
+            ("name", "a".into()),
+            ("note", "filled".into()),
+        ]);
+        // Filling a null, leaving a write-only null: allowed.
+        assert!(changed_configured_values(&block(), &cfg, &planned).is_empty());
+        let renamed = obj(&[("name", "b".into())]);
+        assert_eq!(
+            changed_configured_values(&block(), &cfg, &renamed),
+            vec![AttributePath::root().attr("name")]
+        );
+        let with_rule = obj(&[
+            ("name", "a".into()),
+            (
+                "rule",
+                Value::List(vec![Value::object([("port", Value::int(80))])]),
+            ),
+        ]);
+        let other_port = obj(&[
+            ("name", "a".into()),
+            (
+                "rule",
+                Value::List(vec![Value::object([("port", Value::int(81))])]),
+            ),
+        ]);
+        assert_eq!(
+            changed_configured_values(&block(), &with_rule, &other_port),
+            vec![AttributePath::root().attr("rule").index(0).attr("port")]
+        );
+    }
+
+    #[test]
+    fn known_planned_values_must_survive_the_apply() {
+        let planned = obj(&[("id", Value::Unknown), ("name", "a".into())]);
+        let applied = obj(&[("id", "x".into()), ("name", "a".into())]);
+        assert!(changed_planned_values(&planned, &applied).is_empty());
+        // A planned null is a known value too.
+        let noted = obj(&[
+            ("id", "x".into()),
+            ("name", "a".into()),
+            ("note", "n".into()),
+        ]);
+        assert_eq!(
+            changed_planned_values(&planned, &noted),
+            vec![AttributePath::root().attr("note")]
+        );
     }
 }
