@@ -3,7 +3,7 @@
 //! (what terraform-plugin-testing does).
 
 mod support;
-#[path = "fixtures/tfplug/provider.rs"]
+#[path = "../crates/tfplug/examples/tfplugtest/provider.rs"]
 mod test_provider;
 
 use std::sync::Arc;

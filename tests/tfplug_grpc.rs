@@ -2,7 +2,7 @@
 
 #[path = "support/plugin_client.rs"]
 mod plugin_client;
-#[path = "fixtures/tfplug/provider.rs"]
+#[path = "../crates/tfplug/examples/tfplugtest/provider.rs"]
 mod test_provider;
 
 use std::sync::Arc;

@@ -5,7 +5,7 @@
 
 #[path = "support/provider_client.rs"]
 mod provider_client;
-#[path = "fixtures/tfplug/provider.rs"]
+#[path = "../crates/tfplug/examples/tfplugtest/provider.rs"]
 mod test_provider;
 
 use std::sync::Arc;

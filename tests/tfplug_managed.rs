@@ -7,7 +7,7 @@
 //! starts it with no arguments.
 
 mod support;
-#[path = "fixtures/tfplug/provider.rs"]
+#[path = "../crates/tfplug/examples/tfplugtest/provider.rs"]
 mod test_provider;
 
 use std::io::BufRead;

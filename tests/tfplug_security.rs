@@ -3,7 +3,7 @@
 //! The "no certificate" test fails if client authentication is made optional: the server would
 //! then answer the HTTP/2 preface instead of dropping the connection.
 
-#[path = "fixtures/tfplug/provider.rs"]
+#[path = "../crates/tfplug/examples/tfplugtest/provider.rs"]
 mod test_provider;
 
 #[path = "support/plugin_client.rs"]

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::value::{AttributePath, ValueError};
+use super::value::AttributePath;
 
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,12 +78,6 @@ impl Diagnostics {
     ) {
         self.push(Severity::Warning, summary, detail, Some(path));
     }
-    /// Adds an error for a value that could not be read or written, pointing at the attribute
-    /// the [`ValueError`] names (e.g. an unknown value where a known one is required).
-    pub fn value_error(&mut self, summary: impl Into<String>, err: &ValueError) {
-        let path = (!err.path.is_root()).then(|| err.path.clone());
-        self.push(Severity::Error, summary, err.message.clone(), path);
-    }
     /// Adds a ready-made diagnostic.
     pub fn add(&mut self, d: Diagnostic) {
         self.0.push(d);
@@ -132,10 +126,6 @@ impl Diagnostics {
                 None
             }
         }
-    }
-    /// Consumes into the inner vector.
-    pub fn into_vec(self) -> Vec<Diagnostic> {
-        self.0
     }
 }
 

@@ -11,15 +11,14 @@
 //!   what a provider author uses. Resources and data sources read and write serde models through
 //!   [`typed::TypedValue`]; `Value` plumbing stays inside the framework.
 //!
-//! Generated protobuf code stays private to this module.
+//! Generated protobuf code stays private to this crate.
 //!
 //! # A resource in brief
 //!
-//! Paths are written as if this module were its own crate, `tfplug` (it names no crate of ours, so
-//! it can move out unchanged). The test provider in `tests/fixtures/tfplug/provider.rs` is the
-//! complete, compiled and tested version of this sketch.
+//! The example provider in `examples/tfplugtest/` is the complete, compiled and tested version
+//! of this sketch.
 //!
-//! ```ignore
+//! ```no_run
 //! use std::sync::Arc;
 //! use async_trait::async_trait;
 //! use serde::{Deserialize, Serialize};
@@ -104,6 +103,8 @@
 //!
 //! The framework checks the provider's definition once (names Terraform reserves such as
 //! `count`, duplicates, identity attribute types) and reports problems with the schema.
+
+#![warn(missing_docs)]
 
 pub mod datasource;
 pub mod diag;

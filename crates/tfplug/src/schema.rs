@@ -71,10 +71,6 @@ impl Block {
     pub fn get_attribute(&self, name: &str) -> Option<&Attribute> {
         self.attributes.iter().find(|a| a.name == name)
     }
-    /// The nested block with this name.
-    pub fn get_block(&self, name: &str) -> Option<&NestedBlock> {
-        self.blocks.iter().find(|b| b.type_name == name)
-    }
     /// The object type this block's values have.
     pub fn value_type(&self) -> Type {
         let mut attrs = BTreeMap::new();

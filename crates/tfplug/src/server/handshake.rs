@@ -10,23 +10,23 @@ pub const COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
 /// The value Terraform sets; a plugin started any other way is being run by hand.
 pub const COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 /// The only application protocol we speak.
-pub const PROTOCOL_VERSION: u32 = 6;
+pub(crate) const PROTOCOL_VERSION: u32 = 6;
 /// go-plugin's core protocol version, the first handshake field.
-pub const CORE_PROTOCOL_VERSION: u32 = 1;
+pub(crate) const CORE_PROTOCOL_VERSION: u32 = 1;
 
 /// Message for people who start the binary themselves.
-pub const NOT_A_COMMAND: &str = "This is a Terraform provider plugin, not a command to run by hand.\n\
+pub(crate) const NOT_A_COMMAND: &str = "This is a Terraform provider plugin, not a command to run by hand.\n\
 Terraform starts it when a configuration uses the provider: run `terraform init` and `terraform plan`.\n\
 To attach a debugger, start it with --debug and export the TF_REATTACH_PROVIDERS value it prints.";
 
 /// True when the magic cookie in the environment is Terraform's.
-pub fn cookie_ok(value: Option<&str>) -> bool {
+pub(crate) fn cookie_ok(value: Option<&str>) -> bool {
     value == Some(COOKIE_VALUE)
 }
 
 /// Picks the protocol version from `PLUGIN_PROTOCOL_VERSIONS` (comma list). Absent means the
 /// client did not negotiate, in which case we offer ours.
-pub fn negotiate_version(offered: Option<&str>) -> Result<u32, String> {
+pub(crate) fn negotiate_version(offered: Option<&str>) -> Result<u32, String> {
     let Some(list) = offered.filter(|s| !s.trim().is_empty()) else {
         return Ok(PROTOCOL_VERSION);
     };
@@ -45,7 +45,7 @@ pub fn negotiate_version(offered: Option<&str>) -> Result<u32, String> {
 }
 
 /// Binds the first free port of `min..=max` on 127.0.0.1 (port 0 = any free port).
-pub async fn bind_in_range(min: u16, max: u16) -> std::io::Result<TcpListener> {
+pub(crate) async fn bind_in_range(min: u16, max: u16) -> std::io::Result<TcpListener> {
     if min == 0 || max < min {
         return TcpListener::bind(("127.0.0.1", 0)).await;
     }
@@ -60,13 +60,13 @@ pub async fn bind_in_range(min: u16, max: u16) -> std::io::Result<TcpListener> {
 }
 
 /// Where Terraform (go-plugin's AutoMTLS) puts its client certificate, PEM.
-pub const CLIENT_CERT_KEY: &str = "PLUGIN_CLIENT_CERT";
+pub(crate) const CLIENT_CERT_KEY: &str = "PLUGIN_CLIENT_CERT";
 /// Terraform's switch to turn AutoMTLS off (meant for test harnesses).
-pub const DISABLE_TLS_KEY: &str = "TF_DISABLE_PLUGIN_TLS";
+pub(crate) const DISABLE_TLS_KEY: &str = "TF_DISABLE_PLUGIN_TLS";
 
 /// Whether TLS was explicitly turned off. Terraform decides with `os.Getenv(...) == ""`, so
 /// any non-empty value disables it ("1", but also "0" or "false"); unset or empty does not.
-pub fn tls_disabled(value: Option<&str>) -> bool {
+pub(crate) fn tls_disabled(value: Option<&str>) -> bool {
     value.is_some_and(|v| !v.is_empty())
 }
 
@@ -74,7 +74,7 @@ pub fn tls_disabled(value: Option<&str>) -> bool {
 /// and `TF_DISABLE_PLUGIN_TLS`. Without a client certificate the only safe answer is to refuse:
 /// serving plaintext would let any local process that finds the port drive the provider with
 /// its credentials, so plaintext needs TLS to be turned off explicitly.
-pub fn managed_transport(
+pub(crate) fn managed_transport(
     client_cert: Option<&str>,
     disable_tls: Option<&str>,
 ) -> Result<super::Transport, String> {
@@ -95,7 +95,7 @@ pub fn managed_transport(
 }
 
 /// Reads `PLUGIN_MIN_PORT`/`PLUGIN_MAX_PORT`; unset or invalid means any port.
-pub fn port_range(min: Option<&str>, max: Option<&str>) -> (u16, u16) {
+pub(crate) fn port_range(min: Option<&str>, max: Option<&str>) -> (u16, u16) {
     let parse = |v: Option<&str>| v.and_then(|s| s.trim().parse::<u16>().ok()).unwrap_or(0);
     (parse(min), parse(max))
 }

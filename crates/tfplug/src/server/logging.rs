@@ -14,7 +14,7 @@ use tracing_subscriber::layer::Context;
 use tracing_subscriber::prelude::*;
 
 /// Maps a `TF_LOG`-style value to a maximum level (`None` = off).
-pub fn level_from_env(provider: Option<&str>, global: Option<&str>) -> Option<Level> {
+pub(crate) fn level_from_env(provider: Option<&str>, global: Option<&str>) -> Option<Level> {
     let raw = provider
         .filter(|s| !s.is_empty())
         .or(global.filter(|s| !s.is_empty()));
@@ -89,7 +89,7 @@ pub fn init(filter: &LogFilter) {
 }
 
 /// Formats events as hclog JSON.
-pub struct HclogLayer;
+pub(crate) struct HclogLayer;
 
 struct Fields {
     message: String,
@@ -125,7 +125,7 @@ impl Visit for Fields {
 }
 
 /// Renders one event as an hclog JSON line (without the newline).
-pub fn format_line(
+pub(crate) fn format_line(
     level: &Level,
     target: &str,
     message: &str,

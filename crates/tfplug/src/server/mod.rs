@@ -25,7 +25,7 @@ use super::proto::tfplugin6::provider_server::ProviderServer;
 use super::provider::Provider;
 
 /// gRPC message limit in both directions (what terraform-plugin-go uses); states can be large.
-pub const MAX_MESSAGE_SIZE: usize = 256 << 20;
+pub(crate) const MAX_MESSAGE_SIZE: usize = 256 << 20;
 
 /// How connections are secured.
 #[derive(Debug, Clone)]
@@ -102,7 +102,7 @@ impl RunningServer {
         handshake::reattach_json(provider_address, self.addr, std::process::id())
     }
     /// Cancelling this token stops the server (as `GRPCController.Shutdown` does).
-    pub fn shutdown_token(&self) -> CancellationToken {
+    pub(crate) fn shutdown_token(&self) -> CancellationToken {
         self.shutdown.clone()
     }
     /// Stops serving and waits for the server to finish.

@@ -27,7 +27,7 @@ pub enum TlsError {
 }
 
 /// The server's certificate and key, generated fresh for each process.
-pub struct ServerIdentity {
+pub(crate) struct ServerIdentity {
     /// DER of the self-signed certificate (sent in the handshake line).
     pub cert_der: CertificateDer<'static>,
     key_der: PrivatePkcs8KeyDer<'static>,
@@ -73,14 +73,14 @@ impl ServerIdentity {
 }
 
 /// Decodes the first certificate of a PEM text.
-pub fn parse_client_cert(pem: &str) -> Result<CertificateDer<'static>, TlsError> {
+pub(crate) fn parse_client_cert(pem: &str) -> Result<CertificateDer<'static>, TlsError> {
     CertificateDer::from_pem_slice(pem.as_bytes())
         .map_err(|e| TlsError::ClientCert(format!("{e:?}")))
 }
 
 /// Accepts exactly one client certificate, compared byte for byte.
 #[derive(Debug)]
-pub struct PinnedClientCert {
+pub(crate) struct PinnedClientCert {
     expected: CertificateDer<'static>,
     algorithms: WebPkiSupportedAlgorithms,
 }
@@ -150,7 +150,7 @@ impl ClientCertVerifier for PinnedClientCert {
 }
 
 /// The rustls server configuration: our identity, the pinned client, ALPN `h2`.
-pub fn server_config(
+pub(crate) fn server_config(
     identity: &ServerIdentity,
     client_cert: CertificateDer<'static>,
 ) -> Result<Arc<ServerConfig>, TlsError> {

@@ -155,7 +155,7 @@ impl TypedValue {
     }
 
     /// Same type and value (ignores the role).
-    pub fn same_as(&self, other: &TypedValue) -> bool {
+    pub(crate) fn same_as(&self, other: &TypedValue) -> bool {
         self.value.equals(&other.value)
     }
 
@@ -176,12 +176,12 @@ impl TypedValue {
     }
 
     /// Consumes into the raw value.
-    pub fn into_value(self) -> Value {
+    pub(crate) fn into_value(self) -> Value {
         self.value
     }
 
     /// The same value in another role (e.g. a plan that becomes the new state).
-    pub fn with_role(mut self, role: ValueRole) -> Self {
+    pub(crate) fn with_role(mut self, role: ValueRole) -> Self {
         self.role = role;
         self
     }

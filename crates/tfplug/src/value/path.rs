@@ -50,11 +50,11 @@ impl AttributePath {
         &self.steps
     }
     /// True for the root path.
-    pub fn is_root(&self) -> bool {
+    pub(crate) fn is_root(&self) -> bool {
         self.steps.is_empty()
     }
     /// Builds a path from raw steps.
-    pub fn from_steps(steps: Vec<PathStep>) -> Self {
+    pub(crate) fn from_steps(steps: Vec<PathStep>) -> Self {
         Self { steps }
     }
 }

@@ -77,7 +77,7 @@ impl Type {
     }
 
     /// The JSON type as bytes, as schema attributes carry it.
-    pub fn to_json_bytes(&self) -> Vec<u8> {
+    pub(crate) fn to_json_bytes(&self) -> Vec<u8> {
         self.to_json().to_string().into_bytes()
     }
 

@@ -59,13 +59,6 @@ impl Value {
             _ => None,
         }
     }
-    /// Mutable attribute of an object.
-    pub fn get_attr_mut(&mut self, name: &str) -> Option<&mut Value> {
-        match self {
-            Value::Object(m) => m.get_mut(name),
-            _ => None,
-        }
-    }
     /// Sets an attribute on an object (no effect on other values).
     pub fn set_attr(&mut self, name: impl Into<String>, v: Value) {
         if let Value::Object(m) = self {
@@ -144,7 +137,7 @@ impl Value {
 
     /// Reshapes the value to `ty`: missing object attributes become null, unknown keys are
     /// dropped. Used where a producer (a resource, an old state) may not be exact.
-    pub fn conform(self, ty: &Type) -> Value {
+    pub(crate) fn conform(self, ty: &Type) -> Value {
         match (ty, self) {
             (_, Value::Null) => Value::Null,
             (_, Value::Unknown) => Value::Unknown,
