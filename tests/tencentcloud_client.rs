@@ -97,7 +97,9 @@ async fn error_kinds_are_distinct() {
     }
     // Non-200 is retried until the deadline; the last error says what happened.
     match call("Status").await {
-        ApiError::DeadlineExceeded { last: Some(last) } => {
+        ApiError::DeadlineExceeded {
+            last: Some(last), ..
+        } => {
             assert!(
                 matches!(*last, ApiError::HttpStatus { status: 403, .. }),
                 "{last:?}"
@@ -120,7 +122,9 @@ async fn error_kinds_are_distinct() {
         .await
         .unwrap_err();
     match err {
-        ApiError::DeadlineExceeded { last: Some(last) } => {
+        ApiError::DeadlineExceeded {
+            last: Some(last), ..
+        } => {
             assert!(matches!(*last, ApiError::Transport(_)), "{last:?}")
         }
         other => panic!("expected DeadlineExceeded(Transport), got {other:?}"),
@@ -342,7 +346,9 @@ async fn a_write_that_never_connected_is_retried() {
         .await
         .unwrap_err();
     match err {
-        ApiError::DeadlineExceeded { last: Some(last) } => match *last {
+        ApiError::DeadlineExceeded {
+            last: Some(last), ..
+        } => match *last {
             ApiError::Transport(t) => assert!(t.not_sent, "{t:?}"),
             other => panic!("expected Transport, got {other:?}"),
         },

@@ -143,11 +143,15 @@ pub fn api_failure(e: &ApiError) -> Failure {
             request_id: Some(request_id.clone()),
             advice: None,
         },
-        ApiError::DeadlineExceeded { last: Some(last) } => {
+        ApiError::DeadlineExceeded {
+            action,
+            last: Some(last),
+        } => {
             let inner = api_failure(last);
             Failure {
                 message: format!(
-                    "the operation timed out; the last attempt failed with: {}",
+                    "{} ran out of time; the last attempt failed with: {}",
+                    action.as_deref().unwrap_or("the operation"),
                     inner.message
                 ),
                 ..inner
@@ -345,6 +349,7 @@ mod tests {
         assert_eq!(f.code.as_deref(), Some("InvalidParameter"));
         assert_eq!(f.request_id.as_deref(), Some("r-1"));
         let f = api_failure(&ApiError::DeadlineExceeded {
+            action: Some("DescribeTargetGroups".into()),
             last: Some(Box::new(ApiError::Api {
                 code: "RequestLimitExceeded".into(),
                 message: "slow down".into(),
@@ -352,7 +357,10 @@ mod tests {
             })),
         });
         assert_eq!(f.code.as_deref(), Some("RequestLimitExceeded"));
-        assert!(f.message.contains("timed out") && f.message.contains("slow down"));
+        assert!(
+            f.message.contains("DescribeTargetGroups ran out of time")
+                && f.message.contains("slow down")
+        );
         let f = api_failure(&ApiError::Cancelled);
         assert_eq!(f.code, None);
     }

@@ -24,6 +24,14 @@ use super::sign::{self, SignRequest};
 /// The `Content-Type` sent and signed (what the official SDKs send).
 pub const CONTENT_TYPE: &str = "application/json";
 
+/// Largest reply body read by default (8 MiB): real replies of the actions used here are a few
+/// hundred KiB at most (a page of 100 target groups with their bindings), so this leaves plenty of
+/// room while keeping a misbehaving endpoint from exhausting memory.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 << 20;
+
+/// How much of a non-200 body is kept for the error message; the rest is not read.
+const MAX_STATUS_BODY_BYTES: usize = 16 << 10;
+
 /// Settings of a [`Client`].
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -43,6 +51,9 @@ pub struct ClientConfig {
     pub language: String,
     /// `X-TC-RequestClient`: names this software to the service.
     pub request_client: String,
+    /// Largest reply body read; a longer one fails the call with [`ApiError::ResponseTooLarge`]
+    /// while it is being read (see [`DEFAULT_MAX_RESPONSE_BYTES`]).
+    pub max_response_bytes: usize,
 }
 
 impl Default for ClientConfig {
@@ -56,6 +67,7 @@ impl Default for ClientConfig {
             retry: RetryPolicy::default(),
             language: "en-US".to_string(),
             request_client: default_request_client(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -95,6 +107,7 @@ struct Inner {
     retry: RetryPolicy,
     language: String,
     request_client: String,
+    max_response_bytes: usize,
 }
 
 impl fmt::Debug for Client {
@@ -122,6 +135,12 @@ impl Client {
             return Err(ConfigError::Invalid {
                 name: "request_client".into(),
                 detail: "use at most 128 characters from 0-9 a-z A-Z - _ , ; .".into(),
+            });
+        }
+        if config.max_response_bytes == 0 {
+            return Err(ConfigError::Invalid {
+                name: "max_response_bytes".into(),
+                detail: "must be greater than zero".into(),
             });
         }
         if config.request_timeout.is_zero() {
@@ -164,6 +183,7 @@ impl Client {
                 retry: config.retry,
                 language: config.language,
                 request_client: config.request_client,
+                max_response_bytes: config.max_response_bytes,
             }),
         })
     }
@@ -199,16 +219,11 @@ impl Client {
             action: action.to_string(),
             detail: e.to_string(),
         })?;
-        let value = self
-            .call_json(service, version, action, body, kind, deadline)
-            .await?;
-        serde_json::from_value(value).map_err(|e| ApiError::Decode {
-            action: action.to_string(),
-            detail: format!("unexpected response fields: {e}"),
-        })
+        self.call_bytes(service, version, action, body, kind, deadline)
+            .await
     }
 
-    async fn call_json(
+    async fn call_bytes<Resp: DeserializeOwned>(
         &self,
         service: &str,
         version: &str,
@@ -216,7 +231,7 @@ impl Client {
         body: Vec<u8>,
         kind: CallKind,
         deadline: &Deadline,
-    ) -> Result<serde_json::Value, ApiError> {
+    ) -> Result<Resp, ApiError> {
         let endpoint = self
             .inner
             .endpoint
@@ -228,6 +243,7 @@ impl Client {
         loop {
             attempt += 1;
             let deadline_error = |last: Option<ApiError>| ApiError::DeadlineExceeded {
+                action: Some(action.to_string()),
                 last: last.map(Box::new),
             };
             if deadline.token().is_cancelled() {
@@ -306,8 +322,8 @@ impl Client {
         }
     }
 
-    /// One signed HTTP attempt; returns the RequestId and the `Response` object.
-    async fn attempt(
+    /// One signed HTTP attempt; returns the RequestId and the decoded `Response` object.
+    async fn attempt<Resp: DeserializeOwned>(
         &self,
         endpoint: &super::endpoint::ResolvedEndpoint,
         service: &str,
@@ -315,7 +331,7 @@ impl Client {
         action: &str,
         body: &[u8],
         deadline: Instant,
-    ) -> Result<(String, serde_json::Value), ApiError> {
+    ) -> Result<(String, Resp), ApiError> {
         let creds = self.inner.credentials.current().await?;
         let timestamp = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -361,19 +377,59 @@ impl Client {
                 not_sent: e.is_connect(),
             })
         };
-        let response = request.send().await.map_err(transport)?;
+        let mut response = request.send().await.map_err(transport)?;
         let status = response.status();
-        let bytes = response.bytes().await.map_err(transport)?;
-        tracing::trace!(action, status = status.as_u16(), body = %redacted_body(&bytes), "response body");
         if status != reqwest::StatusCode::OK {
+            let bytes = read_at_most(&mut response, MAX_STATUS_BODY_BYTES, true)
+                .await
+                .map_err(transport)?;
             return Err(ApiError::HttpStatus {
                 action: action.to_string(),
                 status: status.as_u16(),
-                body: quoted_body(&bytes),
+                body: quoted_body(bytes.as_deref().unwrap_or_default()),
             });
         }
+        let limit = self.inner.max_response_bytes;
+        let too_large = || ApiError::ResponseTooLarge {
+            action: action.to_string(),
+            limit,
+        };
+        if response.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(too_large());
+        }
+        let Some(bytes) = read_at_most(&mut response, limit, false)
+            .await
+            .map_err(transport)?
+        else {
+            return Err(too_large());
+        };
+        tracing::trace!(action, status = status.as_u16(), body = %redacted_body(&bytes), "response body");
         super::envelope::parse(action, &bytes)
     }
+}
+
+/// Reads the body chunk by chunk; `Ok(None)` as soon as it passes `limit` bytes (or, with `cut`,
+/// the first `limit` bytes), so a huge or endless body never sits in memory.
+async fn read_at_most(
+    response: &mut reqwest::Response,
+    limit: usize,
+    cut: bool,
+) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    let expected = response
+        .content_length()
+        .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX));
+    let mut bytes = Vec::with_capacity(expected.min(limit));
+    while let Some(chunk) = response.chunk().await? {
+        if bytes.len() + chunk.len() > limit {
+            if cut {
+                bytes.extend_from_slice(&chunk[..limit - bytes.len()]);
+                return Ok(Some(bytes));
+            }
+            return Ok(None);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Some(bytes))
 }
 
 /// Runs `fut` unless the deadline's token fires first (the instant is enforced by the caller,

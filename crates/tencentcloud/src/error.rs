@@ -53,6 +53,18 @@ pub enum ApiError {
         /// What did not parse, with the start of the body.
         detail: String,
     },
+    /// The reply body passed the client's size limit while it was being read; the rest was not
+    /// read. For a write, the outcome is unknown (the request did arrive).
+    #[error(
+        "the reply to {action} is larger than {limit} bytes, the most this client reads; \
+         the endpoint (or a proxy in between) is not answering as the API does"
+    )]
+    ResponseTooLarge {
+        /// Action that was sent.
+        action: String,
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// The request parameters could not be encoded as JSON.
     #[error("cannot encode the parameters of {action}: {detail}")]
     Encode {
@@ -67,9 +79,16 @@ pub enum ApiError {
     /// Credentials could not be obtained (e.g. the instance metadata service stopped answering).
     #[error("cannot obtain credentials: {0}")]
     Credentials(String),
-    /// The caller's deadline passed; `last` is the error of the last attempt, if any.
-    #[error("deadline exceeded{}", last.as_ref().map(|e| format!(" (last error: {e})")).unwrap_or_default())]
+    /// The caller's deadline passed; `action` is the call under way, `last` the error of the
+    /// last attempt, if any.
+    #[error(
+        "{} ran out of time{}",
+        action.as_deref().unwrap_or("the call"),
+        last.as_ref().map(|e| format!(" (last error: {e})")).unwrap_or_default()
+    )]
     DeadlineExceeded {
+        /// The action under way when time ran out, when one was.
+        action: Option<String>,
         /// The last error seen before giving up.
         last: Option<Box<ApiError>>,
     },
@@ -101,7 +120,9 @@ impl ApiError {
     pub fn code(&self) -> Option<&str> {
         match self {
             ApiError::Api { code, .. } => Some(code),
-            ApiError::DeadlineExceeded { last: Some(last) } => last.code(),
+            ApiError::DeadlineExceeded {
+                last: Some(last), ..
+            } => last.code(),
             ApiError::OutcomeUnknown { cause, .. } => cause.code(),
             _ => None,
         }
@@ -111,7 +132,9 @@ impl ApiError {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             ApiError::Api { request_id, .. } => Some(request_id),
-            ApiError::DeadlineExceeded { last: Some(last) } => last.request_id(),
+            ApiError::DeadlineExceeded {
+                last: Some(last), ..
+            } => last.request_id(),
             ApiError::OutcomeUnknown { cause, .. } => cause.request_id(),
             _ => None,
         }
@@ -281,6 +304,7 @@ mod tests {
             }
         }
         let behind_deadline = ApiError::DeadlineExceeded {
+            action: None,
             last: Some(Box::new(api("ResourceNotFound"))),
         };
         assert!(!behind_deadline.says_absent(TargetGroup));

@@ -40,6 +40,31 @@ fn never_retried(code: &str) -> bool {
     )
 }
 
+/// Message texts the CLB service uses for "busy, try again later" under varying codes (often
+/// `FailedOperation` or `InvalidParameter`); the official provider retries on them whatever the
+/// code, and so do we. Matched case-sensitively, as the service writes them.
+pub const BUSY_MESSAGES: &[&str] = &[
+    "Your task is working",
+    "is not in normal status",
+    "is not in normal desState",
+    "desState is abnormal",
+    "des status abnormal",
+];
+
+/// True when `message` is one of the service's "busy" texts ([`BUSY_MESSAGES`]).
+pub fn says_busy(message: &str) -> bool {
+    BUSY_MESSAGES.iter().any(|m| message.contains(m))
+}
+
+/// Codes a busy text never overrides: a credentials or permission problem stays fatal.
+fn fatal_whatever_the_message(code: &str) -> bool {
+    let first = code.split('.').next().unwrap_or(code);
+    matches!(
+        first,
+        "AuthFailure" | "UnauthorizedOperation" | "LimitExceeded"
+    )
+}
+
 /// Classifies a failed attempt. `idempotent` is false for writes.
 ///
 /// A write answered by `InternalError`, an HTTP 5xx, a dropped connection or a timeout
@@ -48,8 +73,10 @@ fn never_retried(code: &str) -> bool {
 /// with a retryable code (throttling, `ResourceInOperating`) did nothing and is simply retried.
 pub fn classify(err: &ApiError, idempotent: bool) -> Verdict {
     match err {
-        ApiError::Api { code, .. } => {
-            if never_retried(code) {
+        ApiError::Api { code, message, .. } => {
+            if says_busy(message) && !fatal_whatever_the_message(code) {
+                Verdict::Retry
+            } else if never_retried(code) {
                 Verdict::Fail
             } else if retryable_code(code) {
                 Verdict::Retry
@@ -78,6 +105,11 @@ pub fn classify(err: &ApiError, idempotent: bool) -> Verdict {
             } else {
                 Verdict::OutcomeUnknown
             }
+        }
+        // The request arrived but its reply cannot be read as a success or a refusal: a write
+        // may have been applied.
+        ApiError::Decode { .. } | ApiError::ResponseTooLarge { .. } if !idempotent => {
+            Verdict::OutcomeUnknown
         }
         _ => Verdict::Fail,
     }
@@ -185,6 +217,53 @@ mod tests {
         ] {
             assert_eq!(classify(&api(code), true), Verdict::Fail, "{code}");
         }
+    }
+
+    #[test]
+    fn busy_texts_are_retried_under_any_code_but_auth() {
+        let busy = |code: &str, message: &str| ApiError::Api {
+            code: code.into(),
+            message: message.into(),
+            request_id: "r".into(),
+        };
+        for (code, message) in [
+            (
+                "FailedOperation",
+                "Your task is working (AssociateTargetGroups)",
+            ),
+            ("InvalidParameter", "lb-1 is not in normal status"),
+            ("InvalidParameterValue", "listener desState is abnormal"),
+        ] {
+            assert_eq!(
+                classify(&busy(code, message), false),
+                Verdict::Retry,
+                "{code}"
+            );
+        }
+        assert_eq!(
+            classify(&busy("AuthFailure", "Your task is working"), false),
+            Verdict::Fail
+        );
+        assert_eq!(
+            classify(&busy("FailedOperation", "your task is working"), false),
+            Verdict::Fail
+        );
+    }
+
+    #[test]
+    fn an_unreadable_reply_to_a_write_is_outcome_unknown() {
+        let decode = ApiError::Decode {
+            action: "A".into(),
+            detail: "x".into(),
+        };
+        assert_eq!(classify(&decode, false), Verdict::OutcomeUnknown);
+        assert_eq!(classify(&decode, true), Verdict::Fail);
+        let big = ApiError::ResponseTooLarge {
+            action: "A".into(),
+            limit: 1,
+        };
+        assert_eq!(classify(&big, false), Verdict::OutcomeUnknown);
+        assert_eq!(classify(&big, true), Verdict::Fail);
     }
 
     #[test]

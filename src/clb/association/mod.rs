@@ -222,6 +222,7 @@ impl Rounds {
             OpError::Api(ApiError::Cancelled)
         } else {
             OpError::Api(ApiError::DeadlineExceeded {
+                action: None,
                 last: self.last_unknown.take().map(Box::new),
             })
         })

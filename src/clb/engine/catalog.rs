@@ -51,7 +51,7 @@ impl Catalog {
         let fetch = cell.get_or_try_init(|| self.api.load_balancer(id, deadline));
         match deadline.run(fetch).await {
             Ok(found) => found.cloned(),
-            Err(ended) => Err(ended_error(ended)),
+            Err(ended) => Err(ended_error(ended, "DescribeLoadBalancers")),
         }
     }
 
@@ -89,7 +89,7 @@ impl Catalog {
                 .as_ref()
                 .and_then(|all| all.iter().find(|l| l.id == listener_id).cloned())),
             Ok(Err(e)) => Err(e),
-            Err(ended) => Err(ended_error(ended)),
+            Err(ended) => Err(ended_error(ended, "DescribeListeners")),
         }
     }
 }

@@ -69,10 +69,14 @@ pub enum Freshness {
     Fresh,
 }
 
-pub(crate) fn ended_error(ended: Ended) -> ApiError {
+/// The error of a wait for `action` that ended before its answer came.
+pub(crate) fn ended_error(ended: Ended, action: &str) -> ApiError {
     match ended {
         Ended::Cancelled => ApiError::Cancelled,
-        Ended::Expired => ApiError::DeadlineExceeded { last: None },
+        Ended::Expired => ApiError::DeadlineExceeded {
+            action: Some(action.to_string()),
+            last: None,
+        },
     }
 }
 
@@ -145,7 +149,7 @@ impl TargetGroupReads {
         match deadline.run(rx).await {
             Ok(Ok(answer)) => answer,
             Ok(Err(_)) => Err(ApiError::Cancelled),
-            Err(ended) => Err(ended_error(ended)),
+            Err(ended) => Err(ended_error(ended, "DescribeTargetGroups")),
         }
     }
 

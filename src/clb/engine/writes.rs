@@ -499,14 +499,16 @@ fn given_up(id: &AssociationId, change: Change, was: Phase, ended: Ended) -> OpE
         (Phase::Queued | Phase::Abandoned, Ended::Cancelled) => {
             OpError::Lock(LockError::Cancelled(lb))
         }
-        (Phase::Sending, ended) => OpError::Api(ApiError::OutcomeUnknown {
-            action: match change {
+        (Phase::Sending, ended) => {
+            let action = match change {
                 Change::Bind(_) => "AssociateTargetGroups",
                 Change::Unbind => "DisassociateTargetGroups",
-            }
-            .into(),
-            cause: Box::new(ended_error(ended)),
-        }),
+            };
+            OpError::Api(ApiError::OutcomeUnknown {
+                action: action.into(),
+                cause: Box::new(ended_error(ended, action)),
+            })
+        }
         (Phase::Accepted(task_id), Ended::Expired) => {
             OpError::Task(TaskError::DeadlineExceeded { task_id })
         }

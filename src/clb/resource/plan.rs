@@ -1,14 +1,12 @@
 //! Plan-time behaviour of the association resource: offline validation and the API checks in
 //! the plan modifier. Import is [`crate::clb::resource::import`].
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::clb::binding::id::AssociationId;
 use crate::clb::binding::identity::AssociationIdentity;
-use crate::clb::binding::timeouts::parse_duration;
+use crate::clb::binding::timeouts::{DEFAULT_TIMEOUT, parse_duration, timeout_or_default};
 use crate::clb::binding::validate::{IdKind, check_id, check_weight};
 use crate::clb::checks::check_binding;
 use crate::clb::cloud::{Deadline, Weight};
@@ -16,14 +14,12 @@ use crate::clb::engine::OpError;
 use crate::clb::errors::report;
 use crate::clb::provider::ConfiguredProvider;
 use crate::clb::resource::AssociationResource;
+use tencentcloud::ApiError;
 use tfplug::diag::Diagnostics;
 use tfplug::provider::{ConfigValidator, Configured, Context};
 use tfplug::resource::*;
 use tfplug::typed::TypedValue;
 use tfplug::value::{AttributePath, Unknowable};
-
-/// How long the plan-time API checks may take.
-const CHECK_TIMEOUT: Duration = Duration::from_secs(2 * 60);
 
 /// A configuration (or prior state) as plan time sees it: any attribute may be unknown.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -175,7 +171,15 @@ impl ResourceModifyPlan for AssociationResource {
             // Checked at apply time, when the provider configuration is known.
             _ => return,
         };
-        let deadline = Deadline::after(CHECK_TIMEOUT, ctx.cancel.clone());
+        // The checks are the first part of creating the binding, so they share its budget: the
+        // user's `timeouts.create` (documented with the resource).
+        let budget = model
+            .timeouts
+            .known_value()
+            .and_then(|t| t.create.known_value().cloned())
+            .and_then(|create| timeout_or_default(Some(&create)).ok())
+            .unwrap_or(DEFAULT_TIMEOUT);
+        let deadline = Deadline::after(budget, ctx.cancel.clone());
         match check_binding(&client.engine, &id, weight, &deadline).await {
             Ok(findings) => {
                 for f in findings {
@@ -188,6 +192,17 @@ impl ResourceModifyPlan for AssociationResource {
                     }
                 }
             }
+            Err(ApiError::DeadlineExceeded { action, last }) => resp.diagnostics.attribute_error(
+                AttributePath::attr_root("timeouts").attr("create"),
+                "Plan-time check ran out of time",
+                format!(
+                    "Checking {id} against the cloud before creating it did not finish within {} (the create timeout): {} was still without an answer{}. Raise `timeouts.create` if the cloud is slow, or check that the endpoint is reachable.",
+                    humanize(budget),
+                    action.as_deref().unwrap_or("a call"),
+                    last.map(|e| format!("; its last attempt failed with: {e}"))
+                        .unwrap_or_default()
+                ),
+            ),
             Err(e) => report(
                 &mut resp.diagnostics,
                 "check the binding at plan time",
@@ -196,6 +211,22 @@ impl ResourceModifyPlan for AssociationResource {
             ),
         }
     }
+}
+
+/// A duration as a user writes it in `timeouts` (`"2m30s"`, `"10m"`, `"1.5s"`).
+fn humanize(d: std::time::Duration) -> String {
+    let secs = d.as_secs();
+    if d.subsec_millis() != 0 || secs == 0 {
+        return format!("{}s", d.as_secs_f64());
+    }
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let mut out = String::new();
+    for (n, unit) in [(h, "h"), (m, "m"), (s, "s")] {
+        if n != 0 {
+            out.push_str(&format!("{n}{unit}"));
+        }
+    }
+    out
 }
 
 /// The warning for a plan that changes only the weight of an existing binding, which replaces it

@@ -23,9 +23,13 @@ pub struct TaskAccepted {
 fn accepted(action: &str, resp: AsyncActionResponse) -> Result<TaskAccepted, ApiError> {
     match resp.request_id.filter(|id| !id.is_empty()) {
         Some(request_id) => Ok(TaskAccepted { request_id }),
-        None => Err(ApiError::Decode {
+        // The write arrived, but without a task ID nothing says whether it was applied.
+        None => Err(ApiError::OutcomeUnknown {
             action: action.to_string(),
-            detail: "the answer has no RequestId, so the task cannot be tracked".to_string(),
+            cause: Box::new(ApiError::Decode {
+                action: action.to_string(),
+                detail: "the answer has no RequestId, so the task cannot be tracked".to_string(),
+            }),
         }),
     }
 }
