@@ -29,7 +29,7 @@ def client(base_url, key=SECRET_KEY):
     endpoint = base_url.split("://", 1)[1].rstrip("/")
     http = HttpProfile(protocol="http", endpoint=endpoint, reqTimeout=30)
     profile = ClientProfile(signMethod="TC3-HMAC-SHA256", httpProfile=http)
-    return clb_client.ConfiguredProvider(credential.Credential(SECRET_ID, key), "ap-guangzhou", profile)
+    return clb_client.ClbClient(credential.Credential(SECRET_ID, key), "ap-guangzhou", profile)
 
 
 def request(cls, params):
