@@ -475,7 +475,10 @@ async fn stored_identities_are_upgraded_or_refused() {
         .upgrade_resource_identity(pb::upgrade_resource_identity::Request {
             type_name: TYPE.into(),
             version: 0,
-            raw_identity: serde_json::to_vec(&stored).unwrap(),
+            raw_identity: Some(pb::RawState {
+                json: serde_json::to_vec(&stored).unwrap(),
+                flatmap: Default::default(),
+            }),
         })
         .await;
     assert!(errors(&up.diagnostics).is_empty(), "{:?}", up.diagnostics);
@@ -495,7 +498,10 @@ async fn stored_identities_are_upgraded_or_refused() {
             .upgrade_resource_identity(pb::upgrade_resource_identity::Request {
                 type_name: TYPE.into(),
                 version,
-                raw_identity: raw,
+                raw_identity: Some(pb::RawState {
+                    json: raw,
+                    flatmap: Default::default(),
+                }),
             })
             .await;
         assert!(up.upgraded_identity.is_none());

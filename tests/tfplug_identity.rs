@@ -391,7 +391,10 @@ async fn stored_identities_are_upgraded() {
         c.upgrade_resource_identity(pb::upgrade_resource_identity::Request {
             type_name: type_name.into(),
             version,
-            raw_identity: raw.as_bytes().to_vec(),
+            raw_identity: Some(pb::RawState {
+                json: raw.as_bytes().to_vec(),
+                flatmap: Default::default(),
+            }),
         })
     };
     let resp = upgrade(0, r#"{"id":"item-x"}"#, RECORD).await;
@@ -448,11 +451,12 @@ async fn moves_are_accepted_from_declared_sources_only() {
         }),
         target_type_name: target.into(),
         source_private: Vec::new(),
-        // Written with the source's own identity schema, unknown to the target.
-        source_identity: Some(identity_data(
-            &Value::object([("id", Value::string("item-m"))]),
-            &Type::object([("id", Type::String)]),
-        )),
+        // Stored JSON, written with the source's own identity schema, unknown to the target.
+        source_identity: Some(pb::RawState {
+            json: br#"{"id":"item-m"}"#.to_vec(),
+            flatmap: Default::default(),
+        }),
+        source_identity_schema_version: 0,
     };
     let moved = c
         .move_resource_state(request(ADDRESS, "tfplugtest_item", RECORD))

@@ -15,8 +15,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tonic_prost_build::configure()
         .build_client(false)
         .build_server(true)
-        // Unimplemented RPCs answer `Unimplemented`, which Terraform tolerates.
-        .generate_default_stubs(true)
+        // No default stubs: every RPC has an explicit answer (a diagnostic for the features we
+        // do not offer), so a missing one is a compile error rather than a bare UNIMPLEMENTED.
+        .generate_default_stubs(false)
         .compile_fds(descriptors)?;
     Ok(())
 }

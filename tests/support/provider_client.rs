@@ -101,6 +101,7 @@ impl ProviderClient {
                 client_capabilities: Some(pb::ClientCapabilities {
                     deferral_allowed: false,
                     write_only_attributes_allowed: true,
+                    ..Default::default()
                 }),
             },
         )

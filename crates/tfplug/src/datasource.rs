@@ -12,6 +12,19 @@ use super::typed::TypedValue;
 pub struct DataSourceReadRequest {
     /// The configuration (wholly known: Terraform defers the read otherwise).
     pub config: TypedValue,
+    /// Terraform accepts a [`Deferred`] answer (`ClientCapabilities.deferral_allowed`).
+    pub deferral_allowed: bool,
+}
+
+/// Why a read is put off to a later run (Terraform then treats the result as unknown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deferred {
+    /// The configuration holds values not known yet.
+    ResourceConfigUnknown,
+    /// The provider block holds values not known yet.
+    ProviderConfigUnknown,
+    /// Something this depends on does not exist yet.
+    AbsentPrerequisite,
 }
 
 /// Output of [`DataSource::read`].
@@ -19,6 +32,9 @@ pub struct DataSourceReadRequest {
 pub struct DataSourceReadResponse {
     /// Starts as the configuration; set it to the result (every computed attribute known).
     pub state: TypedValue,
+    /// Set (only when the request allows it) to put the read off instead of answering; the
+    /// state is then ignored.
+    pub deferred: Option<Deferred>,
     /// Problems.
     pub diagnostics: Diagnostics,
 }

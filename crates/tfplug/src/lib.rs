@@ -109,6 +109,8 @@
 pub mod datasource;
 pub mod diag;
 mod framework;
+pub mod function;
+pub mod list;
 mod proto;
 pub mod provider;
 pub mod resource;

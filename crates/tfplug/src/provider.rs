@@ -9,6 +9,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::datasource::DataSource;
 use super::diag::Diagnostics;
+use super::function::Function;
+use super::list::ListResource;
 use super::resource::Resource;
 use super::schema::Schema;
 use super::typed::TypedValue;
@@ -172,6 +174,15 @@ pub trait Provider: Send + Sync + 'static {
     fn resources(&self) -> Vec<Arc<dyn Resource>>;
     /// The data source types. Called once when the server starts.
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        Vec::new()
+    }
+    /// The list resource types (`terraform query`, Terraform 1.14+). Called once when the
+    /// server starts; each is named after a managed resource type that has an identity.
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+        Vec::new()
+    }
+    /// The provider-defined functions. Called once when the server starts.
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
         Vec::new()
     }
     /// Extra validation of the provider block.

@@ -323,6 +323,19 @@ pub trait Resource: Send + Sync + 'static {
     fn mover(&self) -> Option<&dyn ResourceMoveState> {
         None
     }
+    /// Adjusting the configuration generated from a state (`-generate-config-out`).
+    fn config_generator(&self) -> Option<&dyn ResourceGenerateConfig> {
+        None
+    }
+}
+
+/// Optional: refine the configuration Terraform writes for an imported or listed object. The
+/// framework has already kept only what a user can write (computed-only, deprecated and
+/// write-only attributes and an optional+computed `id` are null); a resource can also drop
+/// values that equal what it would choose anyway, so the generated HCL stays short.
+pub trait ResourceGenerateConfig: Send + Sync {
+    /// Adjusts `config` (of the resource schema), derived from `state`.
+    fn generate_config(&self, state: &TypedValue, config: &mut TypedValue, diags: &mut Diagnostics);
 }
 
 /// Optional: `terraform import` and `import {}` blocks.

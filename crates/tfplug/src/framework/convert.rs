@@ -6,8 +6,7 @@ use crate::proto::tfplugin6 as pb;
 use crate::schema::{Attribute, Block, IdentitySchema, ImportRole, NestedBlock, Nesting, Schema};
 use crate::typed::{Private, TypedValue, ValueRole};
 use crate::value::{
-    AttributePath, PathStep, Type, Value, ValueError, from_json_slice, from_msgpack,
-    msgpack_to_json, to_msgpack,
+    AttributePath, PathStep, Type, Value, ValueError, from_json_slice, from_msgpack, to_msgpack,
 };
 
 pub(crate) fn path_to_proto(path: &AttributePath) -> pb::AttributePath {
@@ -63,6 +62,8 @@ fn block_to_proto(b: &Block, version: i64) -> pb::schema::Block {
         description: b.description.clone(),
         description_kind: pb::StringKind::Markdown as i32,
         deprecated: b.deprecated,
+        deprecation_message: String::new(),
+        computed: false,
     }
 }
 
@@ -80,6 +81,7 @@ fn attribute_to_proto(a: &Attribute) -> pb::schema::Attribute {
         description_kind: pb::StringKind::Markdown as i32,
         deprecated: a.deprecated,
         write_only: a.write_only,
+        deprecation_message: String::new(),
     }
 }
 
@@ -179,24 +181,22 @@ pub(crate) fn identity_to_proto(
     }
 }
 
-/// Decodes identity data written with a schema we do not know (a moved resource's source) as
-/// plain JSON.
+/// Decodes identity data written with a schema we do not know (a moved resource's source):
+/// Terraform sends it as stored, JSON.
 pub(crate) fn foreign_identity_from_proto(
-    data: Option<&pb::ResourceIdentityData>,
+    data: Option<&pb::RawState>,
 ) -> Result<Option<serde_json::Value>, Diagnostics> {
-    let Some(dv) = data.and_then(|d| d.identity_data.as_ref()) else {
+    let Some(raw) = data.filter(|r| !r.json.is_empty()) else {
         return Ok(None);
     };
-    let parsed = if !dv.msgpack.is_empty() {
-        msgpack_to_json(&dv.msgpack)
-    } else if !dv.json.is_empty() {
-        serde_json::from_slice(&dv.json).map_err(|e| ValueError::new(format!("invalid JSON: {e}")))
-    } else {
-        return Ok(None);
-    };
-    parsed
+    serde_json::from_slice::<serde_json::Value>(&raw.json)
         .map(|j| (!j.is_null()).then_some(j))
-        .map_err(|e| value_error_diag("Could not decode the source identity", &e))
+        .map_err(|e| {
+            value_error_diag(
+                "Could not decode the source identity",
+                &ValueError::new(format!("invalid JSON: {e}")),
+            )
+        })
 }
 
 /// Private data from the wire.

@@ -1,9 +1,11 @@
-//! ReadDataSource.
+//! ReadDataSource, with deferral: a data source may put its read off (Terraform then treats
+//! the result as unknown) only when Terraform said it accepts that.
 
-use crate::datasource::{DataSourceReadRequest, DataSourceReadResponse};
+use crate::datasource::{DataSourceReadRequest, DataSourceReadResponse, Deferred};
 use crate::diag::Diagnostics;
 use crate::proto::tfplugin6 as pb;
 use crate::typed::ValueRole;
+use crate::value::Value;
 
 use super::convert::{diags_to_proto, typed_from_proto};
 use super::{FrameworkServer, encode_state, finish_state};
@@ -14,17 +16,21 @@ impl FrameworkServer {
         req: pb::read_data_source::Request,
     ) -> pb::read_data_source::Response {
         let mut diags = Diagnostics::new();
-        let state = self.read_data_inner(&req, &mut diags).await;
+        let mut deferred = None;
+        let state = self.read_data_inner(&req, &mut deferred, &mut diags).await;
         pb::read_data_source::Response {
             state,
             diagnostics: diags_to_proto(&diags),
-            deferred: None,
+            deferred: deferred.map(|d| pb::Deferred {
+                reason: deferred_reason(d) as i32,
+            }),
         }
     }
 
     async fn read_data_inner(
         &self,
         req: &pb::read_data_source::Request,
+        deferred: &mut Option<Deferred>,
         diags: &mut Diagnostics,
     ) -> Option<pb::DynamicValue> {
         let entry = match self.data_source(&req.type_name) {
@@ -40,19 +46,43 @@ impl FrameworkServer {
             ValueRole::Config,
             &ty,
         ))?;
+        let deferral_allowed = req
+            .client_capabilities
+            .as_ref()
+            .is_some_and(|c| c.deferral_allowed);
         let mut resp = DataSourceReadResponse {
             state: config.clone().with_role(ValueRole::State),
+            deferred: None,
             diagnostics: Diagnostics::new(),
+        };
+        let request = DataSourceReadRequest {
+            config,
+            deferral_allowed,
         };
         entry
             .data_source
-            .read(&self.context(), DataSourceReadRequest { config }, &mut resp)
+            .read(&self.context(), request, &mut resp)
             .await;
         diags.extend(resp.diagnostics);
         if diags.has_errors() {
             return None;
         }
         let name = &req.type_name;
+        if let Some(reason) = resp.deferred {
+            if !deferral_allowed {
+                diags.error(
+                    "Read deferred without permission",
+                    format!(
+                        "Reading {name} was put off although Terraform does not accept deferred \
+                         reads here. This is a bug in the provider; please report it."
+                    ),
+                );
+                return None;
+            }
+            // Everything is unknown until the deferred read happens in a later run.
+            *deferred = Some(reason);
+            return encode_state(&entry.schema, &Value::Unknown, diags);
+        }
         if resp.state.is_null() {
             diags.error(
                 "Data source returned no result",
@@ -64,5 +94,13 @@ impl FrameworkServer {
         }
         let state = finish_state(&entry.schema, &resp.state, "reading", name, diags);
         encode_state(&entry.schema, &state, diags)
+    }
+}
+
+fn deferred_reason(d: Deferred) -> pb::deferred::Reason {
+    match d {
+        Deferred::ResourceConfigUnknown => pb::deferred::Reason::ResourceConfigUnknown,
+        Deferred::ProviderConfigUnknown => pb::deferred::Reason::ProviderConfigUnknown,
+        Deferred::AbsentPrerequisite => pb::deferred::Reason::AbsentPrereq,
     }
 }

@@ -200,7 +200,11 @@ impl FrameworkServer {
             );
             return None;
         };
-        let raw: serde_json::Value = match serde_json::from_slice(&req.raw_identity) {
+        let stored = req
+            .raw_identity
+            .as_ref()
+            .map_or(&[][..], |r| r.json.as_slice());
+        let raw: serde_json::Value = match serde_json::from_slice(stored) {
             Ok(j) => j,
             Err(e) => {
                 diags.error(

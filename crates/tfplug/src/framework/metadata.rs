@@ -139,8 +139,21 @@ impl FrameworkServer {
                     type_name: k.clone(),
                 })
                 .collect(),
-            functions: Vec::new(),
+            functions: self
+                .functions
+                .keys()
+                .map(|k| pb::get_metadata::FunctionMetadata { name: k.clone() })
+                .collect(),
             ephemeral_resources: Vec::new(),
+            list_resources: self
+                .list_resources
+                .keys()
+                .map(|k| pb::get_metadata::ListResourceMetadata {
+                    type_name: k.clone(),
+                })
+                .collect(),
+            state_stores: Vec::new(),
+            actions: Vec::new(),
         }
     }
 
@@ -157,8 +170,15 @@ impl FrameworkServer {
                 .iter()
                 .map(|(k, e)| (k.clone(), schema_to_proto(&e.schema)))
                 .collect(),
-            functions: Default::default(),
+            functions: self.function_schemas(),
             ephemeral_resource_schemas: Default::default(),
+            list_resource_schemas: self
+                .list_resources
+                .iter()
+                .map(|(k, e)| (k.clone(), schema_to_proto(&e.config_schema)))
+                .collect(),
+            state_store_schemas: Default::default(),
+            action_schemas: Default::default(),
             diagnostics: diags_to_proto(&self.definition),
             provider_meta: None,
             server_capabilities: Some(self.capabilities()),

@@ -1,19 +1,24 @@
 //! The tfplugin6 `Provider` service implemented on top of the [`Provider`], [`Resource`] and
 //! [`DataSource`] traits, one file per RPC family (as terraform-plugin-framework's fwserver
-//! does). Every failure becomes a diagnostic: the RPCs return gRPC errors only for methods this
-//! framework does not implement at all.
+//! does). Every failure becomes a diagnostic, and every RPC of protocol 6.11 answers: the
+//! features no provider of this framework offers (ephemeral resources, state stores, actions)
+//! with a diagnostic saying so (framework/unsupported.rs), never a bare gRPC error.
 
 mod apply;
 mod configure;
 mod convert;
 mod data_source;
+mod function;
+mod generate;
 mod identity;
 mod import;
+pub(crate) mod list;
 mod metadata;
 mod move_state;
 mod plan;
 pub(crate) mod plan_rules;
 mod read;
+mod unsupported;
 mod upgrade;
 mod validate;
 
@@ -32,7 +37,9 @@ use crate::schema::{IdentitySchema, Schema};
 use crate::typed::TypedValue;
 use crate::value::Value;
 
-use convert::diags_to_proto;
+use function::FunctionEntry;
+use list::ListEntry;
+use unsupported::{Feature, RpcStream, not_offered, one};
 
 /// A resource type with its schemas computed once.
 pub(crate) struct ResourceEntry {
@@ -54,6 +61,8 @@ pub(crate) struct FrameworkServer {
     provider_schema: Schema,
     resources: BTreeMap<String, ResourceEntry>,
     data_sources: BTreeMap<String, DataSourceEntry>,
+    list_resources: BTreeMap<String, ListEntry>,
+    functions: BTreeMap<String, FunctionEntry>,
     /// What the last ConfigureProvider left for resources and data sources.
     provider_data: RwLock<ProviderData>,
     /// Problems with the provider's own definition, reported with its schema.
@@ -68,6 +77,8 @@ impl FrameworkServer {
         let provider_schema = provider.schema();
         let resource_list = provider.resources();
         let data_source_list = provider.data_sources();
+        let list_list = provider.list_resources();
+        let function_list = provider.functions();
         let mut duplicates: Vec<String> = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
         let names = resource_list
@@ -77,6 +88,16 @@ impl FrameworkServer {
                 data_source_list
                     .iter()
                     .map(|d| ("data source", d.type_name().to_string())),
+            )
+            .chain(
+                list_list
+                    .iter()
+                    .map(|l| ("list resource", l.type_name().to_string())),
+            )
+            .chain(
+                function_list
+                    .iter()
+                    .map(|f| ("function", f.name().to_string())),
             );
         for (kind, name) in names {
             if !seen.insert((kind, name.clone())) {
@@ -109,16 +130,50 @@ impl FrameworkServer {
                 )
             })
             .collect();
+        let list_resources = list_list
+            .into_iter()
+            .map(|list| {
+                let config_schema = list.config_schema();
+                let name = list.type_name().to_string();
+                (
+                    name,
+                    ListEntry {
+                        list,
+                        config_schema,
+                    },
+                )
+            })
+            .collect();
+        let functions = function_list
+            .into_iter()
+            .map(|function| {
+                let signature = function.signature();
+                let name = function.name().to_string();
+                (
+                    name,
+                    FunctionEntry {
+                        function,
+                        signature,
+                    },
+                )
+            })
+            .collect();
         let mut server = FrameworkServer {
             provider,
             provider_schema,
             resources,
             data_sources,
+            list_resources,
+            functions,
             provider_data: RwLock::new(ProviderData::NotConfigured),
             definition: Diagnostics::new(),
             stop: Mutex::new(CancellationToken::new()),
         };
         server.definition = server.check_definition();
+        let mut more = Diagnostics::new();
+        server.check_list_definitions(&mut more);
+        server.check_function_definitions(&mut more);
+        server.definition.extend(more);
         for what in duplicates {
             server.definition.error(
                 "Invalid provider definition",
@@ -178,6 +233,8 @@ impl FrameworkServer {
                 .resources
                 .values()
                 .any(|e| e.resource.mover().is_some()),
+            // Served for every resource type (framework/generate.rs).
+            generate_resource_config: true,
         }
     }
 }
@@ -238,15 +295,6 @@ fn unknown_type<'a>(
     d
 }
 
-fn unsupported(kind: &str, type_name: &str) -> Vec<pb::Diagnostic> {
-    let mut d = Diagnostics::new();
-    d.error(
-        format!("Unsupported {kind}"),
-        format!("This provider does not implement {kind} {type_name:?}."),
-    );
-    diags_to_proto(&d)
-}
-
 #[tonic::async_trait]
 impl pb::provider_server::Provider for FrameworkServer {
     async fn get_metadata(
@@ -283,7 +331,200 @@ impl pb::provider_server::Provider for FrameworkServer {
         &self,
         _request: Request<pb::get_functions::Request>,
     ) -> Result<Response<pb::get_functions::Response>, Status> {
-        Ok(Response::new(pb::get_functions::Response::default()))
+        Ok(Response::new(self.get_functions()))
+    }
+
+    async fn call_function(
+        &self,
+        request: Request<pb::call_function::Request>,
+    ) -> Result<Response<pb::call_function::Response>, Status> {
+        Ok(Response::new(
+            self.call_function(request.into_inner()).await,
+        ))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        request: Request<pb::generate_resource_config::Request>,
+    ) -> Result<Response<pb::generate_resource_config::Response>, Status> {
+        Ok(Response::new(
+            self.generate_resource_config(request.into_inner()).await,
+        ))
+    }
+
+    type ListResourceStream = RpcStream<pb::list_resource::Event>;
+
+    async fn list_resource(
+        &self,
+        request: Request<pb::list_resource::Request>,
+    ) -> Result<Response<Self::ListResourceStream>, Status> {
+        Ok(Response::new(
+            self.list_resource(request.into_inner()).await,
+        ))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        request: Request<pb::validate_list_resource_config::Request>,
+    ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
+        Ok(Response::new(
+            self.validate_list_resource_config(request.into_inner())
+                .await,
+        ))
+    }
+
+    async fn open_ephemeral_resource(
+        &self,
+        request: Request<pb::open_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::open_ephemeral_resource::Response>, Status> {
+        let name = request.into_inner().type_name;
+        Ok(Response::new(pb::open_ephemeral_resource::Response {
+            diagnostics: not_offered(Feature::EphemeralResource, &name),
+            ..Default::default()
+        }))
+    }
+
+    async fn renew_ephemeral_resource(
+        &self,
+        request: Request<pb::renew_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::renew_ephemeral_resource::Response>, Status> {
+        let name = request.into_inner().type_name;
+        Ok(Response::new(pb::renew_ephemeral_resource::Response {
+            diagnostics: not_offered(Feature::EphemeralResource, &name),
+            ..Default::default()
+        }))
+    }
+
+    async fn close_ephemeral_resource(
+        &self,
+        request: Request<pb::close_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
+        let name = request.into_inner().type_name;
+        Ok(Response::new(pb::close_ephemeral_resource::Response {
+            diagnostics: not_offered(Feature::EphemeralResource, &name),
+        }))
+    }
+
+    async fn validate_state_store_config(
+        &self,
+        request: Request<pb::validate_state_store::Request>,
+    ) -> Result<Response<pb::validate_state_store::Response>, Status> {
+        let name = request.into_inner().type_name;
+        Ok(Response::new(pb::validate_state_store::Response {
+            diagnostics: not_offered(Feature::StateStore, &name),
+        }))
+    }
+
+    async fn configure_state_store(
+        &self,
+        request: Request<pb::configure_state_store::Request>,
+    ) -> Result<Response<pb::configure_state_store::Response>, Status> {
+        let name = request.into_inner().type_name;
+        Ok(Response::new(pb::configure_state_store::Response {
+            diagnostics: not_offered(Feature::StateStore, &name),
+            capabilities: None,
+        }))
+    }
+
+    type ReadStateBytesStream = RpcStream<pb::read_state_bytes::Response>;
+
+    async fn read_state_bytes(
+        &self,
+        request: Request<pb::read_state_bytes::Request>,
+    ) -> Result<Response<Self::ReadStateBytesStream>, Status> {
+        let name = request.into_inner().type_name;
+        Ok(Response::new(one(pb::read_state_bytes::Response {
+            diagnostics: not_offered(Feature::StateStore, &name),
+            ..Default::default()
+        })))
+    }
+
+    async fn write_state_bytes(
+        &self,
+        request: Request<tonic::Streaming<pb::write_state_bytes::RequestChunk>>,
+    ) -> Result<Response<pb::write_state_bytes::Response>, Status> {
+        let name = unsupported::write_state_type_name(request.into_inner()).await;
+        Ok(Response::new(pb::write_state_bytes::Response {
+            diagnostics: not_offered(Feature::StateStore, &name),
+        }))
+    }
+
+    async fn lock_state(
+        &self,
+        request: Request<pb::lock_state::Request>,
+    ) -> Result<Response<pb::lock_state::Response>, Status> {
+        let name = request.into_inner().type_name;
+        Ok(Response::new(pb::lock_state::Response {
+            lock_id: String::new(),
+            diagnostics: not_offered(Feature::StateStore, &name),
+        }))
+    }
+
+    async fn unlock_state(
+        &self,
+        request: Request<pb::unlock_state::Request>,
+    ) -> Result<Response<pb::unlock_state::Response>, Status> {
+        let name = request.into_inner().type_name;
+        Ok(Response::new(pb::unlock_state::Response {
+            diagnostics: not_offered(Feature::StateStore, &name),
+        }))
+    }
+
+    async fn get_states(
+        &self,
+        request: Request<pb::get_states::Request>,
+    ) -> Result<Response<pb::get_states::Response>, Status> {
+        let name = request.into_inner().type_name;
+        Ok(Response::new(pb::get_states::Response {
+            state_id: Vec::new(),
+            diagnostics: not_offered(Feature::StateStore, &name),
+        }))
+    }
+
+    async fn delete_state(
+        &self,
+        request: Request<pb::delete_state::Request>,
+    ) -> Result<Response<pb::delete_state::Response>, Status> {
+        let name = request.into_inner().type_name;
+        Ok(Response::new(pb::delete_state::Response {
+            diagnostics: not_offered(Feature::StateStore, &name),
+        }))
+    }
+
+    async fn plan_action(
+        &self,
+        request: Request<pb::plan_action::Request>,
+    ) -> Result<Response<pb::plan_action::Response>, Status> {
+        let name = request.into_inner().action_type;
+        Ok(Response::new(pb::plan_action::Response {
+            diagnostics: not_offered(Feature::Action, &name),
+            deferred: None,
+        }))
+    }
+
+    type InvokeActionStream = RpcStream<pb::invoke_action::Event>;
+
+    async fn invoke_action(
+        &self,
+        request: Request<pb::invoke_action::Request>,
+    ) -> Result<Response<Self::InvokeActionStream>, Status> {
+        use pb::invoke_action::event::{Completed, Type};
+        let name = request.into_inner().action_type;
+        Ok(Response::new(one(pb::invoke_action::Event {
+            r#type: Some(Type::Completed(Completed {
+                diagnostics: not_offered(Feature::Action, &name),
+            })),
+        })))
+    }
+
+    async fn validate_action_config(
+        &self,
+        request: Request<pb::validate_action_config::Request>,
+    ) -> Result<Response<pb::validate_action_config::Response>, Status> {
+        let name = request.into_inner().type_name;
+        Ok(Response::new(pb::validate_action_config::Response {
+            diagnostics: not_offered(Feature::Action, &name),
+        }))
     }
 
     async fn validate_provider_config(
@@ -321,7 +562,7 @@ impl pb::provider_server::Provider for FrameworkServer {
         let name = request.into_inner().type_name;
         Ok(Response::new(
             pb::validate_ephemeral_resource_config::Response {
-                diagnostics: unsupported("ephemeral resource", &name),
+                diagnostics: not_offered(Feature::EphemeralResource, &name),
             },
         ))
     }

@@ -1,4 +1,5 @@
-//! ValidateProviderConfig, ValidateResourceConfig, ValidateDataResourceConfig.
+//! ValidateProviderConfig, ValidateResourceConfig, ValidateDataResourceConfig (and the shared
+//! decode-and-validate step ValidateListResourceConfig uses too).
 
 use crate::diag::Diagnostics;
 use crate::proto::tfplugin6 as pb;
@@ -11,7 +12,7 @@ use super::convert::{diags_to_proto, typed_from_proto};
 
 impl FrameworkServer {
     /// Decodes `config` with `schema` and runs `validator` on it.
-    async fn validate(
+    pub(super) async fn validate(
         &self,
         config: Option<&pb::DynamicValue>,
         role: ValueRole,

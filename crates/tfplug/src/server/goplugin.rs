@@ -31,10 +31,12 @@ pub(crate) struct Stdio {
 
 #[tonic::async_trait]
 impl pb::grpc_stdio_server::GrpcStdio for Stdio {
+    type StreamStdioStream = BoxStream<pb::StdioData>;
+
     async fn stream_stdio(
         &self,
         _request: Request<()>,
-    ) -> Result<Response<BoxStream<pb::StdioData>>, Status> {
+    ) -> Result<Response<Self::StreamStdioStream>, Status> {
         let done = self.shutdown.clone();
         let stream = futures::stream::once(async move {
             done.cancelled().await;
@@ -52,10 +54,12 @@ pub(crate) struct Broker {
 
 #[tonic::async_trait]
 impl pb::grpc_broker_server::GrpcBroker for Broker {
+    type StartStreamStream = BoxStream<pb::ConnInfo>;
+
     async fn start_stream(
         &self,
         request: Request<Streaming<pb::ConnInfo>>,
-    ) -> Result<Response<BoxStream<pb::ConnInfo>>, Status> {
+    ) -> Result<Response<Self::StartStreamStream>, Status> {
         let mut incoming = request.into_inner();
         let done = self.shutdown.clone();
         let stream = futures::stream::once(async move {

@@ -11,7 +11,6 @@ mod types;
 mod value;
 
 pub use json::{from_json, from_json_slice, to_json};
-pub(crate) use msgpack::msgpack_to_json;
 pub use msgpack::{from_msgpack, to_msgpack};
 pub use number::Number;
 pub use path::{AttributePath, PathStep};

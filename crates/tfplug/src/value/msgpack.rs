@@ -380,32 +380,3 @@ fn shape_all(items: Vec<Raw>, et: &Type, path: &AttributePath) -> Result<Vec<Val
         .map(|(i, item)| shape(item, et, &path.clone().index(i as i64)))
         .collect()
 }
-
-/// Decodes msgpack without knowing its type, as plain JSON (for values written with another
-/// provider's schema, such as a moved resource's source identity). Unknowns are an error.
-pub(crate) fn msgpack_to_json(bytes: &[u8]) -> Result<serde_json::Value, ValueError> {
-    fn json(raw: Raw) -> Result<serde_json::Value, ValueError> {
-        use serde_json::Value as J;
-        Ok(match raw {
-            Raw::Nil => J::Null,
-            Raw::Bool(b) => J::Bool(b),
-            Raw::Int(i) => i64::try_from(i).map_or_else(|_| J::String(i.to_string()), J::from),
-            Raw::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
-            Raw::Str(s) => J::String(s),
-            Raw::Bin(b) => J::String(String::from_utf8_lossy(&b).into_owned()),
-            Raw::Array(items) => J::Array(items.into_iter().map(json).collect::<Result<_, _>>()?),
-            Raw::Map(pairs) => J::Object(
-                pairs
-                    .into_iter()
-                    .map(|(k, v)| match k {
-                        Raw::Str(k) => Ok((k, json(v)?)),
-                        _ => Err(ValueError::new("map keys must be strings")),
-                    })
-                    .collect::<Result<_, _>>()?,
-            ),
-            Raw::Ext => return Err(ValueError::new("value is not known")),
-        })
-    }
-    let mut reader = Reader { buf: bytes, pos: 0 };
-    json(reader.read()?)
-}
