@@ -159,3 +159,58 @@ fn clb_a_300_mb_reply_is_refused_with_bounded_memory() {
         "the provider peaked at {peak_kib} KiB (limit 100 MB)"
     );
 }
+
+/// Bindings of the example world's `lbtg-web00001` on the front-end listeners, as the cloud has them.
+fn web_bindings(env: &Env) -> usize {
+    env.cloud()
+        .iter()
+        .filter(|r| r.3 == "lbtg-web00001" && r.1 == "lbl-fe000001")
+        .count()
+}
+
+#[test]
+fn clb_a_garbled_reply_to_a_write_is_outcome_unknown_and_destroy_leaves_no_orphan() {
+    let env = Env::with(
+        Duration::from_millis(200),
+        tencentcloud_emulator::Faults {
+            garbled_write_reply: 1.0,
+            ..Default::default()
+        },
+    );
+    env.config(ONE_BINDING);
+    // Every bind is applied but answered with a cut-off body: the provider must not take that
+    // for a failure that changed nothing. It reads the cloud, finds the binding and adopts it.
+    let out = env.ws.apply();
+    assert_eq!(web_bindings(&env), 1, "{}", out.combined());
+    assert_eq!(
+        env.state().len(),
+        1,
+        "the binding the cloud made is not in state:\n{}",
+        out.combined()
+    );
+    env.assert_agree();
+    // Unbinds are garbled too; destroy reads the cloud to see that the unbind happened.
+    let out = env.ws.destroy();
+    assert!(out.success(), "{}", out.combined());
+    assert_eq!(web_bindings(&env), 0, "orphan left:\n{}", out.combined());
+    env.assert_agree();
+}
+
+#[test]
+fn clb_an_empty_reply_to_a_read_is_malformed_not_absent() {
+    let env = Env::with(
+        Duration::from_millis(200),
+        tencentcloud_emulator::Faults {
+            empty_read_reply: 1.0,
+            ..Default::default()
+        },
+    );
+    env.config(ONE_BINDING);
+    let out = env.ws.run(&["plan", "-no-color"]);
+    assert_failed_with(&out, &["malformed reply to Describe", "the reply has no"]);
+    assert!(
+        !out.combined().contains("not found"),
+        "an empty reply was taken for a missing object:\n{}",
+        out.combined()
+    );
+}

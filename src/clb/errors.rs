@@ -237,15 +237,29 @@ fn add(diags: &mut Diagnostics, e: Explained) {
 
 /// Adds the error for a create whose bind the cloud may have accepted although its result was not
 /// seen (timeout, interrupt, read-back failure): the binding is recorded, so say what happens next.
-pub fn report_unconfirmed_create(diags: &mut Diagnostics, id: &AssociationId, err: &OpError) {
+pub fn report_unconfirmed_create(
+    diags: &mut Diagnostics,
+    id: &AssociationId,
+    err: &OpError,
+    task_id: Option<&str>,
+) {
     let mut f = err.failure();
-    f.advice = Some(UNCONFIRMED_CREATE_ADVICE.into());
+    // Only a RequestId says the cloud took the bind; without one it may never have arrived.
+    let what = match task_id {
+        Some(task) => {
+            format!("The cloud accepted the bind (task {task}) but its result was not seen")
+        }
+        None => {
+            "The bind may or may not have reached the cloud (no answer could be read)".to_string()
+        }
+    };
+    f.advice = Some(format!("{what}, so {UNCONFIRMED_CREATE_ADVICE}"));
     let e = explain(&format!("bind the target group ({id})"), &f);
     diags.error(e.summary, e.detail);
 }
 
 /// What happens to a binding recorded by a create that did not see its result.
-const UNCONFIRMED_CREATE_ADVICE: &str = "The cloud accepted the bind, so the binding is recorded in state, marked tainted, together with its task. `terraform destroy`, or removing the resource from the configuration, unbinds it (after waiting for the task). The next apply replaces it: it unbinds and binds again, or, under `create_before_destroy`, keeps the binding as it is. Raise `timeouts.create` if the cloud is slow.";
+const UNCONFIRMED_CREATE_ADVICE: &str = "the binding is recorded in state, marked tainted, together with what is known of the write. `terraform destroy`, or removing the resource from the configuration, unbinds it (after waiting for the task). The next apply replaces it: it unbinds and binds again, or, under `create_before_destroy`, keeps the binding as it is. Raise `timeouts.create` if the cloud is slow.";
 
 /// Adds the warning for a refresh that could not tell whether an earlier, unconfirmed bind
 /// finished: the binding stays in state as recorded.

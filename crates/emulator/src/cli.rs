@@ -48,6 +48,12 @@ struct Cli {
     /// Probability that an accepted task fails.
     #[arg(long, default_value_t = 0.0)]
     fault_task_failure: f64,
+    /// Probability that a write is processed but answered with a body that is not valid JSON.
+    #[arg(long, default_value_t = 0.0)]
+    fault_garbled_write_reply: f64,
+    /// Probability that a read is answered with an empty success (every field missing).
+    #[arg(long, default_value_t = 0.0)]
+    fault_empty_read_reply: f64,
     /// Seed of the fault generator; the same seed and calls replay the same faults.
     #[arg(long, default_value_t = 0)]
     fault_seed: u64,
@@ -102,6 +108,8 @@ fn config_from(cli: Cli) -> Result<EmulatorConfig, String> {
             internal_error: cli.fault_internal_error,
             drop_connection: cli.fault_drop_connection,
             task_failure: cli.fault_task_failure,
+            garbled_write_reply: cli.fault_garbled_write_reply,
+            empty_read_reply: cli.fault_empty_read_reply,
             delay: Duration::from_millis(cli.fault_delay_ms),
             rng_seed: cli.fault_seed,
         },

@@ -41,6 +41,12 @@ pub struct Faults {
     pub drop_connection: f64,
     /// Probability that an accepted task ends with status 1 (failed) and applies nothing.
     pub task_failure: f64,
+    /// Probability that a write (`AssociateTargetGroups`, `DisassociateTargetGroups`) is
+    /// processed but answered with a cut-off body that is not valid JSON (a broken proxy).
+    pub garbled_write_reply: f64,
+    /// Probability that a read (`Describe…`) is answered with an empty success,
+    /// `{"Response":{"RequestId":…}}`, every documented field missing.
+    pub empty_read_reply: f64,
     /// Extra latency before every API call is processed.
     pub delay: Duration,
     /// Seed of the fault generator.
@@ -69,6 +75,8 @@ impl Faults {
             ("internal_error", self.internal_error),
             ("drop_connection", self.drop_connection),
             ("task_failure", self.task_failure),
+            ("garbled_write_reply", self.garbled_write_reply),
+            ("empty_read_reply", self.empty_read_reply),
         ] {
             if !(0.0..=1.0).contains(&p) {
                 return Err(format!(

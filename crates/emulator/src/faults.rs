@@ -1,8 +1,10 @@
 //! Fault decisions drawn from a seeded generator, so a failing run can be replayed.
 //!
-//! Every API call that reaches an action draws exactly two numbers (internal error, dropped
-//! connection) and every accepted task one more (task failure), whatever the probabilities,
-//! so the same sequence of calls with the same seed gets the same faults.
+//! Every API call that reaches an action draws two numbers (internal error, dropped connection)
+//! and every accepted task one more (task failure), whatever the probabilities, so the same
+//! sequence of calls with the same seed gets the same faults. The reply faults (garbled write
+//! reply, empty read reply) draw one more number each only when their probability is set, so
+//! seeds chosen before they existed replay as they did.
 
 use crate::config::Faults;
 use rand::rngs::StdRng;
@@ -15,6 +17,10 @@ pub struct CallFaults {
     pub internal_error: bool,
     /// Process the call but drop the connection instead of replying.
     pub drop_connection: bool,
+    /// Process a write but answer with a body that cannot be decoded.
+    pub garbled_write_reply: bool,
+    /// Answer a read with an empty success.
+    pub empty_read_reply: bool,
 }
 
 /// The seeded fault generator.
@@ -40,9 +46,17 @@ impl FaultDice {
     pub fn next_call(&mut self) -> CallFaults {
         let internal_error = self.roll(self.faults.internal_error);
         let drop_connection = self.roll(self.faults.drop_connection);
+        let (garbled, empty) = (
+            self.faults.garbled_write_reply,
+            self.faults.empty_read_reply,
+        );
+        let garbled_write_reply = garbled > 0.0 && self.roll(garbled);
+        let empty_read_reply = empty > 0.0 && self.roll(empty);
         CallFaults {
             internal_error,
             drop_connection: drop_connection && !internal_error,
+            garbled_write_reply,
+            empty_read_reply,
         }
     }
 
@@ -84,7 +98,9 @@ mod tests {
         assert!((0..100).all(|_| d.next_call()
             == CallFaults {
                 internal_error: false,
-                drop_connection: false
+                drop_connection: false,
+                garbled_write_reply: false,
+                empty_read_reply: false,
             }
             && !d.next_task_fails()));
     }

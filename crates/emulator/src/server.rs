@@ -165,6 +165,8 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
 struct Outcome {
     result: Result<Map<String, Value>, ApiFailure>,
     drop_connection: bool,
+    /// Replace the reply with these bytes (a reply fault).
+    replaced_reply: Option<Vec<u8>>,
     task: Option<(String, Duration)>,
 }
 
@@ -173,6 +175,7 @@ impl Outcome {
         Outcome {
             result: Err(f),
             drop_connection: false,
+            replaced_reply: None,
             task: None,
         }
     }
@@ -237,6 +240,8 @@ async fn api(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             ))
         });
         response.body(Body::from_stream(failing))
+    } else if let Some(reply) = outcome.replaced_reply {
+        response.body(Body::from(reply))
     } else {
         let body = serde_json::to_vec(&envelope(outcome.result, &request_id)).unwrap_or_default();
         response.body(Body::from(body))
@@ -353,6 +358,13 @@ async fn handle(
         Err(f) => Outcome::fail(f),
     };
     outcome.drop_connection = faults.drop_connection;
+    if faults.garbled_write_reply && action.is_write() && outcome.result.is_ok() {
+        let full = serde_json::to_vec(&envelope(Ok(Map::new()), request_id)).unwrap_or_default();
+        outcome.replaced_reply = Some(full[..full.len() / 2].to_vec());
+    }
+    if faults.empty_read_reply && !action.is_write() && outcome.result.is_ok() {
+        outcome.replaced_reply = serde_json::to_vec(&envelope(Ok(Map::new()), request_id)).ok();
+    }
     outcome
 }
 
@@ -366,6 +378,7 @@ fn dispatch(
     let read = |r: Result<Map<String, Value>, ApiFailure>| Outcome {
         result: r,
         drop_connection: false,
+        replaced_reply: None,
         task: None,
     };
     let task_action = match action {
@@ -405,6 +418,7 @@ fn dispatch(
     Outcome {
         result: Ok(Map::new()),
         drop_connection: false,
+        replaced_reply: None,
         task: Some((request_id.to_string(), duration)),
     }
 }

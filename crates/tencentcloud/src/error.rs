@@ -46,7 +46,7 @@ pub enum ApiError {
         body: String,
     },
     /// The answer was HTTP 200 but not a valid API 3.0 envelope for this action.
-    #[error("cannot decode the response to {action}: {detail}")]
+    #[error("malformed reply to {action}: {detail}")]
     Decode {
         /// Action that was sent.
         action: String,

@@ -231,7 +231,7 @@ impl Resource for AssociationResource {
             }) => {
                 // The cloud may have accepted the bind: record it (Terraform taints it), so a
                 // destroy or the next apply removes it instead of leaving an orphan.
-                report_unconfirmed_create(d, &id, &error);
+                report_unconfirmed_create(d, &id, &error, pending.task_id.as_deref());
                 if let Err(e) = resp.private.set(PENDING_WRITE, &pending) {
                     resp.diagnostics.extend(e);
                 }

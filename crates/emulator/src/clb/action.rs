@@ -50,6 +50,14 @@ impl Action {
         }
     }
 
+    /// True for the actions that change the world (they start a task).
+    pub fn is_write(self) -> bool {
+        matches!(
+            self,
+            Action::AssociateTargetGroups | Action::DisassociateTargetGroups
+        )
+    }
+
     /// The action named exactly `name`, if the emulator implements it.
     pub fn parse(name: &str) -> Option<Action> {
         Action::ALL.into_iter().find(|a| a.name() == name)

@@ -34,6 +34,20 @@ fn accepted(action: &str, resp: AsyncActionResponse) -> Result<TaskAccepted, Api
     }
 }
 
+/// A read reply without the field that carries its answer is malformed: an absent list is never
+/// read as "nothing there" (which would make a binding look deleted).
+fn required<T>(action: &str, field: &str, value: &Option<T>) -> Result<(), ApiError> {
+    match value {
+        Some(_) => Ok(()),
+        None => Err(ApiError::Decode {
+            action: action.to_string(),
+            detail: format!(
+                "the reply has no `{field}`, which the API always sends; the endpoint (or a proxy in between) did not answer as the API does"
+            ),
+        }),
+    }
+}
+
 impl Client {
     /// Binds target groups to listeners or rules (asynchronous).
     pub async fn associate_target_groups(
@@ -88,15 +102,12 @@ impl Client {
         req: &DescribeTargetGroupsRequest,
         deadline: &Deadline,
     ) -> Result<DescribeTargetGroupsResponse, ApiError> {
-        self.call(
-            SERVICE,
-            VERSION,
-            "DescribeTargetGroups",
-            req,
-            CallKind::Read,
-            deadline,
-        )
-        .await
+        const ACTION: &str = "DescribeTargetGroups";
+        let resp: DescribeTargetGroupsResponse = self
+            .call(SERVICE, VERSION, ACTION, req, CallKind::Read, deadline)
+            .await?;
+        required(ACTION, "TargetGroupSet", &resp.target_group_set)?;
+        Ok(resp)
     }
 
     /// All target groups with the given IDs (every page); all target groups if `ids` is empty.
@@ -134,15 +145,12 @@ impl Client {
         req: &DescribeListenersRequest,
         deadline: &Deadline,
     ) -> Result<DescribeListenersResponse, ApiError> {
-        self.call(
-            SERVICE,
-            VERSION,
-            "DescribeListeners",
-            req,
-            CallKind::Read,
-            deadline,
-        )
-        .await
+        const ACTION: &str = "DescribeListeners";
+        let resp: DescribeListenersResponse = self
+            .call(SERVICE, VERSION, ACTION, req, CallKind::Read, deadline)
+            .await?;
+        required(ACTION, "Listeners", &resp.listeners)?;
+        Ok(resp)
     }
 
     /// Load balancers.
@@ -151,14 +159,11 @@ impl Client {
         req: &DescribeLoadBalancersRequest,
         deadline: &Deadline,
     ) -> Result<DescribeLoadBalancersResponse, ApiError> {
-        self.call(
-            SERVICE,
-            VERSION,
-            "DescribeLoadBalancers",
-            req,
-            CallKind::Read,
-            deadline,
-        )
-        .await
+        const ACTION: &str = "DescribeLoadBalancers";
+        let resp: DescribeLoadBalancersResponse = self
+            .call(SERVICE, VERSION, ACTION, req, CallKind::Read, deadline)
+            .await?;
+        required(ACTION, "LoadBalancerSet", &resp.load_balancer_set)?;
+        Ok(resp)
     }
 }
