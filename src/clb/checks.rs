@@ -1,5 +1,5 @@
 //! Plan-time checks that need the API: they catch a binding the cloud would refuse before
-//! `terraform apply` changes anything. Each finding names the attribute it is about.
+//! `terraform apply` changes anything. Each finding is a diagnostic on the attribute it is about.
 
 use crate::clb::association::matches;
 use crate::clb::binding::id::AssociationId;
@@ -7,31 +7,15 @@ use crate::clb::cloud::{Deadline, Listener, TargetGroup, Weight};
 use crate::clb::engine::{Engine, Freshness};
 use tencentcloud::clb::rules::{self, Refusal};
 use tencentcloud::error::ApiError;
+use tfplug::diag::{Diagnostic, Diagnostics};
 
-/// One problem found, on one attribute.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// The attribute to point at in the configuration.
-    pub attribute: &'static str,
-    /// One line.
-    pub summary: String,
-    /// What is wrong and what to do.
-    pub detail: String,
-    /// True for a notice that does not stop the plan.
-    pub warning: bool,
-}
-
+/// One problem found, as an error on the attribute it is about.
 fn finding(
     attribute: &'static str,
     summary: impl Into<String>,
     detail: impl Into<String>,
-) -> Finding {
-    Finding {
-        attribute,
-        summary: summary.into(),
-        detail: detail.into(),
-        warning: false,
-    }
+) -> Diagnostic {
+    Diagnostic::error(summary, detail).at(attribute)
 }
 
 /// Checks that the binding `id` (with `weight`) can be made: every object exists, the listener's
@@ -44,8 +28,8 @@ pub async fn check_binding(
     id: &AssociationId,
     weight: Option<Weight>,
     deadline: &Deadline,
-) -> Result<Vec<Finding>, ApiError> {
-    let mut found = Vec::new();
+) -> Result<Diagnostics, ApiError> {
+    let mut found = Diagnostics::new();
     let lb = engine.load_balancer(&id.load_balancer_id, deadline).await?;
     let listener = match &lb {
         Some(_) => {
@@ -59,7 +43,7 @@ pub async fn check_binding(
         .target_group(&id.target_group_id, Freshness::Recent, deadline)
         .await?;
     if lb.is_none() {
-        found.push(finding(
+        found.add(finding(
             "load_balancer_id",
             "Load balancer not found",
             format!(
@@ -70,7 +54,7 @@ pub async fn check_binding(
     } else if let Some(listener) = &listener {
         check_listener(listener, id, tg.as_ref(), &mut found);
     } else {
-        found.push(finding(
+        found.add(finding(
             "listener_id",
             "Listener not found",
             format!(
@@ -80,7 +64,7 @@ pub async fn check_binding(
         ));
     }
     match tg {
-        None => found.push(finding(
+        None => found.add(finding(
             "target_group_id",
             "Target group not found",
             format!(
@@ -93,7 +77,7 @@ pub async fn check_binding(
                 && let Err(Refusal::VpcMismatch) =
                     rules::check_vpc(lb.vpc_id.as_deref(), tg.vpc_id.as_deref())
             {
-                found.push(finding(
+                found.add(finding(
                     "target_group_id",
                     "Target group is in another VPC",
                     format!(
@@ -111,20 +95,20 @@ pub async fn check_binding(
             if let Some(existing) = tg.bindings.iter().find(|b| matches(b, id))
                 && (weight.is_none() || existing.weight.is_none() || weight == existing.weight)
             {
-                let mut f = finding(
-                    "target_group_id",
-                    "Binding already exists",
-                    format!(
-                        "{id} is already bound in the cloud. Unless this plan replaces it, apply adopts it into state instead of binding it again."
-                    ),
+                found.add(
+                    Diagnostic::warning(
+                        "Binding already exists",
+                        format!(
+                            "{id} is already bound in the cloud. Unless this plan replaces it, apply adopts it into state instead of binding it again."
+                        ),
+                    )
+                    .at("target_group_id"),
                 );
-                f.warning = true;
-                found.push(f);
             }
             if let Some(w) = weight
                 && !rules::has_weight(tg.kind)
             {
-                found.push(finding(
+                found.add(finding(
                     "weight",
                     "weight needs a v2 target group",
                     format!(
@@ -144,11 +128,11 @@ fn check_listener(
     listener: &Listener,
     id: &AssociationId,
     tg: Option<&TargetGroup>,
-    found: &mut Vec<Finding>,
+    found: &mut Diagnostics,
 ) {
     let proto = &listener.protocol;
     match rules::check_location(listener.layer(), id.location_id.is_some()) {
-        Err(Refusal::LocationRequired) => found.push(finding(
+        Err(Refusal::LocationRequired) => found.add(finding(
             "location_id",
             "location_id is required for a layer-7 listener",
             format!(
@@ -157,7 +141,7 @@ fn check_listener(
                 list_or_none(&listener.rule_ids)
             ),
         )),
-        Err(_) => found.push(finding(
+        Err(_) => found.add(finding(
             "location_id",
             "location_id is not allowed for a layer-4 listener",
             format!(
@@ -172,7 +156,7 @@ fn check_listener(
         && listener.is_layer7()
         && !listener.rule_ids.iter().any(|r| r == loc)
     {
-        found.push(finding(
+        found.add(finding(
             "location_id",
             "Forwarding rule not found",
             format!(
@@ -186,7 +170,7 @@ fn check_listener(
         && rules::check_listener_mode(listener.layer(), listener.target_type.as_deref(), tg.kind)
             .is_err()
     {
-        found.push(finding(
+        found.add(finding(
             "listener_id",
             "Listener is not in target-group mode",
             format!(

@@ -2,15 +2,15 @@
 //!
 //! Every diagnostic names the operation, the API error code and message, the RequestId (what
 //! Tencent Cloud support asks for), and what to do next. Errors are first reduced to a plain
-//! [`Failure`] ([`api_failure`], [`OpError::failure`]) and then rendered by [`explain`], so the
-//! wording is tested on plain values; [`report`] and [`report_unsettled`] add the result to a
-//! response's diagnostics.
+//! [`Failure`] ([`api_failure`], [`OpError::failure`]) and then rendered by [`explain`] into a
+//! [`Diagnostic`], so the wording is tested on plain values; [`report`] and [`report_unsettled`]
+//! add the result to a response's diagnostics.
 
 use crate::clb::binding::id::AssociationId;
 use crate::clb::engine::OpError;
 use tencentcloud::clb::TaskError;
 use tencentcloud::error::ApiError;
-use tfplug::diag::Diagnostics;
+use tfplug::diag::{Diagnostic, Diagnostics};
 use tfplug::value::AttributePath;
 
 /// The facts of one failure, however it arrived (API error envelope, failed task, transport).
@@ -24,17 +24,6 @@ pub struct Failure {
     pub request_id: Option<String>,
     /// What to do next, when the caller knows better than the error code does.
     pub advice: Option<String>,
-}
-
-/// A diagnostic's text, plus the resource attribute it belongs to when the code points at one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Explained {
-    /// One line: what failed.
-    pub summary: String,
-    /// Code, message, RequestId and the advice.
-    pub detail: String,
-    /// The attribute the failure is about (`listener_id` for `ListenerIdNotFound`, …).
-    pub attribute: Option<&'static str>,
 }
 
 /// What to do next for a given error code (prefix matches for families such as `AuthFailure.*`).
@@ -101,8 +90,9 @@ pub fn attribute_for_code(code: Option<&str>) -> Option<&'static str> {
     }
 }
 
-/// Builds the diagnostic text for `failure` while doing `operation` (e.g. "bind the target group").
-pub fn explain(operation: &str, failure: &Failure) -> Explained {
+/// Builds the diagnostic for `failure` while doing `operation` (e.g. "bind the target group"), on
+/// the attribute the error code points at, if any.
+pub fn explain(operation: &str, failure: &Failure) -> Diagnostic {
     let summary = format!("Failed to {operation}");
     let mut detail = String::new();
     if let Some(code) = &failure.code {
@@ -123,10 +113,10 @@ pub fn explain(operation: &str, failure: &Failure) -> Explained {
         Some(a) => detail.push_str(a),
         None => detail.push_str(advice(failure.code.as_deref())),
     }
-    Explained {
-        summary,
-        detail,
-        attribute: attribute_for_code(failure.code.as_deref()),
+    let diagnostic = Diagnostic::error(summary, detail);
+    match attribute_for_code(failure.code.as_deref()) {
+        Some(attribute) => diagnostic.at(attribute),
+        None => diagnostic,
     }
 }
 
@@ -216,23 +206,13 @@ pub fn report(diags: &mut Diagnostics, operation: &str, id: &AssociationId, err:
         );
         return;
     }
-    add(
-        diags,
-        explain(&format!("{operation} ({id})"), &err.failure()),
-    );
+    diags.add(explain(&format!("{operation} ({id})"), &err.failure()));
 }
 
 /// Adds the diagnostic for an API call that failed while doing `operation` (no binding involved,
 /// e.g. a lookup), on the attribute the error points at when any.
 pub fn report_api(diags: &mut Diagnostics, operation: &str, err: &ApiError) {
-    add(diags, explain(operation, &api_failure(err)));
-}
-
-fn add(diags: &mut Diagnostics, e: Explained) {
-    match e.attribute {
-        Some(a) => diags.attribute_error(AttributePath::attr_root(a), e.summary, e.detail),
-        None => diags.error(e.summary, e.detail),
-    }
+    diags.add(explain(operation, &api_failure(err)));
 }
 
 /// Adds the error for a create whose bind the cloud may have accepted although its result was not
@@ -255,7 +235,10 @@ pub fn report_unconfirmed_create(
     };
     f.advice = Some(format!("{what}, so {UNCONFIRMED_CREATE_ADVICE}"));
     let e = explain(&format!("bind the target group ({id})"), &f);
-    diags.error(e.summary, e.detail);
+    diags.add(Diagnostic {
+        attribute: None,
+        ..e
+    });
 }
 
 /// What happens to a binding recorded by a create that did not see its result.
@@ -302,22 +285,21 @@ mod tests {
         );
         assert!(e.detail.contains("secret_id"));
         assert_eq!(e.attribute, None);
+        assert!(e.is_error());
     }
 
     #[test]
     fn codes_point_at_attributes() {
-        assert_eq!(
-            explain("x", &api("InvalidParameter.ListenerIdNotFound")).attribute,
-            Some("listener_id")
-        );
-        assert_eq!(
-            explain("x", &api("InvalidParameter.LBIdNotFound")).attribute,
-            Some("load_balancer_id")
-        );
-        assert_eq!(
-            explain("x", &api("InvalidParameter.LocationNotFound")).attribute,
-            Some("location_id")
-        );
+        for (code, attribute) in [
+            ("InvalidParameter.ListenerIdNotFound", "listener_id"),
+            ("InvalidParameter.LBIdNotFound", "load_balancer_id"),
+            ("InvalidParameter.LocationNotFound", "location_id"),
+        ] {
+            assert_eq!(
+                explain("x", &api(code)).attribute,
+                Some(AttributePath::attr_root(attribute))
+            );
+        }
     }
 
     #[test]

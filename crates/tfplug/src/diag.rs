@@ -1,4 +1,7 @@
 //! Diagnostics: user-facing errors and warnings that accumulate instead of aborting.
+//!
+//! [`Diagnostic`] is the one shape of "a problem to show the user": code that finds problems
+//! returns them (`Diagnostic::error(..).at("attr")`), and a response collects them.
 
 use std::fmt;
 
@@ -24,6 +27,34 @@ pub struct Diagnostic {
     pub detail: String,
     /// The attribute at fault, if any.
     pub attribute: Option<AttributePath>,
+}
+
+impl Diagnostic {
+    /// An error not yet tied to an attribute.
+    pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            summary: summary.into(),
+            detail: detail.into(),
+            attribute: None,
+        }
+    }
+    /// A warning not yet tied to an attribute.
+    pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(summary, detail)
+        }
+    }
+    /// The same diagnostic, pointing at `path` (a `&str` names a top-level attribute).
+    pub fn at(mut self, path: impl Into<AttributePath>) -> Self {
+        self.attribute = Some(path.into());
+        self
+    }
+    /// True for an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
 }
 
 impl fmt::Display for Diagnostic {
@@ -126,6 +157,18 @@ impl Diagnostics {
                 None
             }
         }
+    }
+}
+
+impl FromIterator<Diagnostic> for Diagnostics {
+    fn from_iter<I: IntoIterator<Item = Diagnostic>>(iter: I) -> Self {
+        Diagnostics(iter.into_iter().collect())
+    }
+}
+
+impl From<Vec<Diagnostic>> for Diagnostics {
+    fn from(v: Vec<Diagnostic>) -> Self {
+        Diagnostics(v)
     }
 }
 

@@ -50,7 +50,8 @@
 //!             d.capture(req.config.get::<Thing>()),
 //!         ) else { return };
 //!         thing.id = Some(format!("{}-{}", client.prefix, thing.name));
-//!         if let Err(e) = resp.state.set(&thing) { resp.diagnostics.extend(e) }
+//!         // Setters record their own problems in `resp.diagnostics`.
+//!         resp.set_state(&thing);
 //!     }
 //!     // The response already holds the recorded state (read) or the plan (update).
 //!     async fn read(&self, _ctx: &Context, _req: ReadRequest, _resp: &mut ReadResponse) {}
@@ -99,7 +100,13 @@
 //!   diagnostic that says what to do instead, without reaching the resource.
 //! - **Data sources**: implement [`datasource::DataSource`] and return it from
 //!   `Provider::data_sources`; the response starts as the configuration, fill in the rest.
-//! - **Private data**: [`typed::Private`] holds one serde model per key.
+//! - **Private data**: [`typed::Private`] holds one serde model per key
+//!   (`resp.set_private(key, &model)`).
+//! - **Stored state of another schema or type**: upgrades and moves read it into a serde model
+//!   with `req.raw_state_as::<T>()` / `req.source_state_as::<T>()`; a mismatch is a diagnostic
+//!   naming the attribute.
+//! - **Problems** are [`diag::Diagnostic`]s: code that finds them returns
+//!   `Diagnostic::error(summary, detail).at("attribute")`, and the response collects them.
 //!
 //! The framework checks the provider's definition once (names Terraform reserves such as
 //! `count`, duplicates, identity attribute types) and reports problems with the schema.
@@ -111,6 +118,7 @@ pub mod diag;
 mod framework;
 pub mod function;
 pub mod list;
+mod messages;
 mod proto;
 pub mod provider;
 pub mod resource;

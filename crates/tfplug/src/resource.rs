@@ -251,39 +251,6 @@ pub struct MoveStateResponse {
     pub diagnostics: Diagnostics,
 }
 
-/// `set_identity` for every response that carries an identity.
-macro_rules! identity_setter {
-    ($($response:ty),*) => {$(
-        impl $response {
-            /// Sets the identity from `model`. An error for a resource without the identity
-            /// capability (it has no identity to set).
-            pub fn set_identity<T: serde::Serialize>(&mut self, model: &T) -> Result<(), Diagnostics> {
-                match &mut self.identity {
-                    Some(identity) => identity.set(model),
-                    None => {
-                        let mut d = Diagnostics::new();
-                        d.error(
-                            "Identity set for a resource without identity",
-                            "This resource declares no identity schema, so it has no identity to \
-                             set. This is a bug in the provider; please report it.",
-                        );
-                        Err(d)
-                    }
-                }
-            }
-        }
-    )*};
-}
-
-identity_setter!(
-    CreateResponse,
-    ReadResponse,
-    UpdateResponse,
-    ImportResponse,
-    MoveStateResponse,
-    ModifyPlanResponse
-);
-
 /// A managed resource type.
 #[async_trait]
 pub trait Resource: Send + Sync + 'static {
@@ -402,39 +369,4 @@ pub trait ResourceMoveState: Send + Sync {
     fn move_sources(&self) -> Vec<MoveSource>;
     /// Converts the source state into this resource's state (and identity, if it has one).
     async fn move_state(&self, ctx: &Context, req: MoveStateRequest, resp: &mut MoveStateResponse);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::typed::ValueRole;
-    use crate::value::Type;
-
-    #[test]
-    fn set_identity_fills_the_prepared_identity_only() {
-        #[derive(serde::Serialize)]
-        struct Id {
-            name: &'static str,
-        }
-        let ty = Type::object([("name", Type::String)]);
-        let mut with = ReadResponse {
-            state: TypedValue::null(ValueRole::State, ty.clone()),
-            private: Private::new(),
-            identity: Some(TypedValue::null(ValueRole::Identity, ty.clone())),
-            diagnostics: Diagnostics::new(),
-        };
-        with.set_identity(&Id { name: "a" }).unwrap();
-        assert!(with.identity.unwrap().is_fully_known());
-        let mut without = CreateResponse {
-            state: TypedValue::null(ValueRole::State, ty),
-            private: Private::new(),
-            identity: None,
-            diagnostics: Diagnostics::new(),
-        };
-        let d = without.set_identity(&Id { name: "a" }).unwrap_err();
-        assert_eq!(
-            d.iter().next().unwrap().summary,
-            "Identity set for a resource without identity"
-        );
-    }
 }

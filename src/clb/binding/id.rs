@@ -10,13 +10,16 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+use tfplug::diag::Diagnostic;
 use tfplug::value::excerpt;
 
 /// Separator between the parts of an association ID.
 pub const SEPARATOR: char = '#';
 
-/// The four coordinates of one target group binding.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// The four coordinates of one target group binding. As a serde model it is also the
+/// resource identity ([`crate::clb::binding::identity`]): the same four attributes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AssociationId {
     /// Load balancer, `lb-…`.
     pub load_balancer_id: String,
@@ -34,6 +37,13 @@ pub struct AssociationId {
 pub struct ParseIdError {
     /// What was wrong with the given string, in one sentence.
     pub problem: String,
+}
+
+impl ParseIdError {
+    /// The error as a diagnostic with `summary` (the accepted forms in its detail).
+    pub fn diagnostic(&self, summary: &str) -> Diagnostic {
+        Diagnostic::error(summary, self.to_string())
+    }
 }
 
 /// Human-readable list of the ID forms the importer accepts.

@@ -1,28 +1,15 @@
 //! The resource identity of `tencentcloud_clb_target_group_association` (Terraform 1.12+,
 //! OpenTofu 1.10+): the binding's coordinates as an object, which `import { identity = {...} }`
-//! accepts instead of the `#`-joined ID.
-
-use serde::{Deserialize, Serialize};
+//! accepts instead of the `#`-joined ID. The identity's serde model is [`AssociationId`]
+//! itself (the same four attributes; `location_id` null for a layer-4 listener).
 
 use crate::clb::binding::id::AssociationId;
 use crate::clb::binding::validate::{IdKind, check_id};
+use tfplug::diag::{Diagnostic, Diagnostics};
 use tfplug::schema::{IdentityAttribute, IdentitySchema};
 
 /// Identity schema version; bump it (and upgrade old identities) if the attributes change.
 pub const IDENTITY_VERSION: i64 = 0;
-
-/// The identity of one binding. `location_id` is null for a layer-4 listener.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AssociationIdentity {
-    /// `lb-…`
-    pub load_balancer_id: String,
-    /// `lbl-…`
-    pub listener_id: String,
-    /// `lbtg-…`
-    pub target_group_id: String,
-    /// `loc-…`, or null for layer 4.
-    pub location_id: Option<String>,
-}
 
 /// Identity attributes with their descriptions, in schema order; the bool says whether import
 /// requires it.
@@ -45,70 +32,49 @@ pub const IDENTITY_ATTRIBUTES: [(&str, bool, &str); 4] = [
     ),
 ];
 
-impl From<&AssociationId> for AssociationIdentity {
-    fn from(id: &AssociationId) -> Self {
-        AssociationIdentity {
-            load_balancer_id: id.load_balancer_id.clone(),
-            listener_id: id.listener_id.clone(),
-            target_group_id: id.target_group_id.clone(),
-            location_id: id.location_id.clone(),
-        }
-    }
-}
-
-/// One thing wrong with an identity, on the attribute it is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdentityProblem {
-    /// The identity attribute.
-    pub attribute: &'static str,
-    /// What is wrong and what it should look like.
-    pub message: String,
-}
-
-impl AssociationIdentity {
-    /// The binding this identity names, with the same shape checks as an import ID (an empty
-    /// `location_id` means layer 4); otherwise every problem, each on its attribute.
-    pub fn association_id(&self) -> Result<AssociationId, Vec<IdentityProblem>> {
-        let location_id = self
-            .location_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
-        let parts = [
-            (
-                "load_balancer_id",
-                Some(self.load_balancer_id.trim()),
-                IdKind::LoadBalancer,
-            ),
-            (
-                "listener_id",
-                Some(self.listener_id.trim()),
-                IdKind::Listener,
-            ),
-            (
-                "target_group_id",
-                Some(self.target_group_id.trim()),
-                IdKind::TargetGroup,
-            ),
-            ("location_id", location_id, IdKind::Location),
-        ];
-        let problems: Vec<IdentityProblem> = parts
-            .into_iter()
-            .filter_map(|(attribute, value, kind)| {
-                let message = check_id(kind, value?).err()?;
-                Some(IdentityProblem { attribute, message })
-            })
-            .collect();
-        if !problems.is_empty() {
-            return Err(problems);
-        }
-        Ok(AssociationId {
-            load_balancer_id: self.load_balancer_id.trim().to_string(),
-            listener_id: self.listener_id.trim().to_string(),
-            location_id: location_id.map(str::to_string),
-            target_group_id: self.target_group_id.trim().to_string(),
+/// The binding an identity from `import { identity = {...} }` names, with the same shape checks
+/// as an import ID (an empty `location_id` means layer 4); otherwise every problem, each on its
+/// attribute.
+pub fn checked_identity(identity: &AssociationId) -> Result<AssociationId, Diagnostics> {
+    let location_id = identity
+        .location_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let parts = [
+        (
+            "load_balancer_id",
+            Some(identity.load_balancer_id.trim()),
+            IdKind::LoadBalancer,
+        ),
+        (
+            "listener_id",
+            Some(identity.listener_id.trim()),
+            IdKind::Listener,
+        ),
+        (
+            "target_group_id",
+            Some(identity.target_group_id.trim()),
+            IdKind::TargetGroup,
+        ),
+        ("location_id", location_id, IdKind::Location),
+    ];
+    let problems: Diagnostics = parts
+        .into_iter()
+        .filter_map(|(attribute, value, kind)| {
+            let message = check_id(kind, value?).err()?;
+            Some(Diagnostic::error("Invalid identity", message).at(attribute))
         })
+        .collect();
+    if !problems.is_empty() {
+        return Err(problems);
     }
+    Ok(AssociationId {
+        load_balancer_id: identity.load_balancer_id.trim().to_string(),
+        listener_id: identity.listener_id.trim().to_string(),
+        location_id: location_id.map(str::to_string),
+        target_group_id: identity.target_group_id.trim().to_string(),
+    })
 }
 
 /// The identity schema of the resource.
@@ -137,30 +103,33 @@ mod tests {
             "lb-demo0001#lbl-http0001#loc-web00001#lbtg-web00001",
         ] {
             let id = AssociationId::parse(raw).unwrap();
-            let identity = AssociationIdentity::from(&id);
-            assert_eq!(identity.association_id().unwrap(), id);
+            assert_eq!(checked_identity(&id).unwrap(), id);
         }
     }
 
     #[test]
     fn empty_location_means_layer4_and_bad_ids_are_refused_on_their_attribute() {
-        let identity = AssociationIdentity {
+        let identity = AssociationId {
             load_balancer_id: "lb-demo0001".into(),
             listener_id: "lbl-tcp00001".into(),
             target_group_id: "lbtg-web00001".into(),
             location_id: Some("".into()),
         };
-        assert_eq!(identity.association_id().unwrap().location_id, None);
-        let bad = AssociationIdentity {
+        assert_eq!(checked_identity(&identity).unwrap().location_id, None);
+        let bad = AssociationId {
             listener_id: "lbx-1".into(),
             target_group_id: " ".into(),
             location_id: Some("rule-1".into()),
             ..identity
         };
-        let problems = bad.association_id().unwrap_err();
-        let attrs: Vec<_> = problems.iter().map(|p| p.attribute).collect();
+        let problems = checked_identity(&bad).unwrap_err();
+        let attrs: Vec<_> = problems
+            .iter()
+            .map(|p| p.attribute.as_ref().unwrap().to_string())
+            .collect();
         assert_eq!(attrs, ["listener_id", "target_group_id", "location_id"]);
-        assert!(problems[0].message.contains("\"lbl-\""), "{problems:?}");
+        let first = problems.iter().next().unwrap();
+        assert!(first.detail.contains("\"lbl-\""), "{problems:?}");
     }
 
     #[test]
@@ -184,14 +153,9 @@ mod tests {
         );
         assert!(s.attributes.iter().all(|a| !a.description.is_empty()));
         let id = AssociationId::parse("lb-a1#lbl-a1#lbtg-a1").unwrap();
-        let v = TypedValue::from_model(
-            ValueRole::Identity,
-            s.value_type(),
-            &AssociationIdentity::from(&id),
-        )
-        .unwrap();
+        let v = TypedValue::from_model(ValueRole::Identity, s.value_type(), &id).unwrap();
         assert!(v.is_fully_known());
-        let back: AssociationIdentity = v.get().unwrap();
+        let back: AssociationId = v.get().unwrap();
         assert_eq!(back.location_id, None);
     }
 }

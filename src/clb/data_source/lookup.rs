@@ -3,10 +3,10 @@
 //! not exist. Written against the [`Engine`] so it is unit-tested with the in-memory fake.
 
 use crate::clb::binding::validate::{IdKind, check_id};
-use crate::clb::checks::Finding;
 use crate::clb::cloud::{BindingDetail, Deadline};
 use crate::clb::engine::Engine;
 use tencentcloud::error::ApiError;
+use tfplug::diag::{Diagnostic, Diagnostics};
 use tfplug::value::Unknowable;
 
 /// What to look up. At least one of `target_group_id` and `load_balancer_id` is set.
@@ -33,11 +33,11 @@ pub fn validate_query(
     target_group_id: &Unknowable<Option<String>>,
     load_balancer_id: &Unknowable<Option<String>>,
     listener_id: &Unknowable<Option<String>>,
-) -> Vec<Finding> {
+) -> Diagnostics {
     let unset = |v: &Unknowable<Option<String>>| matches!(v, Unknowable::Known(None));
-    let mut found = Vec::new();
+    let mut found = Diagnostics::new();
     if unset(target_group_id) && unset(load_balancer_id) {
-        found.push(missing_query());
+        found.add(missing_query());
     }
     for ((attribute, kind), value) in
         QUERY_IDS
@@ -47,12 +47,7 @@ pub fn validate_query(
         if let Some(v) = value.known_value()
             && let Err(detail) = check_id(kind, v.trim())
         {
-            found.push(Finding {
-                attribute,
-                summary: format!("Invalid {}", attribute),
-                detail,
-                warning: false,
-            });
+            found.add(Diagnostic::error(format!("Invalid {attribute}"), detail).at(attribute));
         }
     }
     found
@@ -67,7 +62,7 @@ pub async fn find_bindings(
     engine: &Engine,
     query: &BindingQuery,
     deadline: &Deadline,
-) -> Result<Result<Vec<BindingDetail>, Finding>, ApiError> {
+) -> Result<Result<Vec<BindingDetail>, Diagnostic>, ApiError> {
     let mut found = match (&query.target_group_id, &query.load_balancer_id) {
         (Some(tg), _) => match engine.target_group_binding_details(tg, deadline).await? {
             Some(all) => all,
@@ -117,24 +112,22 @@ fn sort_key(d: &BindingDetail) -> (&str, &str, Option<&str>, &str) {
     )
 }
 
-fn missing_query() -> Finding {
-    Finding {
-        attribute: "target_group_id",
-        summary: "Missing target_group_id or load_balancer_id".into(),
-        detail: "Set `target_group_id` to list the bindings of a target group, or `load_balancer_id` to list the bindings on a load balancer's listeners (both to list the bindings of that target group on that load balancer). `listener_id` alone is not enough.".into(),
-        warning: false,
-    }
+fn missing_query() -> Diagnostic {
+    Diagnostic::error(
+        "Missing target_group_id or load_balancer_id",
+        "Set `target_group_id` to list the bindings of a target group, or `load_balancer_id` to list the bindings on a load balancer's listeners (both to list the bindings of that target group on that load balancer). `listener_id` alone is not enough.",
+    )
+    .at("target_group_id")
 }
 
-fn not_found(attribute: &'static str, what: &str, id: &str) -> Finding {
-    Finding {
-        attribute,
-        summary: format!("{what} not found"),
-        detail: format!(
+fn not_found(attribute: &'static str, what: &str, id: &str) -> Diagnostic {
+    Diagnostic::error(
+        format!("{what} not found"),
+        format!(
             "{what} {id} does not exist in this region (or these credentials cannot see it). Check the ID and the provider's region."
         ),
-        warning: false,
-    }
+    )
+    .at(attribute)
 }
 
 #[cfg(test)]
@@ -289,7 +282,11 @@ mod tests {
                 .await
                 .unwrap()
                 .expect_err("not found");
-            assert_eq!(finding.attribute, attribute, "{q:?}");
+            assert_eq!(
+                finding.attribute,
+                Some(tfplug::value::AttributePath::attr_root(attribute)),
+                "{q:?}"
+            );
             assert!(finding.detail.contains("does not exist"), "{finding:?}");
         }
         // Nothing bound on an existing listener: an empty list.
@@ -308,15 +305,20 @@ mod tests {
     fn validation_needs_a_target_group_or_load_balancer_and_well_formed_ids() {
         let null = || Unknowable::Known(None);
         let known = |s: &str| Unknowable::Known(Some(s.to_string()));
-        let none = validate_query(&null(), &null(), &known("lbl-tcp"));
+        let at = |d: &Diagnostic| d.attribute.as_ref().unwrap().to_string();
+        let none: Vec<_> = validate_query(&null(), &null(), &known("lbl-tcp"))
+            .into_iter()
+            .collect();
         assert_eq!(none.len(), 1);
-        assert_eq!(none[0].attribute, "target_group_id");
+        assert_eq!(at(&none[0]), "target_group_id");
         assert!(none[0].detail.contains("load_balancer_id"), "{none:?}");
         assert!(validate_query(&Unknowable::Unknown, &null(), &null()).is_empty());
         assert!(validate_query(&null(), &known("lb-a1"), &Unknowable::Unknown).is_empty());
         assert!(validate_query(&known("lbtg-a1"), &known(" lb-a1"), &known("lbl-a1")).is_empty());
-        let bad = validate_query(&known("lb-a1"), &known("lbl-a1"), &known("loc-1"));
-        let attrs: Vec<_> = bad.iter().map(|f| f.attribute).collect();
+        let bad: Vec<_> = validate_query(&known("lb-a1"), &known("lbl-a1"), &known("loc-1"))
+            .into_iter()
+            .collect();
+        let attrs: Vec<_> = bad.iter().map(at).collect();
         assert_eq!(
             attrs,
             ["target_group_id", "load_balancer_id", "listener_id"]

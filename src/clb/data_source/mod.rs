@@ -8,7 +8,6 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::clb::checks::Finding;
 use crate::clb::cloud::{BindingDetail, Deadline, Weight};
 use crate::clb::data_source::lookup::{BindingQuery, find_bindings, validate_query};
 use crate::clb::errors::report_api;
@@ -18,7 +17,7 @@ use tfplug::diag::Diagnostics;
 use tfplug::provider::{ConfigValidator, Context};
 use tfplug::schema::{Attribute, Block, Schema};
 use tfplug::typed::TypedValue;
-use tfplug::value::{AttributePath, Type, Unknowable};
+use tfplug::value::{Type, Unknowable};
 
 /// How long one read may take, retries included.
 const READ_TIMEOUT: Duration = Duration::from_secs(2 * 60);
@@ -187,10 +186,6 @@ struct QueryConfig {
     listener_id: Unknowable<Option<String>>,
 }
 
-fn report(diags: &mut Diagnostics, f: Finding) {
-    diags.attribute_error(AttributePath::attr_root(f.attribute), f.summary, f.detail);
-}
-
 /// The data source.
 pub struct AssociationsDataSource;
 
@@ -200,9 +195,11 @@ impl ConfigValidator for AssociationsDataSource {
         let Some(q) = diags.capture(config.get::<QueryConfig>()) else {
             return;
         };
-        for f in validate_query(&q.target_group_id, &q.load_balancer_id, &q.listener_id) {
-            report(diags, f);
-        }
+        diags.extend(validate_query(
+            &q.target_group_id,
+            &q.load_balancer_id,
+            &q.listener_id,
+        ));
     }
 }
 
@@ -237,11 +234,9 @@ impl DataSource for AssociationsDataSource {
         match find_bindings(&client.engine, &model.query(), &deadline).await {
             Ok(Ok(found)) => {
                 model.associations = Some(found.into_iter().map(AssociationItem::from).collect());
-                if let Err(e) = resp.state.set(&model) {
-                    resp.diagnostics.extend(e);
-                }
+                resp.set_state(&model);
             }
-            Ok(Err(finding)) => report(d, finding),
+            Ok(Err(finding)) => d.add(finding),
             Err(e) => report_api(d, "list the target group bindings", &e),
         }
     }

@@ -17,7 +17,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::clb::association::{self, CreateFailed, Created, ObjectMark, PendingWrite, Refreshed};
 use crate::clb::binding::id::AssociationId;
-use crate::clb::binding::identity::AssociationIdentity;
 use crate::clb::binding::timeouts::timeout_or_default;
 use crate::clb::cloud::{Binding, Deadline, Weight};
 use crate::clb::errors::{report, report_unconfirmed_create, report_unsettled};
@@ -213,9 +212,7 @@ impl Resource for AssociationResource {
         .await;
         let binding = match created {
             Ok(Created { binding, mark }) => {
-                if let Err(e) = resp.private.set(OBJECT_MARK, &mark) {
-                    resp.diagnostics.extend(e);
-                }
+                resp.set_private(OBJECT_MARK, &mark);
                 binding
             }
             Err(CreateFailed {
@@ -232,19 +229,13 @@ impl Resource for AssociationResource {
                 // The cloud may have accepted the bind: record it (Terraform taints it), so a
                 // destroy or the next apply removes it instead of leaving an orphan.
                 report_unconfirmed_create(d, &id, &error, pending.task_id.as_deref());
-                if let Err(e) = resp.private.set(PENDING_WRITE, &pending) {
-                    resp.diagnostics.extend(e);
-                }
+                resp.set_private(PENDING_WRITE, &pending);
                 association::unconfirmed_binding(&id, model.weight)
             }
         };
         let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone());
-        if let Err(e) = resp.state.set(&state) {
-            resp.diagnostics.extend(e);
-        }
-        if let Err(e) = resp.set_identity(&AssociationIdentity::from(&id)) {
-            resp.diagnostics.extend(e);
-        }
+        resp.set_state(&state);
+        resp.set_identity(&id);
     }
 
     async fn read(&self, ctx: &Context, req: ReadRequest, resp: &mut ReadResponse) {
@@ -258,9 +249,7 @@ impl Resource for AssociationResource {
         };
         // The identity follows from the state alone, so it is there even when the cloud cannot be
         // asked, and for state written before identities existed (Terraform < 1.12).
-        if let Err(e) = resp.set_identity(&AssociationIdentity::from(&id)) {
-            resp.diagnostics.extend(e);
-        }
+        resp.set_identity(&id);
         let d = &mut resp.diagnostics;
         let client = match ctx.provider_data::<ConfiguredProvider>() {
             Configured::Ready(client) => client,
@@ -285,9 +274,7 @@ impl Resource for AssociationResource {
         match refreshed {
             Ok(Refreshed::Present(binding)) => {
                 let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone());
-                if let Err(e) = resp.state.set(&state) {
-                    resp.diagnostics.extend(e);
-                }
+                resp.set_state(&state);
             }
             Ok(Refreshed::Absent) => {
                 tracing::info!(id = %id, "binding no longer exists; removing it from state");
@@ -306,35 +293,19 @@ impl Resource for AssociationResource {
         }
     }
 
-    async fn update(&self, _ctx: &Context, req: UpdateRequest, resp: &mut UpdateResponse) {
+    async fn update(&self, _ctx: &Context, _req: UpdateRequest, resp: &mut UpdateResponse) {
+        // Every binding attribute forces replacement, so only `timeouts` can change in place:
+        // nothing to send to the cloud, and the response starts as the plan, whose `id` and
+        // `weight` the framework's plan rules (`use_state_for_unknown`, `requires_replace`)
+        // already kept from the prior state.
         // The plan may carry no identity (state stored before identities existed): name the
         // binding from the planned coordinates, which an in-place update never changes.
         if let Some(id) = resp
             .diagnostics
             .capture(resp.state.get::<AssociationModel>())
             .and_then(|m| m.association_id())
-            && let Err(e) = resp.set_identity(&AssociationIdentity::from(&id))
         {
-            resp.diagnostics.extend(e);
-        }
-        // Every binding attribute forces replacement, so only `timeouts` can change in place:
-        // nothing to send to the cloud. The response starts as the plan; computed values it
-        // left unknown keep their prior values.
-        if resp.state.is_unknown("id") {
-            let prior = resp
-                .diagnostics
-                .capture(req.prior_state.get_attr::<Option<String>>("id"));
-            if let Some(Err(e)) = prior.map(|id| resp.state.set_attr("id", &id)) {
-                resp.diagnostics.extend(e);
-            }
-        }
-        if resp.state.is_unknown("weight") {
-            let prior = resp
-                .diagnostics
-                .capture(req.prior_state.get_attr::<Option<Weight>>("weight"));
-            if let Some(Err(e)) = prior.map(|w| resp.state.set_attr("weight", &w)) {
-                resp.diagnostics.extend(e);
-            }
+            resp.set_identity(&id);
         }
     }
 

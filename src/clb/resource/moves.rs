@@ -4,9 +4,8 @@
 
 use async_trait::async_trait;
 
-use crate::clb::binding::identity::AssociationIdentity;
 use crate::clb::binding::official::{
-    OFFICIAL_PROVIDERS, OFFICIAL_TYPE, binding_from_official_state,
+    OFFICIAL_PROVIDERS, OFFICIAL_TYPE, OfficialAttachment, refused,
 };
 use crate::clb::resource::{AssociationModel, AssociationResource};
 use tfplug::provider::Context;
@@ -30,21 +29,17 @@ impl ResourceMoveState for AssociationResource {
         req: MoveStateRequest,
         resp: &mut MoveStateResponse,
     ) {
-        let id = match binding_from_official_state(&req.source_state) {
-            Ok(id) => id,
-            Err(refused) => {
-                resp.diagnostics.error(refused.summary, refused.detail);
-                return;
-            }
+        // A state that is not even the official attachment's shape gets the same advice.
+        let official = req
+            .source_state_as::<OfficialAttachment>()
+            .map_err(|d| d.into_iter().map(refused).collect());
+        let Some(id) = resp.diagnostics.capture(official.and_then(|o| o.binding())) else {
+            return;
         };
         // The weight is not in the official state; the refresh that follows the move reads it
         // from the cloud, so the move itself never calls the API.
-        if let Err(e) = resp.state.set(&AssociationModel::named(&id)) {
-            resp.diagnostics.extend(e);
-            return;
-        }
-        if let Err(e) = resp.set_identity(&AssociationIdentity::from(&id)) {
-            resp.diagnostics.extend(e);
+        if resp.set_state(&AssociationModel::named(&id)) {
+            resp.set_identity(&id);
         }
     }
 }

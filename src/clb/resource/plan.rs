@@ -5,7 +5,6 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::clb::binding::id::AssociationId;
-use crate::clb::binding::identity::AssociationIdentity;
 use crate::clb::binding::timeouts::{DEFAULT_TIMEOUT, parse_duration, timeout_or_default};
 use crate::clb::binding::validate::{IdKind, check_id, check_weight};
 use crate::clb::checks::check_binding;
@@ -138,14 +137,10 @@ impl ResourceModifyPlan for AssociationResource {
             resp.identity = None;
             return;
         };
-        if let Err(e) = resp.set_identity(&AssociationIdentity::from(&id)) {
-            resp.diagnostics.extend(e);
-        }
+        resp.set_identity(&id);
         // The ID is a pure function of the configuration: show it in the plan.
-        if resp.plan.is_unknown("id")
-            && let Err(e) = resp.plan.set_attr("id", &id.to_string())
-        {
-            resp.diagnostics.extend(e);
+        if resp.plan.is_unknown("id") {
+            resp.set_plan_attr("id", &id.to_string());
         }
         let Some(model) = resp.diagnostics.capture(req.config.get::<PlanningModel>()) else {
             return;
@@ -181,17 +176,7 @@ impl ResourceModifyPlan for AssociationResource {
             .unwrap_or(DEFAULT_TIMEOUT);
         let deadline = Deadline::after(budget, ctx.cancel.clone());
         match check_binding(&client.engine, &id, weight, &deadline).await {
-            Ok(findings) => {
-                for f in findings {
-                    let path = AttributePath::attr_root(f.attribute);
-                    if f.warning {
-                        resp.diagnostics
-                            .attribute_warning(path, f.summary, f.detail);
-                    } else {
-                        resp.diagnostics.attribute_error(path, f.summary, f.detail);
-                    }
-                }
-            }
+            Ok(findings) => resp.diagnostics.extend(findings),
             Err(ApiError::DeadlineExceeded { action, last }) => resp.diagnostics.attribute_error(
                 AttributePath::attr_root("timeouts").attr("create"),
                 "Plan-time check ran out of time",

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 use crate::clb::association::PendingWrite;
-use crate::clb::binding::identity::{AssociationIdentity, identity_schema};
+use crate::clb::binding::id::AssociationId;
+use crate::clb::binding::identity::identity_schema;
 use crate::clb::cloud::Weight;
 use crate::clb::cloud::fake::FakeClb;
 use crate::clb::engine::Engine;
@@ -55,7 +56,7 @@ fn no_identity() -> Option<TypedValue> {
 }
 
 /// The identity the resource returned.
-fn identity_of(slot: &Option<TypedValue>) -> AssociationIdentity {
+fn identity_of(slot: &Option<TypedValue>) -> AssociationId {
     slot.as_ref()
         .expect("an identity")
         .get()

@@ -109,16 +109,23 @@ impl ResourceUpgradeState for R {
                 .error("no upgrade path", format!("from version {}", req.version));
             return;
         }
-        #[derive(Serialize)]
-        struct V2<'a> {
-            id: &'a str,
-            name: &'a str,
+        #[derive(Deserialize)]
+        struct V1 {
+            id: String,
+            title: String,
         }
-        let v2 = V2 {
-            id: req.raw_state["id"].as_str().unwrap_or_default(),
-            name: req.raw_state["title"].as_str().unwrap_or_default(),
+        #[derive(Serialize)]
+        struct V2 {
+            id: String,
+            name: String,
+        }
+        let Some(v1) = resp.diagnostics.capture(req.raw_state_as::<V1>()) else {
+            return;
         };
-        resp.state.set(&v2).unwrap();
+        resp.set_state(&V2 {
+            id: v1.id,
+            name: v1.title,
+        });
     }
 }
 
@@ -652,8 +659,11 @@ impl crate::datasource::DataSource for D {
         _req: crate::datasource::DataSourceReadRequest,
         resp: &mut crate::datasource::DataSourceReadResponse,
     ) {
-        if let Some(e) = ctx.require_provider_data::<String>().err() {
-            resp.diagnostics.extend(e);
+        if resp
+            .diagnostics
+            .capture(ctx.require_provider_data::<String>())
+            .is_none()
+        {
             return;
         }
         resp.state.replace_value(self.0.clone());
