@@ -85,33 +85,41 @@ pub fn schema() -> Schema {
     )
 }
 
-/// The `timeouts` block.
+/// The `timeouts` block, generic in how each value is held (see [`Association`]).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct TimeoutsModel {
+pub struct Timeouts<S> {
     /// `create`
-    pub create: Option<String>,
+    pub create: S,
     /// `delete`
-    pub delete: Option<String>,
+    pub delete: S,
 }
 
-/// The resource's state as a plain struct.
+/// The resource's attributes, generic in how each one is held, so that every view of the
+/// resource is this one model: the state ([`AssociationModel`], known values) and the plan-time
+/// view of a configuration (`PlanningModel` in [`plan`], where any attribute may be unknown).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct AssociationModel {
+pub struct Association<S, W, T> {
     /// Canonical association ID.
-    pub id: Option<String>,
+    pub id: S,
     /// `lb-…`
-    pub load_balancer_id: Option<String>,
+    pub load_balancer_id: S,
     /// `lbl-…`
-    pub listener_id: Option<String>,
+    pub listener_id: S,
     /// `loc-…`
-    pub location_id: Option<String>,
+    pub location_id: S,
     /// `lbtg-…`
-    pub target_group_id: Option<String>,
+    pub target_group_id: S,
     /// 0..100
-    pub weight: Option<Weight>,
+    pub weight: W,
     /// The `timeouts` block.
-    pub timeouts: Option<TimeoutsModel>,
+    pub timeouts: T,
 }
+
+/// The `timeouts` block as state holds it.
+pub type TimeoutsModel = Timeouts<Option<String>>;
+
+/// The resource's state: every attribute known (or null).
+pub type AssociationModel = Association<Option<String>, Option<Weight>, Option<TimeoutsModel>>;
 
 impl AssociationModel {
     /// The binding's coordinates; `None` when an ID attribute is missing.
@@ -140,13 +148,9 @@ impl AssociationModel {
     /// The model for `id`, with the cloud's view of the binding.
     pub fn from_binding(id: &AssociationId, b: &Binding, timeouts: Option<TimeoutsModel>) -> Self {
         AssociationModel {
-            id: Some(id.to_string()),
-            load_balancer_id: Some(id.load_balancer_id.clone()),
-            listener_id: Some(id.listener_id.clone()),
-            location_id: id.location_id.clone(),
-            target_group_id: Some(id.target_group_id.clone()),
             weight: b.weight,
             timeouts,
+            ..Self::named(id)
         }
     }
 }

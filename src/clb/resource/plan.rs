@@ -2,7 +2,6 @@
 //! the plan modifier. Import is [`crate::clb::resource::import`].
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 
 use crate::clb::binding::id::AssociationId;
 use crate::clb::binding::timeouts::{DEFAULT_TIMEOUT, parse_duration, timeout_or_default};
@@ -12,7 +11,7 @@ use crate::clb::cloud::{Deadline, Weight};
 use crate::clb::engine::OpError;
 use crate::clb::errors::report;
 use crate::clb::provider::ConfiguredProvider;
-use crate::clb::resource::AssociationResource;
+use crate::clb::resource::{Association, AssociationResource, Timeouts};
 use tencentcloud::ApiError;
 use tfplug::diag::Diagnostics;
 use tfplug::provider::{ConfigValidator, Configured, Context};
@@ -20,23 +19,15 @@ use tfplug::resource::*;
 use tfplug::typed::TypedValue;
 use tfplug::value::{AttributePath, Unknowable};
 
-/// A configuration (or prior state) as plan time sees it: any attribute may be unknown.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct PlanningModel {
-    load_balancer_id: Unknowable<Option<String>>,
-    listener_id: Unknowable<Option<String>>,
-    location_id: Unknowable<Option<String>>,
-    target_group_id: Unknowable<Option<String>>,
-    /// A number, which configuration may write as a fraction.
-    weight: Unknowable<Option<f64>>,
-    timeouts: Unknowable<Option<PlanningTimeouts>>,
-}
+/// An attribute as plan time sees it: unknown, null or a value.
+type Planning<T> = Unknowable<Option<T>>;
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct PlanningTimeouts {
-    create: Unknowable<Option<String>>,
-    delete: Unknowable<Option<String>>,
-}
+/// A configuration (or prior state) as plan time sees it: the resource's one model with any
+/// attribute possibly unknown, and the weight a number, which configuration may write as a
+/// fraction.
+type PlanningModel = Association<Planning<String>, Planning<f64>, Planning<PlanningTimeouts>>;
+
+type PlanningTimeouts = Timeouts<Planning<String>>;
 
 impl PlanningModel {
     fn id_attributes(&self) -> [(&'static str, IdKind, &Unknowable<Option<String>>); 4] {
@@ -255,6 +246,7 @@ mod tests {
     #[test]
     fn offline_validation_points_at_each_attribute() {
         let c = config(&PlanningModel {
+            id: Known(None),
             load_balancer_id: text("lbx-1"),
             listener_id: text("lb-1"),
             location_id: text("loc"),
