@@ -1,9 +1,9 @@
 //! `scripts/release`: the files a Terraform registry or a private mirror expects, and an offline
 //! `terraform init` from the filesystem mirror it writes, whose lock file pins the zip's package.
 //!
-//! The network mirror it writes is served over HTTPS on loopback (a throwaway certificate that
-//! only this `terraform` trusts, through `SSL_CERT_FILE`): Terraform checks the zip against the
-//! `zh:` hash the mirror lists, so a wrong `zh:` is refused.
+//! The network mirror it writes is served over HTTPS on loopback (a `localhost` certificate from
+//! a test CA that only this `terraform` trusts, through `SSL_CERT_FILE`): Terraform checks the
+//! zip against the `zh:` hash the mirror lists, so a wrong `zh:` is refused.
 //!
 //! SHA256SUMS is signed: `gpg --verify` of its `.sig` succeeds with the published `.asc` key
 //! alone, and `sha256sum -c` accepts the files, as docs/releasing.md tells users to check.
@@ -13,6 +13,8 @@
 //! optimised build). When `RELEASE_ARTIFACTS_DIR` names the output of a real `scripts/release`
 //! (scripts/test sets it), that output is checked the same way.
 
+#[path = "support/registry.rs"]
+mod registry;
 #[path = "support/release.rs"]
 mod release;
 mod support;
@@ -23,7 +25,6 @@ use release::{
 };
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The hashes recorded for our provider (the mirror's source address) in a lock file.
@@ -215,33 +216,18 @@ fn check_release(dir: &Path, binary: &Path) {
     );
 }
 
-/// A static HTTPS file server on loopback for `root`, with a fresh self-signed certificate.
+/// A static HTTPS file server on loopback for `root`, with the registry tests' `localhost`
+/// certificate from a fresh test CA.
 struct HttpsMirror {
     /// Serves until dropped.
     _rt: tokio::runtime::Runtime,
     port: u16,
-    cert_pem: String,
+    ca_pem: String,
 }
 
 impl HttpsMirror {
     fn serve(root: PathBuf) -> Self {
-        use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
-        let key = KeyPair::generate().unwrap();
-        let mut params = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
-        // Trusted as its own root by terraform (Go accepts a pool member as a whole chain).
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        let cert = params.self_signed(&key).unwrap();
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let tls = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![cert.der().clone()],
-                rustls_pki_types::PrivatePkcs8KeyDer::from(key.serialize_der()).into(),
-            )
-            .unwrap();
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
+        let (ca_pem, acceptor) = registry::tls_for_localhost();
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -264,7 +250,7 @@ impl HttpsMirror {
         HttpsMirror {
             _rt: rt,
             port,
-            cert_pem: cert.pem(),
+            ca_pem,
         }
     }
 }
@@ -356,12 +342,12 @@ fn check_network_mirror(dir: &Path) {
         let server = HttpsMirror::serve(mirror_root);
         let work = tempfile::tempdir().unwrap();
         let ca = work.path().join("mirror-ca.pem");
-        std::fs::write(&ca, &server.cert_pem).unwrap();
+        std::fs::write(&ca, &server.ca_pem).unwrap();
         let rc = work.path().join("terraform.rc");
         std::fs::write(
             &rc,
             format!(
-                "provider_installation {{\n  network_mirror {{\n    url = \"https://127.0.0.1:{}/\"\n  }}\n}}\n",
+                "provider_installation {{\n  network_mirror {{\n    url = \"https://localhost:{}/\"\n  }}\n}}\n",
                 server.port
             ),
         )

@@ -92,8 +92,9 @@ impl Registry {
     }
 }
 
-/// A test CA and a server certificate for `localhost` issued by it: the CA's PEM and an acceptor.
-fn tls_for_localhost() -> (String, tokio_rustls::TlsAcceptor) {
+/// A test CA and a server certificate for `localhost` issued by it: the CA's PEM (for
+/// `SSL_CERT_FILE`) and an acceptor presenting the certificate.
+pub fn tls_for_localhost() -> (String, tokio_rustls::TlsAcceptor) {
     use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
