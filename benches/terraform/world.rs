@@ -100,6 +100,7 @@ impl Layout {
             load_balancers,
             target_groups,
             associations: Vec::new(),
+            ..World::default()
         }
     }
 

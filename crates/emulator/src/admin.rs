@@ -23,10 +23,11 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/state", get(get_state).put(put_state))
         .route("/metrics", get(metrics))
         .route("/reset", post(reset))
+        .route("/oidc/token", post(crate::oidc::mint_for_test))
         .layer(middleware::from_fn(loopback_only))
 }
 
-fn json_reply(status: StatusCode, body: serde_json::Value) -> Response {
+pub(crate) fn json_reply(status: StatusCode, body: serde_json::Value) -> Response {
     let bytes = serde_json::to_vec(&body).unwrap_or_default();
     (
         status,

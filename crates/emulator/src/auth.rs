@@ -6,7 +6,11 @@
 //! [`tencentcloud::sign`], which the official vectors pin; the real `tccli` driving the
 //! emulator keeps both honest end to end.
 
+use crate::cam::DEFAULT_ACCOUNT_UIN;
+use crate::clb::world::World;
+use crate::config::EmulatorConfig;
 use crate::error::ApiFailure;
+use crate::sts::sessions::{Session, Sessions};
 use http::HeaderMap;
 use tencentcloud::sign::{self, SignRequest};
 
@@ -17,7 +21,9 @@ pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 pub const SERVICE: &str = "clb";
 
 /// The request the SDKs sign for a POST to `/`: `content-type` and `host` plus any extra headers.
+#[allow(clippy::too_many_arguments)]
 fn sign_request<'a>(
+    service: &'a str,
     secret_id: &'a str,
     secret_key: &'a str,
     host: &'a str,
@@ -29,7 +35,7 @@ fn sign_request<'a>(
     SignRequest {
         secret_id,
         secret_key,
-        service: SERVICE,
+        service,
         host,
         timestamp,
         method: "POST",
@@ -52,6 +58,7 @@ pub fn authorization(
     body: &[u8],
 ) -> String {
     sign::authorization(&sign_request(
+        SERVICE,
         secret_id,
         secret_key,
         host,
@@ -70,7 +77,7 @@ fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Verifies the TC3 signature of a received request against the one accepted key pair.
+/// Verifies the TC3 signature of a received CLB request against the one accepted key pair.
 /// `now` is the server clock in Unix seconds.
 pub fn verify(
     headers: &HeaderMap,
@@ -79,6 +86,123 @@ pub fn verify(
     secret_key: &str,
     now: i64,
 ) -> Result<(), ApiFailure> {
+    verify_signed(headers, body, SERVICE, now, |id| {
+        (id == secret_id).then(|| secret_key.to_string())
+    })
+    .map(|_| ())
+}
+
+/// Who signed a request.
+#[derive(Debug, Clone)]
+pub(crate) enum Caller {
+    /// A long-term key of this root account.
+    Account { uin: String },
+    /// Temporary credentials of a role session.
+    Session(Box<Session>),
+}
+
+impl Caller {
+    /// The account the caller acts in (for a role session: the role's owner).
+    pub fn account_id(&self) -> &str {
+        match self {
+            Caller::Account { uin } => uin,
+            Caller::Session(s) => &s.account_id,
+        }
+    }
+
+    /// `LongTermKey` or `SessionToken`, as the metrics count calls.
+    pub fn credential_kind(&self) -> &'static str {
+        match self {
+            Caller::Account { .. } => "LongTermKey",
+            Caller::Session(_) => "SessionToken",
+        }
+    }
+
+    /// Checks CAM permissions: a root account may do anything; a session what its role and
+    /// session policy allow.
+    pub fn authorize(&self, operation: &str, resource: &str, request_id: &str) -> Result<(), ApiFailure> {
+        match self {
+            Caller::Account { .. } => Ok(()),
+            Caller::Session(s) if s.allows(operation, resource) => Ok(()),
+            Caller::Session(_) => Err(ApiFailure::new(
+                "UnauthorizedOperation",
+                crate::cam::denial(request_id, operation, resource),
+            )),
+        }
+    }
+}
+
+/// The account owning a long-term SecretId.
+fn owner_of(world: &World, secret_id: &str) -> String {
+    world
+        .accounts
+        .iter()
+        .find(|a| a.secret_ids.iter().any(|id| id == secret_id))
+        .map(|a| a.uin.clone())
+        .unwrap_or_else(|| DEFAULT_ACCOUNT_UIN.to_string())
+}
+
+/// Verifies a signed request for `service` and says who sent it: the emulator's long-term key,
+/// or temporary credentials it issued, whose `X-TC-Token` must match and be unexpired.
+pub(crate) fn authenticate(
+    config: &EmulatorConfig,
+    world: &World,
+    sessions: &Sessions,
+    headers: &HeaderMap,
+    body: &[u8],
+    service: &str,
+    now: i64,
+) -> Result<Caller, ApiFailure> {
+    let secret_id = verify_signed(headers, body, service, now, |id| {
+        if id == config.secret_id {
+            Some(config.secret_key.clone())
+        } else {
+            sessions.get(id).map(|s| s.tmp_secret_key.clone())
+        }
+    })?;
+    if secret_id == config.secret_id {
+        return Ok(Caller::Account {
+            uin: owner_of(world, &secret_id),
+        });
+    }
+    let Some(session) = sessions.get(&secret_id) else {
+        return Err(ApiFailure::new(
+            "AuthFailure.SecretIdNotFound",
+            "The SecretId is not found, please ensure that your SecretId is correct.",
+        ));
+    };
+    let token_failure = |m: &str| ApiFailure::new("AuthFailure.TokenFailure", m);
+    match header(headers, "x-tc-token") {
+        None => {
+            return Err(token_failure(
+                "Token error: the request is signed with temporary credentials but carries no X-TC-Token.",
+            ));
+        }
+        Some(t) if !sign::signatures_match(t.trim(), &session.token) => {
+            return Err(token_failure(
+                "Token error: X-TC-Token does not belong to this TmpSecretId.",
+            ));
+        }
+        Some(_) => {}
+    }
+    if u64::try_from(now).unwrap_or(0) >= session.expires_at {
+        return Err(token_failure(&format!(
+            "Token error: the temporary credentials expired at {} (Unix seconds); get new ones.",
+            session.expires_at
+        )));
+    }
+    Ok(Caller::Session(Box::new(session.clone())))
+}
+
+/// Verifies the TC3 signature with the key `key_of` gives for the signing SecretId; returns
+/// that SecretId.
+pub(crate) fn verify_signed(
+    headers: &HeaderMap,
+    body: &[u8],
+    service: &str,
+    now: i64,
+    key_of: impl Fn(&str) -> Option<String>,
+) -> Result<String, ApiFailure> {
     let invalid = |m: &str| ApiFailure::new("AuthFailure.InvalidAuthorization", m);
     let raw = headers
         .get(http::header::AUTHORIZATION)
@@ -88,12 +212,12 @@ pub fn verify(
         .ok()
         .and_then(sign::parse_authorization)
         .ok_or_else(|| invalid("Authorization header is not in the TC3-HMAC-SHA256 format"))?;
-    if auth.secret_id != secret_id {
+    let Some(secret_key) = key_of(&auth.secret_id) else {
         return Err(ApiFailure::new(
             "AuthFailure.SecretIdNotFound",
             "The SecretId is not found, please ensure that your SecretId is correct.",
         ));
-    }
+    };
     let timestamp = header(headers, "x-tc-timestamp")
         .and_then(|v| v.trim().parse::<i64>().ok())
         .ok_or_else(|| {
@@ -116,8 +240,10 @@ pub fn verify(
             "The credential date does not match the UTC date of X-TC-Timestamp.",
         ));
     }
-    if auth.service != SERVICE {
-        return Err(failure("The credential scope must name the service clb."));
+    if auth.service != service {
+        return Err(failure(&format!(
+            "The credential scope must name the service {service}."
+        )));
     }
     let listed = &auth.signed_headers;
     if !listed.iter().any(|h| h == "content-type") || !listed.iter().any(|h| h == "host") {
@@ -149,8 +275,9 @@ pub fn verify(
         header(headers, "x-tc-content-sha256").is_some_and(|v| v.trim() == "UNSIGNED-PAYLOAD");
     let payload: &[u8] = if unsigned { b"UNSIGNED-PAYLOAD" } else { body };
     let expected = sign::signature(&sign_request(
-        secret_id,
-        secret_key,
+        service,
+        &auth.secret_id,
+        &secret_key,
         host,
         content_type,
         timestamp,
@@ -158,7 +285,7 @@ pub fn verify(
         &extra,
     ));
     if sign::signatures_match(&expected, &auth.signature) {
-        Ok(())
+        Ok(auth.secret_id)
     } else {
         Err(failure(
             "The provided credentials could not be validated. Please check your signature is correct.",
@@ -228,7 +355,7 @@ mod tests {
     fn verify_honours_x_tc_action_in_signed_headers() {
         let (id, key, ts, body) = ("AKIDEXAMPLE", "secret", 1_700_000_000, b"{}");
         let extra = [("x-tc-action", "DescribeLoadBalancers")];
-        let request = sign_request(id, key, "127.0.0.1:9", "application/json", ts, body, &extra);
+        let request = sign_request(SERVICE, id, key, "127.0.0.1:9", "application/json", ts, body, &extra);
         let auth = sign::authorization(&request);
         assert!(auth.contains("SignedHeaders=content-type;host;x-tc-action"));
         let mut h = headers(&[
@@ -316,6 +443,7 @@ mod tests {
         let (ts, key) = (1_800_000_000, "k");
         let marker = b"UNSIGNED-PAYLOAD";
         let auth = sign::authorization(&sign_request(
+            SERVICE,
             "AKIDEXAMPLE",
             key,
             "h",

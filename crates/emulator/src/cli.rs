@@ -57,6 +57,9 @@ struct Cli {
     /// Seed of the fault generator; the same seed and calls replay the same faults.
     #[arg(long, default_value_t = 0)]
     fault_seed: u64,
+    /// Caps every STS session (AssumeRole*) at this many seconds, to exercise credential refresh.
+    #[arg(long)]
+    sts_max_session_seconds: Option<u64>,
 }
 
 /// Reads and checks the seed, naming the file and, for bad JSON, the line and column.
@@ -113,6 +116,7 @@ fn config_from(cli: Cli) -> Result<EmulatorConfig, String> {
             delay: Duration::from_millis(cli.fault_delay_ms),
             rng_seed: cli.fault_seed,
         },
+        sts_max_session_seconds: cli.sts_max_session_seconds,
     })
 }
 

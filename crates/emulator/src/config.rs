@@ -29,6 +29,8 @@ pub struct EmulatorConfig {
     pub rate_limit_per_second: u32,
     /// Injected faults.
     pub faults: Faults,
+    /// Caps every STS session at this many seconds (tests of credential refresh).
+    pub sts_max_session_seconds: Option<u64>,
 }
 
 /// Faults to inject, drawn from a random generator seeded with `rng_seed` so a run replays.
@@ -64,6 +66,7 @@ impl Default for EmulatorConfig {
             task_duration: Duration::from_millis(1500),
             rate_limit_per_second: 20,
             faults: Faults::default(),
+            sts_max_session_seconds: None,
         }
     }
 }

@@ -16,17 +16,20 @@
 
 mod admin;
 pub mod auth;
+pub mod cam;
 mod clb;
 mod cli;
 mod config;
 mod error;
 mod faults;
+mod oidc;
 mod params;
 mod persist;
 pub mod probe;
 mod ratelimit;
 mod server;
 mod state;
+pub mod sts;
 
 pub use clb::tasks::{Task, TaskAction};
 pub use clb::world::{

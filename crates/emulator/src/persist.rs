@@ -20,6 +20,18 @@ pub struct Snapshot {
     /// See [`World::associations`].
     #[serde(default)]
     pub associations: Vec<TargetGroupAssociation>,
+    /// See [`World::accounts`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<crate::cam::Account>,
+    /// See [`World::roles`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<crate::cam::Role>,
+    /// See [`World::oidc_providers`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub oidc_providers: Vec<crate::cam::OidcProvider>,
+    /// See [`World::saml_providers`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub saml_providers: Vec<crate::cam::SamlProvider>,
     /// Tasks, running and finished.
     #[serde(default)]
     pub tasks: Vec<Task>,
@@ -32,6 +44,10 @@ impl Snapshot {
             load_balancers: world.load_balancers.clone(),
             target_groups: world.target_groups.clone(),
             associations: world.associations.clone(),
+            accounts: world.accounts.clone(),
+            roles: world.roles.clone(),
+            oidc_providers: world.oidc_providers.clone(),
+            saml_providers: world.saml_providers.clone(),
             tasks: tasks.to_vec(),
         }
     }
@@ -42,6 +58,10 @@ impl Snapshot {
             load_balancers: self.load_balancers,
             target_groups: self.target_groups,
             associations: self.associations,
+            accounts: self.accounts,
+            roles: self.roles,
+            oidc_providers: self.oidc_providers,
+            saml_providers: self.saml_providers,
         };
         (world, self.tasks)
     }

@@ -218,7 +218,7 @@ async fn api(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let code = outcome.result.as_ref().err().map(|f| f.code);
     {
         let mut core = shared.core();
-        let key = Action::metrics_key(&action);
+        let key = crate::sts::metrics_key(&action).unwrap_or_else(|| Action::metrics_key(&action));
         *core.metrics.calls.entry(key.to_string()).or_default() += 1;
         if let Some(code) = code {
             *core.metrics.errors.entry(code.to_string()).or_default() += 1;
@@ -293,9 +293,35 @@ async fn handle(
     }
     let now = (now_ms() / 1000) as i64;
     let cfg = &shared.config;
-    if let Err(f) = auth::verify(&parts.headers, &bytes, &cfg.secret_id, &cfg.secret_key, now) {
-        return Outcome::fail(f);
+    if crate::sts::is_sts_request(&parts.headers) {
+        let mut core = shared.core();
+        let (result, credential) =
+            crate::sts::handle(&mut core, cfg, &parts.headers, &bytes, action, request_id, now);
+        core.metrics.count_credential(credential, action);
+        return Outcome {
+            result,
+            drop_connection: false,
+            task: None,
+        };
     }
+    let caller = {
+        let mut core = shared.core();
+        let caller = auth::authenticate(
+            cfg,
+            &core.world,
+            &core.sessions,
+            &parts.headers,
+            &bytes,
+            auth::SERVICE,
+            now,
+        );
+        let kind = caller.as_ref().map_or("Unsigned", |c| c.credential_kind());
+        core.metrics.count_credential(kind, action);
+        match caller {
+            Ok(c) => c,
+            Err(f) => return Outcome::fail(f),
+        }
+    };
     if action.is_empty() {
         return Outcome::fail(ApiFailure::new(
             "MissingParameter",
@@ -353,6 +379,12 @@ async fn handle(
             ));
         }
     };
+    let region = header(parts, "x-tc-region").unwrap_or("");
+    let resource = crate::cam::clb_resource(&json, region, caller.account_id());
+    let operation = format!("clb:{}", action.name());
+    if let Err(f) = caller.authorize(&operation, &resource, request_id) {
+        return Outcome::fail(f);
+    }
     let mut outcome = match Params::top(&json) {
         Ok(p) => dispatch(&mut core, action, &p, request_id, cfg.task_duration),
         Err(f) => Outcome::fail(f),

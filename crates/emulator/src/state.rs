@@ -31,6 +31,22 @@ pub struct Metrics {
     pub tasks_failed: u64,
     /// Tasks currently in progress.
     pub tasks_running: u64,
+    /// API calls per kind of credential (`LongTermKey`, `SessionToken`, `Unsigned`) and action.
+    pub calls_by_credential: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+impl Metrics {
+    /// Counts one call under its kind of credential.
+    pub(crate) fn count_credential(&mut self, kind: &str, action: &str) {
+        let key = crate::sts::metrics_key(action)
+            .unwrap_or_else(|| crate::clb::action::Action::metrics_key(action));
+        *self
+            .calls_by_credential
+            .entry(kind.to_string())
+            .or_default()
+            .entry(key.to_string())
+            .or_default() += 1;
+    }
 }
 
 /// Current time in Unix milliseconds.
@@ -54,6 +70,8 @@ pub struct Core {
     pub limiter: RateLimiter,
     /// Fault decisions.
     pub dice: FaultDice,
+    /// Temporary credentials STS issued (not persisted: a restart ends every session).
+    pub(crate) sessions: crate::sts::sessions::Sessions,
     seed: World,
     config: EmulatorConfig,
 }
@@ -90,6 +108,7 @@ impl Core {
             metrics: Metrics::default(),
             limiter: RateLimiter::new(config.rate_limit_per_second),
             dice: FaultDice::new(config.faults.clone()),
+            sessions: Default::default(),
             seed,
             config: config.clone(),
         };
@@ -185,6 +204,7 @@ impl Core {
         self.metrics = Metrics::default();
         self.limiter = RateLimiter::new(self.config.rate_limit_per_second);
         self.dice = FaultDice::new(self.config.faults.clone());
+        self.sessions.clear();
         self.persist();
     }
 }

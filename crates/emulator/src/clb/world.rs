@@ -23,6 +23,18 @@ pub struct World {
     /// Bindings of target groups to layer-4 listeners or layer-7 rules.
     #[serde(default)]
     pub associations: Vec<TargetGroupAssociation>,
+    /// CAM: accounts owning keys (see docs/emulator.md, "STS, CAM and OIDC").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<crate::cam::Account>,
+    /// CAM: roles with their trust and permissions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<crate::cam::Role>,
+    /// CAM: OIDC identity providers whose tokens the emulator signs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub oidc_providers: Vec<crate::cam::OidcProvider>,
+    /// CAM: SAML identity providers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub saml_providers: Vec<crate::cam::SamlProvider>,
 }
 
 /// A CLB instance.
@@ -205,6 +217,12 @@ impl World {
     /// Fills defaulted names and checks that the world is consistent: unique IDs, known
     /// protocols and types, and associations that point at things that exist.
     pub fn normalize(&mut self) -> Result<(), String> {
+        crate::cam::check(
+            &self.accounts,
+            &self.roles,
+            &self.oidc_providers,
+            &self.saml_providers,
+        )?;
         let mut ids = HashSet::new();
         let mut unique = |id: &str| -> Result<(), String> {
             if id.is_empty() {
