@@ -120,7 +120,12 @@ impl Caller {
 
     /// Checks CAM permissions: a root account may do anything; a session what its role and
     /// session policy allow.
-    pub fn authorize(&self, operation: &str, resource: &str, request_id: &str) -> Result<(), ApiFailure> {
+    pub fn authorize(
+        &self,
+        operation: &str,
+        resource: &str,
+        request_id: &str,
+    ) -> Result<(), ApiFailure> {
         match self {
             Caller::Account { .. } => Ok(()),
             Caller::Session(s) if s.allows(operation, resource) => Ok(()),
@@ -355,7 +360,16 @@ mod tests {
     fn verify_honours_x_tc_action_in_signed_headers() {
         let (id, key, ts, body) = ("AKIDEXAMPLE", "secret", 1_700_000_000, b"{}");
         let extra = [("x-tc-action", "DescribeLoadBalancers")];
-        let request = sign_request(SERVICE, id, key, "127.0.0.1:9", "application/json", ts, body, &extra);
+        let request = sign_request(
+            SERVICE,
+            id,
+            key,
+            "127.0.0.1:9",
+            "application/json",
+            ts,
+            body,
+            &extra,
+        );
         let auth = sign::authorization(&request);
         assert!(auth.contains("SignedHeaders=content-type;host;x-tc-action"));
         let mut h = headers(&[

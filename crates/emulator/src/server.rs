@@ -295,8 +295,15 @@ async fn handle(
     let cfg = &shared.config;
     if crate::sts::is_sts_request(&parts.headers) {
         let mut core = shared.core();
-        let (result, credential) =
-            crate::sts::handle(&mut core, cfg, &parts.headers, &bytes, action, request_id, now);
+        let (result, credential) = crate::sts::handle(
+            &mut core,
+            cfg,
+            &parts.headers,
+            &bytes,
+            action,
+            request_id,
+            now,
+        );
         core.metrics.count_credential(credential, action);
         return Outcome {
             result,

@@ -164,8 +164,14 @@ impl Client {
         let http = builder
             .build()
             .map_err(|e| ConfigError::Http(e.to_string()))?;
-        let resolved =
-            credentials::resolve(&config.credentials, config.region.as_deref(), env, &http).await?;
+        let resolved = credentials::resolve(
+            &config.credentials,
+            config.region.as_deref(),
+            &config.endpoint,
+            env,
+            &http,
+        )
+        .await?;
         tracing::debug!(
             source = ?resolved.provider.source(),
             region = %resolved.region,

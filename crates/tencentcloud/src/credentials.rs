@@ -1,5 +1,7 @@
 //! The credentials chain: explicit values, environment, tccli profile files, the SDK INI file, then
-//! the CVM instance role from the metadata service. First match wins.
+//! the CVM instance role from the metadata service. First match wins. On top of those base
+//! credentials, a role session from STS when the settings ask for one (see [`resolve`]), and the
+//! account guard.
 //!
 //! All lookups of the process environment and the home directory go through [`Environment`], so
 //! tests can run the chain without touching the real environment.
@@ -9,13 +11,20 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::endpoint::EndpointOptions;
 use super::error::{ApiError, ConfigError};
+use super::sts::{CallerIdentity, StsClient};
 
+mod exchange;
 mod files;
 mod instance_role;
+mod session;
 
-use files::{read_ini_credentials, read_profile_credential};
+pub use exchange::{AssumeRoleOptions, MfaOptions, SamlOptions, WebIdentityOptions};
+use exchange::{Exchange, Origins};
+use files::{read_ini_credentials, read_profile_credential, read_profile_role};
 use instance_role::RoleProvider;
+use session::SessionProvider;
 
 /// Region used when nothing else names one.
 pub const DEFAULT_REGION: &str = "ap-guangzhou";
@@ -61,6 +70,25 @@ pub struct CredentialOptions {
     /// Base URL of the metadata service (else `TENCENTCLOUD_METADATA_BASE_URL`, else
     /// `http://metadata.tencentyun.com`). The value `off` skips the metadata service.
     pub metadata_base_url: Option<String>,
+    /// `cam_role_name`: use this CVM role from the metadata service instead of keys.
+    pub cam_role_name: Option<String>,
+    /// `assume_role`
+    pub assume_role: Option<AssumeRoleOptions>,
+    /// `assume_role_with_web_identity`
+    pub assume_role_with_web_identity: Option<WebIdentityOptions>,
+    /// `assume_role_with_saml`
+    pub assume_role_with_saml: Option<SamlOptions>,
+    /// `mfa_certification`
+    pub mfa_certification: Option<MfaOptions>,
+    /// `enable_pod_oidc`: web identity from the `TKE_*` variables.
+    pub enable_pod_oidc: bool,
+    /// `sts_endpoint` (else `TENCENTCLOUD_STS_ENDPOINT`, else the CLB endpoint settings with
+    /// service `sts`): a URL, or a host name reached with HTTPS.
+    pub sts_endpoint: Option<String>,
+    /// `allowed_account_ids`: refuse to run unless the caller's account is one of these.
+    pub allowed_account_ids: Vec<String>,
+    /// `forbidden_account_ids`: refuse to run in these accounts.
+    pub forbidden_account_ids: Vec<String>,
 }
 
 impl fmt::Debug for CredentialOptions {
@@ -78,6 +106,24 @@ impl fmt::Debug for CredentialOptions {
             .field("profile", &self.profile)
             .field("shared_credentials_dir", &self.shared_credentials_dir)
             .field("metadata_base_url", &self.metadata_base_url)
+            .field("cam_role_name", &self.cam_role_name)
+            .field("assume_role", &self.assume_role)
+            .field(
+                "assume_role_with_web_identity",
+                &self.assume_role_with_web_identity,
+            )
+            .field("assume_role_with_saml", &self.assume_role_with_saml)
+            .field("mfa_certification", &self.mfa_certification)
+            .field("enable_pod_oidc", &self.enable_pod_oidc)
+            .field(
+                "sts_endpoint",
+                &self
+                    .sts_endpoint
+                    .as_deref()
+                    .map(super::redact::without_user_info),
+            )
+            .field("allowed_account_ids", &self.allowed_account_ids)
+            .field("forbidden_account_ids", &self.forbidden_account_ids)
             .finish()
     }
 }
@@ -149,6 +195,8 @@ pub enum CredentialSource {
     IniFile(PathBuf),
     /// CVM instance role (role name).
     InstanceRole(String),
+    /// A role session from STS, refreshed before it expires (what was assumed, no secrets).
+    RoleSession(String),
 }
 
 /// Supplies the credentials for each request; temporary ones are refreshed before they expire.
@@ -162,6 +210,7 @@ pub struct CredentialProvider {
 enum ProviderKind {
     Static(Credentials),
     Role(Arc<RoleProvider>),
+    Session(Arc<SessionProvider>),
 }
 
 impl fmt::Debug for CredentialProvider {
@@ -191,6 +240,16 @@ impl CredentialProvider {
         match &self.inner {
             ProviderKind::Static(c) => Ok(c.clone()),
             ProviderKind::Role(r) => r.current().await,
+            // Boxed: a session's base may itself be a session (MFA, then a role).
+            ProviderKind::Session(s) => Box::pin(s.current()).await,
+        }
+    }
+
+    /// How many role sessions STS issued to this provider so far (0 for other sources).
+    pub fn sessions_obtained(&self) -> u64 {
+        match &self.inner {
+            ProviderKind::Session(s) => s.sessions_obtained(),
+            _ => 0,
         }
     }
 }
@@ -202,12 +261,57 @@ pub struct ResolvedCredentials {
     pub provider: CredentialProvider,
     /// The region to use.
     pub region: String,
+    /// Who the credentials belong to, when the account guard asked STS.
+    pub caller: Option<CallerIdentity>,
 }
 
-/// Runs the chain. `http` is used only for the metadata service.
+/// Where STS calls go: `sts_endpoint`, else `TENCENTCLOUD_STS_ENDPOINT`, else what `endpoint`
+/// gives for service `sts` (a full `endpoint` URL, or `sts.<domain>` with `protocol`).
+pub fn sts_endpoint(
+    opts: &CredentialOptions,
+    endpoint: &EndpointOptions,
+    env: &dyn Environment,
+) -> Result<super::endpoint::ResolvedEndpoint, ConfigError> {
+    let given = opts
+        .sts_endpoint
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .or_else(|| env.var("TENCENTCLOUD_STS_ENDPOINT"));
+    match given {
+        Some(text) => {
+            let text = text.trim();
+            let url = if text.contains("://") {
+                text.to_string()
+            } else {
+                format!("https://{text}")
+            };
+            EndpointOptions {
+                endpoint: Some(url),
+                allow_insecure_http: endpoint.allow_insecure_http,
+                ..Default::default()
+            }
+            .resolve("sts")
+            .map_err(|e| ConfigError::Setting {
+                setting: "sts_endpoint".into(),
+                detail: e.to_string(),
+            })
+        }
+        None => endpoint.resolve("sts"),
+    }
+}
+
+/// Runs the chain. `http` is used for the metadata service and STS, which `endpoint` (with
+/// [`CredentialOptions::sts_endpoint`]) locates.
+///
+/// Base credentials come from the chain; then at most one role exchange, the first of:
+/// `enable_pod_oidc`, `assume_role_with_web_identity`, `assume_role_with_saml`, `assume_role`
+/// (each from its block, else its `TENCENTCLOUD_ASSUME_ROLE_*` variables), a profile's
+/// `role-arn`. `mfa_certification` turns the base keys into an MFA session first. The session
+/// is fetched now, so bad settings fail here, and refreshed before it expires.
 pub async fn resolve(
     opts: &CredentialOptions,
     explicit_region: Option<&str>,
+    endpoint: &EndpointOptions,
     env: &dyn Environment,
     http: &reqwest::Client,
 ) -> Result<ResolvedCredentials, ConfigError> {
@@ -219,8 +323,127 @@ pub async fn resolve(
         .or_else(|| env.var("TENCENTCLOUD_PROFILE"))
         .unwrap_or_else(|| "default".to_string());
     let region = resolve_region(explicit_region, env, profile_dir.as_deref(), &profile);
-    let provider = resolve_provider(opts, env, http, profile_dir.as_deref(), &profile).await?;
-    Ok(ResolvedCredentials { provider, region })
+    let mut sts_region = region.clone();
+    let mut exchange: Option<(Exchange, Origins)> = None;
+    if opts.enable_pod_oidc {
+        let (e, o, tke_region) = Exchange::pod_oidc(env)?;
+        sts_region = tke_region;
+        exchange = Some((e, o));
+    }
+    if exchange.is_none() {
+        exchange = Exchange::web_identity(opts.assume_role_with_web_identity.as_ref(), env)?;
+    }
+    if exchange.is_none() {
+        exchange = Exchange::saml(opts.assume_role_with_saml.as_ref(), env)?;
+    }
+    if exchange.is_none() {
+        exchange = Exchange::assume_role(opts.assume_role.as_ref(), env)?;
+    }
+    let mfa = Exchange::mfa(opts.mfa_certification.as_ref(), env)?;
+    let needs_base = exchange.as_ref().is_none_or(|(e, _)| e.signed()) || mfa.is_some();
+    let mut base = if needs_base {
+        Some(resolve_provider(opts, env, http, profile_dir.as_deref(), &profile).await?)
+    } else {
+        None
+    };
+    if exchange.is_none()
+        && let Some(CredentialSource::ProfileFile(path)) = base.as_ref().map(|b| b.source())
+        && let Some((arn, name)) = read_profile_role(path)
+    {
+        exchange = Some(Exchange::profile_role(path, arn, name));
+    }
+    let guard = !opts.allowed_account_ids.is_empty() || !opts.forbidden_account_ids.is_empty();
+    let sts = if exchange.is_some() || mfa.is_some() || guard {
+        Some(StsClient::new(
+            http.clone(),
+            sts_endpoint(opts, endpoint, env)?,
+            &sts_region,
+            &super::client::default_request_client(),
+        ))
+    } else {
+        None
+    };
+    if let (Some((e, o)), Some(sts)) = (mfa, &sts) {
+        let session = Arc::new(SessionProvider::new(sts.clone(), base.take(), e, o));
+        session.start().await?;
+        base = Some(session::provider(session));
+    }
+    let provider = match (exchange, &sts) {
+        (Some((e, o)), Some(sts)) => {
+            let signer = if e.signed() { base } else { None };
+            let session = Arc::new(SessionProvider::new(sts.clone(), signer, e, o));
+            session.start().await?;
+            session::provider(session)
+        }
+        _ => base.ok_or_else(|| ConfigError::NoCredentials {
+            looked_at: vec!["no source was consulted".into()],
+        })?,
+    };
+    let caller = match (&sts, guard) {
+        (Some(sts), true) => Some(check_account(opts, sts, &provider).await?),
+        _ => None,
+    };
+    Ok(ResolvedCredentials {
+        provider,
+        region,
+        caller,
+    })
+}
+
+/// `allowed_account_ids` / `forbidden_account_ids`: asks STS who the credentials belong to.
+async fn check_account(
+    opts: &CredentialOptions,
+    sts: &StsClient,
+    provider: &CredentialProvider,
+) -> Result<CallerIdentity, ConfigError> {
+    let setting = if opts.allowed_account_ids.is_empty() {
+        "forbidden_account_ids"
+    } else {
+        "allowed_account_ids"
+    };
+    let fail = |detail: String| ConfigError::Setting {
+        setting: setting.to_string(),
+        detail,
+    };
+    let creds = provider
+        .current()
+        .await
+        .map_err(|e| fail(format!("cannot check the account: {e}")))?;
+    let me = sts.get_caller_identity(&creds).await.map_err(|e| {
+        fail(format!(
+            "cannot check the account: STS GetCallerIdentity at {} failed: {e}. Check sts_endpoint (or endpoint/domain) and the credentials.",
+            sts.endpoint().url
+        ))
+    })?;
+    let account = me.account_id.trim();
+    if account.is_empty() {
+        return Err(fail(
+            "STS GetCallerIdentity returned no AccountId; the account cannot be checked.".into(),
+        ));
+    }
+    if !opts.allowed_account_ids.is_empty()
+        && !opts.allowed_account_ids.iter().any(|a| a.trim() == account)
+    {
+        return Err(fail(format!(
+            "the credentials in use act in account {account} ({}), which is not in allowed_account_ids {:?}. Use credentials (or a role) of an allowed account, or add {account} to the list if it is meant to be managed here.",
+            me.arn, opts.allowed_account_ids
+        )));
+    }
+    if opts
+        .forbidden_account_ids
+        .iter()
+        .any(|a| a.trim() == account)
+    {
+        return Err(ConfigError::Setting {
+            setting: "forbidden_account_ids".into(),
+            detail: format!(
+                "the credentials in use act in account {account} ({}), which forbidden_account_ids lists. Use credentials (or a role) of another account.",
+                me.arn
+            ),
+        });
+    }
+    tracing::debug!(account, arn = %me.arn, "account check passed");
+    Ok(me)
 }
 
 fn profile_dir(opts: &CredentialOptions, env: &dyn Environment) -> Option<PathBuf> {
@@ -303,6 +526,27 @@ async fn resolve_provider(
     let mut looked_at = Vec::new();
     let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
 
+    if let Some(name) = nonempty(&opts.cam_role_name) {
+        // As in the official provider, a named CVM role replaces any keys.
+        let base = metadata_base(opts, env);
+        let role = RoleProvider::new(http.clone(), base.trim_end_matches('/'), Some(name));
+        return match role.fetch().await {
+            Ok((name, cached)) => {
+                role.store(cached).await;
+                Ok(CredentialProvider {
+                    source: CredentialSource::InstanceRole(name),
+                    inner: ProviderKind::Role(Arc::new(role)),
+                })
+            }
+            Err(why) => Err(ConfigError::Setting {
+                setting: "cam_role_name".into(),
+                detail: format!(
+                    "cannot get the CVM role's credentials from the metadata service at {base}: {why}. cam_role_name works only on a CVM instance with that role bound."
+                ),
+            }),
+        };
+    }
+
     if let Some(c) = pair(
         "the provider configuration",
         nonempty(&opts.secret_id),
@@ -367,12 +611,7 @@ async fn resolve_provider(
         None => looked_at.push("~/.tencentcloud/credentials: no home directory".to_string()),
     }
 
-    let base = opts
-        .metadata_base_url
-        .clone()
-        .filter(|b| !b.is_empty())
-        .or_else(|| env.var("TENCENTCLOUD_METADATA_BASE_URL"))
-        .unwrap_or_else(|| DEFAULT_METADATA_BASE_URL.to_string());
+    let base = metadata_base(opts, env);
     if base.eq_ignore_ascii_case("off") {
         looked_at.push("CVM instance role: metadata service disabled".to_string());
     } else {
@@ -393,4 +632,12 @@ async fn resolve_provider(
         }
     }
     Err(ConfigError::NoCredentials { looked_at })
+}
+
+fn metadata_base(opts: &CredentialOptions, env: &dyn Environment) -> String {
+    opts.metadata_base_url
+        .clone()
+        .filter(|b| !b.is_empty())
+        .or_else(|| env.var("TENCENTCLOUD_METADATA_BASE_URL"))
+        .unwrap_or_else(|| DEFAULT_METADATA_BASE_URL.to_string())
 }

@@ -255,6 +255,15 @@ pub enum ConfigError {
     /// The HTTP client could not be constructed.
     #[error("cannot build the HTTP client: {0}")]
     Http(String),
+    /// A setting (a provider argument such as `assume_role.role_arn`, or an environment
+    /// variable) was refused; the detail says why, with the API code and RequestId if any.
+    #[error("{setting}: {detail}")]
+    Setting {
+        /// The setting concerned.
+        setting: String,
+        /// What is wrong and what to do.
+        detail: String,
+    },
     /// Another setting is out of range.
     #[error("invalid setting {name}: {detail}")]
     Invalid {

@@ -56,6 +56,7 @@ pub mod ratelimit;
 pub mod redact;
 pub mod retry;
 pub mod sign;
+pub mod sts;
 
 pub use client::{CallKind, Client, ClientConfig};
 pub use credentials::CredentialOptions;

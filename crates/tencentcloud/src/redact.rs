@@ -12,6 +12,7 @@ const SENSITIVE: &[&str] = &[
     "signature",
     "credential",
     "privatekey",
+    "assertion",
 ];
 
 /// Longest body text written to the log, in characters.

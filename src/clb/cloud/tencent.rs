@@ -12,10 +12,12 @@ use tencentcloud::clb::types as wire;
 use tencentcloud::client::{Client, ClientConfig};
 use tencentcloud::credentials::CredentialOptions;
 use tencentcloud::endpoint::EndpointOptions;
-use tencentcloud::error::{ApiError, ClbObject};
+use tencentcloud::error::{ApiError, ClbObject, ConfigError};
 
-/// Builds the API handle from the provider settings (runs the credentials chain).
-pub async fn connect(settings: ProviderSettings) -> Result<Arc<dyn ClbApi>, String> {
+/// Builds the API handle from the provider settings (runs the credentials chain, assumes the
+/// configured role and checks the account).
+pub async fn connect(settings: ProviderSettings) -> Result<Arc<dyn ClbApi>, ConfigError> {
+    let auth = settings.auth;
     let config = ClientConfig {
         credentials: CredentialOptions {
             secret_id: settings.secret_id,
@@ -24,6 +26,15 @@ pub async fn connect(settings: ProviderSettings) -> Result<Arc<dyn ClbApi>, Stri
             profile: settings.profile,
             shared_credentials_dir: settings.shared_credentials_dir,
             metadata_base_url: None,
+            cam_role_name: auth.cam_role_name,
+            assume_role: auth.assume_role,
+            assume_role_with_web_identity: auth.assume_role_with_web_identity,
+            assume_role_with_saml: auth.assume_role_with_saml,
+            mfa_certification: auth.mfa_certification,
+            enable_pod_oidc: auth.enable_pod_oidc,
+            sts_endpoint: auth.sts_endpoint,
+            allowed_account_ids: auth.allowed_account_ids,
+            forbidden_account_ids: auth.forbidden_account_ids,
         },
         region: settings.region,
         endpoint: EndpointOptions {
@@ -35,7 +46,7 @@ pub async fn connect(settings: ProviderSettings) -> Result<Arc<dyn ClbApi>, Stri
         rate_limit_per_second: settings.rate_limit,
         ..ClientConfig::default()
     };
-    let client = Client::new(config).await.map_err(|e| e.to_string())?;
+    let client = Client::new(config).await?;
     Ok(Arc::new(ClientApi::new(client)))
 }
 

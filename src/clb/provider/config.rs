@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::auth::{self, AuthModel, AuthSettings};
+
 use tencentcloud::redact::without_user_info;
 use tfplug::diag::Diagnostics;
 use tfplug::schema::{Attribute, Block, Schema};
@@ -24,7 +26,7 @@ pub fn schema() -> Schema {
     let s = |name: &str, desc: &str| Attribute::string(name).optional().description(desc);
     Schema::new(
         0,
-        Block::new()
+        auth::schema(Block::new()
             .description("Tencent Cloud, for binding CLB target groups to listeners and forwarding rules.")
             .attribute(s("secret_id", "API key ID. Falls back to TENCENTCLOUD_SECRET_ID, then a tccli profile, the SDK credentials file, or the CVM instance role."))
             .attribute(s("secret_key", "API key secret. Falls back to TENCENTCLOUD_SECRET_KEY.").sensitive())
@@ -39,7 +41,7 @@ pub fn schema() -> Schema {
                 Attribute::number("rate_limit")
                     .optional()
                     .description("Client-side limit of API requests per second per action, shared by all resources of this provider. Default 20. Falls back to TENCENTCLOUD_RATE_LIMIT."),
-            ),
+            )),
     )
 }
 
@@ -69,6 +71,8 @@ pub struct ProviderSettings {
     pub endpoint: Option<String>,
     /// `rate_limit`
     pub rate_limit: u32,
+    /// Role sessions, account guards and the other authentication settings.
+    pub auth: AuthSettings,
 }
 
 // Written by hand so a stray `{:?}` can never print a secret.
@@ -86,6 +90,7 @@ impl std::fmt::Debug for ProviderSettings {
             .field("domain", &self.domain)
             .field("endpoint", &self.endpoint.as_deref().map(without_user_info))
             .field("rate_limit", &self.rate_limit)
+            .field("auth", &self.auth)
             .finish()
     }
 }
@@ -123,6 +128,9 @@ pub struct ProviderConfigModel {
     pub endpoint: Unknowable<Option<String>>,
     /// `rate_limit`: a number, which configuration may write as a fraction.
     pub rate_limit: Unknowable<Option<f64>>,
+    /// The authentication attributes and blocks.
+    #[serde(flatten)]
+    pub auth: AuthModel,
 }
 
 impl ProviderConfigModel {
@@ -149,6 +157,7 @@ impl ProviderConfigModel {
             .map(|(name, _)| name)
             .chain(self.rate_limit.is_unknown().then_some("rate_limit"))
             .map(str::to_string)
+            .chain(self.auth.unknown())
             .collect()
     }
 }
@@ -199,6 +208,7 @@ pub fn read(
         domain: text(&c.domain).or_else(|| env_text(ENV_DOMAIN)),
         endpoint: text(&c.endpoint).or_else(|| env_text(ENV_ENDPOINT)),
         rate_limit,
+        auth: c.auth.settings(),
     }))
 }
 
@@ -212,6 +222,7 @@ pub fn validate(config: &TypedValue, env: &dyn Fn(&str) -> Option<String>) -> Di
 
 fn check(c: &ProviderConfigModel, env: &dyn Fn(&str) -> Option<String>) -> Diagnostics {
     let mut d = Diagnostics::default();
+    c.auth.check(&mut d);
     let at = AttributePath::attr_root;
     if let Some(p) = text(&c.protocol)
         && !matches!(p.to_ascii_uppercase().as_str(), "HTTP" | "HTTPS")

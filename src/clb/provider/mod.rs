@@ -1,5 +1,6 @@
 //! The `tencentcloud` provider: configuration, and what it hands to its resources.
 
+pub mod auth;
 pub mod config;
 
 use std::sync::Arc;
@@ -104,9 +105,7 @@ impl Provider for TencentCloudProvider {
                     run: self.run.clone(),
                 })
             }
-            Err(message) => resp
-                .diagnostics
-                .error("Cannot configure the Tencent Cloud provider", message),
+            Err(e) => auth::report(&e, &mut resp.diagnostics),
         }
     }
 

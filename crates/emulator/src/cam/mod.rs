@@ -70,7 +70,10 @@ pub struct SamlProvider {
 impl Role {
     /// `qcs::cam::uin/<owner>:roleName/<name>`, as denials quote it.
     pub fn arn(&self) -> String {
-        format!("qcs::cam::uin/{}:roleName/{}", self.owner_uin, self.role_name)
+        format!(
+            "qcs::cam::uin/{}:roleName/{}",
+            self.owner_uin, self.role_name
+        )
     }
 
     /// Whether `arn` names this role, in either documented form.
@@ -86,7 +89,10 @@ impl Role {
 impl SamlProvider {
     /// `qcs::cam::uin/<owner>:saml-provider/<name>`.
     pub fn arn(&self) -> String {
-        format!("qcs::cam::uin/{}:saml-provider/{}", self.owner_uin, self.name)
+        format!(
+            "qcs::cam::uin/{}:saml-provider/{}",
+            self.owner_uin, self.name
+        )
     }
 }
 
@@ -145,7 +151,9 @@ pub fn check(
         }
     }
     for r in roles {
-        if !seen.insert(format!("role {}", r.arn())) || !seen.insert(format!("roleid {}", r.role_id)) {
+        if !seen.insert(format!("role {}", r.arn()))
+            || !seen.insert(format!("roleid {}", r.role_id))
+        {
             return Err(format!("role {} appears more than once", r.arn()));
         }
         if !is_role_arn(&r.arn()) || r.role_id.is_empty() {
@@ -168,7 +176,10 @@ pub fn check(
     }
     for o in oidc {
         if o.client_ids.is_empty() {
-            return Err(format!("OIDC provider {:?} needs at least one ClientIds entry", o.name));
+            return Err(format!(
+                "OIDC provider {:?} needs at least one ClientIds entry",
+                o.name
+            ));
         }
     }
     Ok(())
@@ -194,7 +205,12 @@ mod tests {
         assert!(!r.is_named_by("qcs::cam::uin/100000000002:roleName/terraform-deployer"));
         assert!(!r.is_named_by("qcs::cam::uin/100000000001:roleName/terraform"));
         assert!(is_role_arn("qcs::cam::uin/1:roleName/x"));
-        for bad in ["", "arn:aws:iam::1:role/x", "qcs::cam::uin/abc:roleName/x", "qcs::cam::uin/1:user/x"] {
+        for bad in [
+            "",
+            "arn:aws:iam::1:role/x",
+            "qcs::cam::uin/abc:roleName/x",
+            "qcs::cam::uin/1:user/x",
+        ] {
             assert!(!is_role_arn(bad), "{bad}");
         }
     }

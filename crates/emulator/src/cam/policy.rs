@@ -88,7 +88,10 @@ impl PolicyDocument {
     /// Checks the version and effects.
     pub fn check(&self) -> Result<(), String> {
         if self.version != "2.0" {
-            return Err(format!("version is {:?}; CAM policies use \"2.0\"", self.version));
+            return Err(format!(
+                "version is {:?}; CAM policies use \"2.0\"",
+                self.version
+            ));
         }
         for s in &self.statement {
             if !matches!(s.effect.as_str(), "allow" | "deny") {
@@ -103,7 +106,11 @@ impl PolicyDocument {
         let decoded = percent_decode(text);
         let value: serde_json::Value =
             serde_json::from_str(&decoded).map_err(|e| format!("not JSON ({e})"))?;
-        if value.to_string().to_ascii_lowercase().contains("\"principal\"") {
+        if value
+            .to_string()
+            .to_ascii_lowercase()
+            .contains("\"principal\"")
+        {
             return Err("a session policy must not name a principal".into());
         }
         let doc: PolicyDocument =
@@ -168,15 +175,23 @@ mod tests {
             {"effect":"allow","action":["name/clb:*"],"resource":"*"},
             {"effect":"deny","action":"clb:Associate*","resource":["qcs::clb:ap-guangzhou:uin/1:clb/lb-a"]}]}"#);
         assert!(p.allows("clb:DescribeListeners", "*"));
-        assert!(p.allows("clb:AssociateTargetGroups", "qcs::clb:ap-guangzhou:uin/1:clb/lb-b"));
-        assert!(!p.allows("clb:AssociateTargetGroups", "qcs::clb:ap-guangzhou:uin/1:clb/lb-a"));
+        assert!(p.allows(
+            "clb:AssociateTargetGroups",
+            "qcs::clb:ap-guangzhou:uin/1:clb/lb-b"
+        ));
+        assert!(!p.allows(
+            "clb:AssociateTargetGroups",
+            "qcs::clb:ap-guangzhou:uin/1:clb/lb-a"
+        ));
         assert!(!p.allows("cvm:RunInstances", "*"));
         assert!(PolicyDocument::allow_all().allows("clb:AssociateTargetGroups", "x"));
     }
 
     #[test]
     fn session_policies_are_url_decoded_and_checked() {
-        let p = doc("%7B%22version%22%3A%222.0%22%2C%22statement%22%3A%5B%7B%22effect%22%3A%22allow%22%2C%22action%22%3A%22clb%3ADescribe%2A%22%7D%5D%7D");
+        let p = doc(
+            "%7B%22version%22%3A%222.0%22%2C%22statement%22%3A%5B%7B%22effect%22%3A%22allow%22%2C%22action%22%3A%22clb%3ADescribe%2A%22%7D%5D%7D",
+        );
         assert!(p.allows("clb:DescribeTargetGroups", "anything"));
         assert!(!p.allows("clb:AssociateTargetGroups", "anything"));
         assert!(PolicyDocument::parse_session("{").is_err());

@@ -8,10 +8,10 @@ use crate::server::Shared;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde_json::json;
-use std::sync::Arc;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 /// Longest lifetime the admin endpoint signs a token for.
@@ -157,7 +157,10 @@ pub(crate) async fn mint_for_test(
         .audience
         .or_else(|| provider.client_ids.first().cloned())
         .unwrap_or_default();
-    let ttl = req.expires_in_seconds.unwrap_or(3600).min(MAX_TOKEN_SECONDS as i64);
+    let ttl = req
+        .expires_in_seconds
+        .unwrap_or(3600)
+        .min(MAX_TOKEN_SECONDS as i64);
     let now = (crate::state::now_ms() / 1000) as i64;
     // An expired token is minted by backdating it, so `exp` stays after `iat`.
     let (issued, seconds) = if ttl > 0 {
@@ -165,8 +168,15 @@ pub(crate) async fn mint_for_test(
     } else {
         (now + ttl - 60, 60)
     };
-    let minted = Issuer::get()
-        .and_then(|i| i.mint(&provider, &req.subject, &audience, issued.max(0) as u64, seconds));
+    let minted = Issuer::get().and_then(|i| {
+        i.mint(
+            &provider,
+            &req.subject,
+            &audience,
+            issued.max(0) as u64,
+            seconds,
+        )
+    });
     match minted {
         Ok((token, exp)) => json_reply(
             StatusCode::OK,
@@ -189,12 +199,16 @@ mod tests {
         };
         let issuer = Issuer::get().unwrap();
         let now = crate::state::now_ms() / 1000;
-        let (t, _) = issuer.mint(&p, "repo:x", "sts.tencentcloudapi.com", now, 60).unwrap();
+        let (t, _) = issuer
+            .mint(&p, "repo:x", "sts.tencentcloudapi.com", now, 60)
+            .unwrap();
         assert_eq!(issuer.verify(&p, &t).unwrap().sub, "repo:x");
         let why = |t: &str, p: &OidcProvider| refusal(&issuer.verify(p, t).unwrap_err());
         let (other_aud, _) = issuer.mint(&p, "s", "someone-else", now, 60).unwrap();
         assert!(why(&other_aud, &p).contains("aud"));
-        let (old, _) = issuer.mint(&p, "s", "sts.tencentcloudapi.com", now - 120, 60).unwrap();
+        let (old, _) = issuer
+            .mint(&p, "s", "sts.tencentcloudapi.com", now - 120, 60)
+            .unwrap();
         assert!(why(&old, &p).contains("expired"));
         // One changed character inside the signature (not its last, which holds padding bits).
         let mut tampered: Vec<char> = t.chars().collect();

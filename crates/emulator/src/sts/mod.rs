@@ -39,7 +39,10 @@ pub(crate) fn metrics_key(action: &str) -> Option<&'static str> {
 }
 
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
 }
 
 /// Whether a request is for STS: by host (`sts.…`), by the signed scope's service, or by the STS
@@ -49,7 +52,9 @@ pub(crate) fn is_sts_request(headers: &HeaderMap) -> bool {
     if host.starts_with("sts.") {
         return true;
     }
-    if let Some(a) = header(headers, "authorization").and_then(tencentcloud::sign::parse_authorization) {
+    if let Some(a) =
+        header(headers, "authorization").and_then(tencentcloud::sign::parse_authorization)
+    {
         return a.service == SERVICE;
     }
     header(headers, "x-tc-version") == Some(API_VERSION)
@@ -86,7 +91,15 @@ pub(crate) fn handle(
     let caller = if unsigned {
         None
     } else {
-        match auth::authenticate(config, &core.world, &core.sessions, headers, body, SERVICE, now) {
+        match auth::authenticate(
+            config,
+            &core.world,
+            &core.sessions,
+            headers,
+            body,
+            SERVICE,
+            now,
+        ) {
             Ok(c) => Some(c),
             Err(f) => return (Err(f), "Unsigned"),
         }
@@ -171,15 +184,16 @@ fn session_name<'a>(p: &Params<'a>) -> Result<&'a str, ApiFailure> {
 
 /// `DurationSeconds`: a number or (as the documentation's own example sends it) a string.
 fn duration(p: &Params, config: &EmulatorConfig) -> Result<u64, ApiFailure> {
-    let asked = match p.opt_u64("DurationSeconds") {
-        Ok(v) => v,
-        Err(_) => match p.opt_str("DurationSeconds")? {
-            Some(s) => Some(s.trim().parse::<u64>().map_err(|_| {
-                param_error("DurationSeconds must be a whole number of seconds")
-            })?),
-            None => None,
-        },
-    };
+    let asked =
+        match p.opt_u64("DurationSeconds") {
+            Ok(v) => v,
+            Err(_) => match p.opt_str("DurationSeconds")? {
+                Some(s) => Some(s.trim().parse::<u64>().map_err(|_| {
+                    param_error("DurationSeconds must be a whole number of seconds")
+                })?),
+                None => None,
+            },
+        };
     let secs = match asked {
         None | Some(0) => DEFAULT_DURATION_SECS,
         Some(s) if s > MAX_DURATION_SECS => {
@@ -191,7 +205,9 @@ fn duration(p: &Params, config: &EmulatorConfig) -> Result<u64, ApiFailure> {
         Some(s) => s,
     };
     // The emulator's --sts-max-session-seconds shortens every session so tests can see refreshes.
-    Ok(config.sts_max_session_seconds.map_or(secs, |cap| secs.min(cap.max(1))))
+    Ok(config
+        .sts_max_session_seconds
+        .map_or(secs, |cap| secs.min(cap.max(1))))
 }
 
 /// The role a RoleArn names: a malformed ARN is a parameter error, an unknown one RoleNotFound.
@@ -287,19 +303,22 @@ fn assume_role(
     let external_id = p.opt_str("ExternalId")?;
     if let Some(e) = external_id
         && !((2..=128).contains(&e.len())
-            && e.chars().all(|c| c.is_ascii_alphanumeric() || "_+=,.@:/-".contains(c)))
+            && e.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_+=,.@:/-".contains(c)))
     {
         return Err(param_error(
             "ExternalId must be 2 to 128 characters of letters, digits and _+=,.@:/-",
         ));
     }
     let session_policy = match p.opt_str("Policy")? {
-        Some(text) if !text.is_empty() => Some(cam::PolicyDocument::parse_session(text).map_err(|e| {
-            ApiFailure::new(
-                "InvalidParameter.StrategyFormatError",
-                format!("Policy is not a usable session policy: {e}."),
-            )
-        })?),
+        Some(text) if !text.is_empty() => {
+            Some(cam::PolicyDocument::parse_session(text).map_err(|e| {
+                ApiFailure::new(
+                    "InvalidParameter.StrategyFormatError",
+                    format!("Policy is not a usable session policy: {e}."),
+                )
+            })?)
+        }
         _ => None,
     };
     if p.opt_str("SerialNumber")?.is_some() != p.opt_str("TokenCode")?.is_some() {
@@ -321,7 +340,15 @@ fn assume_role(
             ),
         ));
     }
-    Ok(issue(core, &role, name, &account, seconds, session_policy, now))
+    Ok(issue(
+        core,
+        &role,
+        name,
+        &account,
+        seconds,
+        session_policy,
+        now,
+    ))
 }
 
 fn web_identity(

@@ -56,7 +56,11 @@ fn random(len: usize) -> String {
 
 impl Sessions {
     /// Stores a session; returns its `TmpSecretId`.
-    pub fn issue(&mut self, now: u64, make: impl FnOnce(String, String) -> Session) -> (String, Session) {
+    pub fn issue(
+        &mut self,
+        now: u64,
+        make: impl FnOnce(String, String) -> Session,
+    ) -> (String, Session) {
         self.by_id
             .retain(|_, s| s.expires_at.saturating_add(KEEP_EXPIRED_SECS) > now);
         let id = format!("AKID{}", random(32));

@@ -61,6 +61,19 @@ pub(super) fn read_profile_credential(path: &Path) -> Result<Option<Credentials>
     )
 }
 
+/// A profile's `role-arn` and `role-session-name`, when it names a role to assume.
+pub(super) fn read_profile_role(path: &Path) -> Option<(String, Option<String>)> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let field = |k: &str| {
+        v.get(k)
+            .and_then(|s| s.as_str())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    Some((field("role-arn")?, field("role-session-name")))
+}
+
 pub(super) fn read_ini_credentials(path: &Path) -> Result<Option<Credentials>, ConfigError> {
     let Some(text) = read_if_present(path)? else {
         return Ok(None);
