@@ -34,7 +34,14 @@ async fn run(
     region: Option<&str>,
     env: &dyn Environment,
 ) -> Result<ResolvedCredentials, ConfigError> {
-    resolve(opts, region, env, &http()).await
+    resolve(
+        opts,
+        region,
+        &tencentcloud::EndpointOptions::default(),
+        env,
+        &http(),
+    )
+    .await
 }
 
 fn creds(id: &str, key: &str, token: Option<&str>) -> Credentials {

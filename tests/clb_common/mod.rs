@@ -63,18 +63,25 @@ impl Env {
 
     /// Emulator seeded with `world`, with the given task duration and faults.
     pub fn with_world(world: emulator::World, task_duration: Duration, faults: Faults) -> Self {
+        Self::with_config(EmulatorConfig {
+            seed: Some(world),
+            task_duration,
+            faults,
+            ..EmulatorConfig::default()
+        })
+    }
+
+    /// Emulator started from `config` (its rate limit turned off).
+    pub fn with_config(config: EmulatorConfig) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .expect("runtime");
         let config = EmulatorConfig {
-            seed: Some(world),
-            task_duration,
             // Terraform's parallel reads must not trip the emulator's limit; the client limits itself.
             rate_limit_per_second: 0,
-            faults,
-            ..EmulatorConfig::default()
+            ..config
         };
         let emu = rt
             .block_on(emulator::start(config))

@@ -99,7 +99,7 @@ impl std::fmt::Debug for ProviderSettings {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadConfig {
     /// Everything known.
-    Known(ProviderSettings),
+    Known(Box<ProviderSettings>),
     /// Some values are known only after apply; these attributes.
     Unknown(Vec<String>),
 }
@@ -195,7 +195,7 @@ pub fn read(
             .and_then(|s| s.parse().ok())
             .unwrap_or(DEFAULT_RATE_LIMIT),
     };
-    Ok(ReadConfig::Known(ProviderSettings {
+    Ok(ReadConfig::Known(Box::new(ProviderSettings {
         secret_id: text(&c.secret_id),
         secret_key: text(&c.secret_key),
         security_token: text(&c.security_token),
@@ -209,7 +209,7 @@ pub fn read(
         endpoint: text(&c.endpoint).or_else(|| env_text(ENV_ENDPOINT)),
         rate_limit,
         auth: c.auth.settings(),
-    }))
+    })))
 }
 
 /// Offline checks of the provider block; unknown values are skipped.

@@ -96,7 +96,7 @@ impl Provider for TencentCloudProvider {
                 resp.data = ProviderData::ConfigUnknown(attrs);
                 return;
             }
-            Ok(ReadConfig::Known(settings)) => settings,
+            Ok(ReadConfig::Known(settings)) => *settings,
         };
         match crate::clb::cloud::tencent::connect(settings).await {
             Ok(api) => {

@@ -326,7 +326,7 @@ fn assume_role(
     }
     let role = role(core, arn)?.clone();
     let account = caller.account_id().to_string();
-    if !role.trusted_accounts.iter().any(|a| *a == account) {
+    if !role.trusted_accounts.contains(&account) {
         return Err(refuse_role(request_id, &role));
     }
     if let Some(want) = &role.external_id
@@ -388,7 +388,7 @@ fn web_identity(
         .verify(&provider, token)
         .map_err(|e| token_error(format!("WebIdentityToken refused: {}.", oidc::refusal(&e))))?;
     let role = role(core, arn)?.clone();
-    if !role.trusted_providers.iter().any(|t| *t == provider.name) {
+    if !role.trusted_providers.contains(&provider.name) {
         return Err(refuse_role(request_id, &role));
     }
     Ok(issue(core, &role, name, &provider.name, seconds, None, now))
@@ -438,7 +438,7 @@ fn saml(
         ));
     }
     let role = role(core, arn)?.clone();
-    if !role.trusted_providers.iter().any(|t| *t == provider.name) {
+    if !role.trusted_providers.contains(&provider.name) {
         return Err(refuse_role(request_id, &role));
     }
     Ok(issue(core, &role, name, &provider.name, seconds, None, now))

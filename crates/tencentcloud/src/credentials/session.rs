@@ -109,7 +109,9 @@ impl SessionProvider {
         let now = now_ms();
         let expires_at_ms = fresh.expires_at.saturating_mul(1000);
         let lifetime = (expires_at_ms - now).max(0);
-        let margin = (lifetime / 5).min(MAX_REFRESH_MARGIN_MS);
+        // Half the lifetime for short sessions, so a call signed just before the refresh point
+        // still has time to reach the service.
+        let margin = (lifetime / 2).min(MAX_REFRESH_MARGIN_MS);
         tracing::debug!(
             exchange = %self.exchange.describe(),
             request_id = %fresh.request_id,
