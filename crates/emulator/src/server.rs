@@ -308,6 +308,7 @@ async fn handle(
         return Outcome {
             result,
             drop_connection: false,
+            replaced_reply: None,
             task: None,
         };
     }
