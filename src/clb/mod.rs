@@ -10,6 +10,8 @@
 //!   against the cloud), which call the cloud through the per-load-balancer [`engine`];
 //! - [`cloud`]: the engine's port to the cloud, the small [`cloud::ClbApi`] trait, with its real
 //!   implementation and an in-memory fake for unit tests;
+//! - [`list`]: the list resource for `terraform query`, and [`functions`]: the provider-defined
+//!   functions around the binding ID;
 //! - [`errors`]: failures turned into diagnostics.
 
 #![deny(missing_docs)]
@@ -21,6 +23,8 @@ pub mod cloud;
 pub mod data_source;
 pub mod engine;
 pub mod errors;
+pub mod functions;
+pub mod list;
 pub mod provider;
 pub mod resource;
 

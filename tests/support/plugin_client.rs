@@ -201,3 +201,28 @@ where
         .await
         .map(tonic::Response::into_inner)
 }
+
+/// Calls the server-streaming method `path` with `req`; the caller reads the messages (and ends
+/// the call early by dropping the stream, as Terraform cancels a list at its limit).
+pub async fn server_streaming_with<Q, M>(
+    channel: &Channel,
+    path: &str,
+    req: Q,
+) -> Result<tonic::Streaming<M>, tonic::Status>
+where
+    Q: prost::Message + Send + Sync + 'static,
+    M: prost::Message + Default + Send + Sync + 'static,
+{
+    let path = PathAndQuery::try_from(path)
+        .map_err(|e| tonic::Status::invalid_argument(format!("method path {path:?}: {e}")))?;
+    let mut grpc = tonic::client::Grpc::new(channel.clone())
+        .max_decoding_message_size(256 << 20)
+        .max_encoding_message_size(256 << 20);
+    grpc.ready()
+        .await
+        .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
+    let codec = tonic_prost::ProstCodec::<Q, M>::default();
+    grpc.server_streaming(tonic::Request::new(req), path, codec)
+        .await
+        .map(tonic::Response::into_inner)
+}

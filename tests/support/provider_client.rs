@@ -186,6 +186,110 @@ impl ProviderClient {
             .await
             .expect("ValidateDataResourceConfig")
     }
+
+    /// `ValidateListResourceConfig`, filled in as Terraform 1.14+ does (type and config only).
+    pub async fn validate_list_resource_config(
+        &self,
+        type_name: &str,
+        config: pb::DynamicValue,
+    ) -> pb::validate_list_resource_config::Response {
+        self.call(
+            "ValidateListResourceConfig",
+            pb::validate_list_resource_config::Request {
+                type_name: type_name.into(),
+                config: Some(config),
+                include_resource_object: None,
+                limit: None,
+            },
+        )
+        .await
+        .expect("ValidateListResourceConfig")
+    }
+
+    /// The raw `ListResource` stream.
+    pub async fn list_resource_stream(
+        &self,
+        req: pb::list_resource::Request,
+    ) -> tonic::Streaming<pb::list_resource::Event> {
+        transport::server_streaming_with(&self.channel, "/tfplugin6.Provider/ListResource", req)
+            .await
+            .expect("ListResource")
+    }
+
+    /// `ListResource` read as Terraform 1.14+ reads it: before each receive it compares the
+    /// results (events with an identity) with `limit` and, once reached, drops the stream
+    /// (cancelling the call); an error diagnostic ends the reading too. Returns every event
+    /// received.
+    pub async fn list_resource(
+        &self,
+        req: pb::list_resource::Request,
+    ) -> Vec<pb::list_resource::Event> {
+        let limit = req.limit;
+        let mut stream = self.list_resource_stream(req).await;
+        let mut events = Vec::new();
+        let mut results = 0;
+        while results < limit {
+            let Some(event) = stream.message().await.expect("a ListResource event") else {
+                break;
+            };
+            let failed = !errors(&event.diagnostic).is_empty();
+            if event.identity.is_some() {
+                results += 1;
+            }
+            events.push(event);
+            if failed {
+                break;
+            }
+        }
+        events
+    }
+
+    /// `GenerateResourceConfig`.
+    pub async fn generate_resource_config(
+        &self,
+        type_name: &str,
+        state: pb::DynamicValue,
+    ) -> pb::generate_resource_config::Response {
+        self.call(
+            "GenerateResourceConfig",
+            pb::generate_resource_config::Request {
+                type_name: type_name.into(),
+                state: Some(state),
+            },
+        )
+        .await
+        .expect("GenerateResourceConfig")
+    }
+
+    /// `GetFunctions`.
+    pub async fn get_functions(&self) -> pb::get_functions::Response {
+        self.call("GetFunctions", pb::get_functions::Request {})
+            .await
+            .expect("GetFunctions")
+    }
+
+    /// `CallFunction` with already encoded arguments.
+    pub async fn call_function(
+        &self,
+        name: &str,
+        arguments: Vec<pb::DynamicValue>,
+    ) -> pb::call_function::Response {
+        self.call(
+            "CallFunction",
+            pb::call_function::Request {
+                name: name.into(),
+                arguments,
+            },
+        )
+        .await
+        .expect("CallFunction")
+    }
+}
+
+/// The cty type of a schema's JSON type bytes.
+pub fn type_of(json: &[u8]) -> Type {
+    let json: serde_json::Value = serde_json::from_slice(json).expect("type JSON");
+    Type::from_json(&json).expect("cty type")
 }
 
 /// `v` of type `ty` as Terraform sends it (msgpack).

@@ -112,7 +112,8 @@ fn sort_key(d: &BindingDetail) -> (&str, &str, Option<&str>, &str) {
     )
 }
 
-fn missing_query() -> Diagnostic {
+/// The error for a query that names neither a target group nor a load balancer.
+pub fn missing_query() -> Diagnostic {
     Diagnostic::error(
         "Missing target_group_id or load_balancer_id",
         "Set `target_group_id` to list the bindings of a target group, or `load_balancer_id` to list the bindings on a load balancer's listeners (both to list the bindings of that target group on that load balancer). `listener_id` alone is not enough.",

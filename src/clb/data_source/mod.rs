@@ -1,5 +1,6 @@
 //! The data source `tencentcloud_clb_target_group_associations`: schema, models, validation and
-//! read. The lookup itself is [`crate::clb::data_source::lookup`].
+//! read (deferred, where Terraform allows it, while the provider block is not known). The lookup
+//! itself is [`crate::clb::data_source::lookup`].
 
 pub mod lookup;
 
@@ -12,9 +13,9 @@ use crate::clb::cloud::{BindingDetail, Deadline, Weight};
 use crate::clb::data_source::lookup::{BindingQuery, find_bindings, validate_query};
 use crate::clb::errors::report_api;
 use crate::clb::provider::ConfiguredProvider;
-use tfplug::datasource::{DataSource, DataSourceReadRequest, DataSourceReadResponse};
+use tfplug::datasource::{DataSource, DataSourceReadRequest, DataSourceReadResponse, Deferred};
 use tfplug::diag::Diagnostics;
-use tfplug::provider::{ConfigValidator, Context};
+use tfplug::provider::{ConfigValidator, Configured, Context};
 use tfplug::schema::{Attribute, Block, Schema};
 use tfplug::typed::TypedValue;
 use tfplug::value::{Type, Unknowable};
@@ -227,6 +228,17 @@ impl DataSource for AssociationsDataSource {
         let Some(mut model) = d.capture(req.config.get::<AssociationsModel>()) else {
             return;
         };
+        // With the provider block not known yet, Terraform (where it allows it) reads again in a
+        // later run instead of failing this one.
+        if req.deferral_allowed
+            && matches!(
+                ctx.provider_data::<ConfiguredProvider>(),
+                Configured::ConfigUnknown(_)
+            )
+        {
+            resp.deferred = Some(Deferred::ProviderConfigUnknown);
+            return;
+        }
         let Some(client) = d.capture(ctx.require_provider_data::<ConfiguredProvider>()) else {
             return;
         };

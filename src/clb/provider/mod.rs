@@ -10,10 +10,13 @@ use async_trait::async_trait;
 use crate::clb::association::RunMemory;
 use crate::clb::data_source::AssociationsDataSource;
 use crate::clb::engine::Engine;
+use crate::clb::list::AssociationList;
 use crate::clb::provider::config::ReadConfig;
 use crate::clb::resource::AssociationResource;
 use tfplug::datasource::DataSource;
 use tfplug::diag::Diagnostics;
+use tfplug::function::Function;
+use tfplug::list::ListResource;
 use tfplug::provider::{
     ConfigValidator, ConfigureProviderRequest, ConfigureProviderResponse, Context, Provider,
     ProviderData,
@@ -115,5 +118,13 @@ impl Provider for TencentCloudProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         vec![Arc::new(AssociationsDataSource)]
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+        vec![Arc::new(AssociationList)]
+    }
+
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
+        crate::clb::functions::functions()
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! Plan-time behaviour (validation, API checks, import) is in [`crate::clb::resource::plan`].
 
+mod generate;
 pub mod identity;
 pub mod import;
 pub mod moves;
@@ -364,6 +365,10 @@ impl Resource for AssociationResource {
     }
 
     fn mover(&self) -> Option<&dyn ResourceMoveState> {
+        Some(self)
+    }
+
+    fn config_generator(&self) -> Option<&dyn ResourceGenerateConfig> {
         Some(self)
     }
 }
