@@ -106,6 +106,7 @@ fn world() -> World {
         load_balancers,
         target_groups: vec![group(BIG), group(WEB)],
         associations,
+        ..World::default()
     }
 }
 
