@@ -2,6 +2,8 @@
 
 use std::net::SocketAddr;
 
+use tencentcloud::redact::excerpt;
+
 /// An API error as it goes into `Response.Error`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiFailure {
@@ -23,15 +25,6 @@ impl ApiFailure {
             message: excerpt(message.into(), MAX_MESSAGE_CHARS),
         }
     }
-}
-
-/// At most `max_chars` characters of `text`, with `…` when cut.
-pub(crate) fn excerpt(mut text: String, max_chars: usize) -> String {
-    if let Some((cut, _)) = text.char_indices().nth(max_chars) {
-        text.truncate(cut);
-        text.push('…');
-    }
-    text
 }
 
 /// Why the emulator could not start.

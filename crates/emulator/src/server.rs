@@ -8,7 +8,7 @@ use crate::clb::describe;
 use crate::clb::tasks::{Task, TaskAction, status};
 use crate::clb::world::World;
 use crate::config::EmulatorConfig;
-use crate::error::{ApiFailure, EmulatorError, excerpt};
+use crate::error::{ApiFailure, EmulatorError};
 use crate::params::Params;
 use crate::persist::Snapshot;
 use crate::state::{Core, Metrics, now_ms};
@@ -20,6 +20,7 @@ use serde_json::{Map, Value, json};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+use tencentcloud::redact::excerpt;
 use tokio_util::sync::CancellationToken;
 
 /// The only API version the emulator speaks.

@@ -52,16 +52,21 @@ pub fn quoted_body(body: &[u8]) -> String {
     redacted_excerpt(body, MAX_QUOTED)
 }
 
+/// At most `max_chars` characters of `text`, with `…` when cut: how untrusted text is quoted, so
+/// a huge value cannot make a huge message.
+pub fn excerpt(mut text: String, max_chars: usize) -> String {
+    if let Some((cut, _)) = text.char_indices().nth(max_chars) {
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
+}
+
 fn redacted_excerpt(body: &[u8], max_chars: usize) -> String {
     match serde_json::from_slice::<Value>(body) {
         Ok(mut v) => {
             scrub(&mut v);
-            let mut text = v.to_string();
-            if let Some((cut, _)) = text.char_indices().nth(max_chars) {
-                text.truncate(cut);
-                text.push('…');
-            }
-            text
+            excerpt(v.to_string(), max_chars)
         }
         Err(_) => format!("<{} bytes, not JSON>", body.len()),
     }

@@ -24,83 +24,57 @@ fn record(diags: &mut Diagnostics, r: Result<(), Diagnostics>) -> bool {
     diags.capture(r).is_some()
 }
 
-/// `set_state` for every response that carries a state.
-macro_rules! state_setter {
-    ($($response:ty),*) => {$(
+/// The setters of each response, by the parts it carries (`state`, `private`, `identity`).
+macro_rules! setters {
+    ($($response:ty: $($part:ident),+;)*) => {$(
         impl $response {
-            /// Sets the whole state from `model`; a model that does not fit the schema is
-            /// recorded in `diagnostics` and gives false.
-            pub fn set_state<T: Serialize>(&mut self, model: &T) -> bool {
-                let r = self.state.set(model);
-                record(&mut self.diagnostics, r)
-            }
+            $(setters!(@$part);)+
         }
     )*};
-}
-
-state_setter!(
-    CreateResponse,
-    ReadResponse,
-    UpdateResponse,
-    ImportResponse,
-    MoveStateResponse,
-    UpgradeStateResponse,
-    DataSourceReadResponse
-);
-
-/// `set_private` for every response that carries private data.
-macro_rules! private_setter {
-    ($($response:ty),*) => {$(
-        impl $response {
-            /// Stores `model` under `key` in the private data; a problem is recorded in
-            /// `diagnostics` and gives false.
-            pub fn set_private<T: Serialize>(&mut self, key: &str, model: &T) -> bool {
-                let r = self.private.set(key, model);
-                record(&mut self.diagnostics, r)
-            }
+    (@state) => {
+        /// Sets the whole state from `model`; a model that does not fit the schema is
+        /// recorded in `diagnostics` and gives false.
+        pub fn set_state<T: Serialize>(&mut self, model: &T) -> bool {
+            let r = self.state.set(model);
+            record(&mut self.diagnostics, r)
         }
-    )*};
-}
-
-private_setter!(
-    CreateResponse,
-    ReadResponse,
-    UpdateResponse,
-    ImportResponse,
-    MoveStateResponse,
-    ModifyPlanResponse
-);
-
-/// `set_identity` for every response that carries an identity.
-macro_rules! identity_setter {
-    ($($response:ty),*) => {$(
-        impl $response {
-            /// Sets the identity from `model`. A resource without the identity capability has
-            /// no identity to set: that, like a model that does not fit, is recorded in
-            /// `diagnostics` and gives false.
-            pub fn set_identity<T: Serialize>(&mut self, model: &T) -> bool {
-                let r = match &mut self.identity {
-                    Some(identity) => identity.set(model),
-                    None => Err(Diagnostic::error(
-                        "Identity set for a resource without identity",
-                        "This resource declares no identity schema, so it has no identity to \
-                         set. This is a bug in the provider; please report it.",
-                    )
-                    .into()),
-                };
-                record(&mut self.diagnostics, r)
-            }
+    };
+    (@private) => {
+        /// Stores `model` under `key` in the private data; a problem is recorded in
+        /// `diagnostics` and gives false.
+        pub fn set_private<T: Serialize>(&mut self, key: &str, model: &T) -> bool {
+            let r = self.private.set(key, model);
+            record(&mut self.diagnostics, r)
         }
-    )*};
+    };
+    (@identity) => {
+        /// Sets the identity from `model`. A resource without the identity capability has
+        /// no identity to set: that, like a model that does not fit, is recorded in
+        /// `diagnostics` and gives false.
+        pub fn set_identity<T: Serialize>(&mut self, model: &T) -> bool {
+            let r = match &mut self.identity {
+                Some(identity) => identity.set(model),
+                None => Err(Diagnostic::error(
+                    "Identity set for a resource without identity",
+                    "This resource declares no identity schema, so it has no identity to \
+                     set. This is a bug in the provider; please report it.",
+                )
+                .into()),
+            };
+            record(&mut self.diagnostics, r)
+        }
+    };
 }
 
-identity_setter!(
-    CreateResponse,
-    ReadResponse,
-    UpdateResponse,
-    ImportResponse,
-    MoveStateResponse,
-    ModifyPlanResponse
+setters!(
+    CreateResponse: state, private, identity;
+    ReadResponse: state, private, identity;
+    UpdateResponse: state, private, identity;
+    ImportResponse: state, private, identity;
+    MoveStateResponse: state, private, identity;
+    ModifyPlanResponse: private, identity;
+    UpgradeStateResponse: state;
+    DataSourceReadResponse: state;
 );
 
 impl UpgradeIdentityResponse {

@@ -32,7 +32,7 @@ use tokio::time::Instant;
 
 use crate::clb::binding::id::AssociationId;
 use crate::clb::cloud::{Binding, Deadline, Weight};
-use crate::clb::engine::{Engine, Freshness, OpError};
+use crate::clb::engine::{Engine, Freshness, OpError, lock};
 use tencentcloud::clb::TaskError;
 use tencentcloud::error::ApiError;
 
@@ -183,10 +183,6 @@ impl RunMemory {
     fn forget(&self, id: &AssociationId) {
         lock(&self.created).remove(id);
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The rounds of one write (bind or unbind): after an answer that leaves the outcome unknown, a

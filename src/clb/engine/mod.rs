@@ -34,6 +34,12 @@ use tencentcloud::error::ApiError;
 pub use reads::Freshness;
 use writes::Change;
 
+/// Locks `m` even if a holder panicked: every critical section of the engine and the run memory
+/// leaves its data whole, so a poisoned lock still guards consistent data.
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Why an operation never got its turn on the load balancer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LockError {

@@ -90,7 +90,7 @@ impl TargetGroupReads {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        super::lock(&self.state)
     }
 
     /// Whether a recent answer for `id` is at hand.

@@ -43,6 +43,7 @@ use crate::clb::binding::id::AssociationId;
 use crate::clb::cloud::{ClbApi, Deadline, MAX_ASSOCIATIONS_PER_CALL, TargetGroupType, Weight};
 use crate::clb::engine::LockError;
 use crate::clb::engine::OpError;
+use crate::clb::engine::lock;
 use crate::clb::engine::reads::{TargetGroupReads, ended_error};
 use tencentcloud::clb::TaskError;
 use tencentcloud::deadline::Ended;
@@ -400,10 +401,6 @@ impl Writes {
             watcher.abort();
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Members whose waiter still waits (and whose slot Terraform refills once answered).

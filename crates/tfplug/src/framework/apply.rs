@@ -8,10 +8,13 @@ use crate::resource::{
 use crate::typed::{Private, TypedValue, ValueRole};
 use crate::value::Value;
 
-use super::convert::{diags_to_proto, private_from_proto, private_to_proto, typed_from_proto};
-use super::identity::{finish_identity, null_identity, request_identity, require_unchanged};
+use super::convert::{diags_to_proto, private_to_proto};
+use super::identity::{finish_identity, null_identity, require_unchanged};
 use super::plan_rules::changed_planned_values;
-use super::{FrameworkServer, ResourceEntry, encode_state, finish_state};
+use super::{
+    ChangeValues, FrameworkServer, ResourceEntry, decode_change, encode_state, finish_state,
+    left_nothing,
+};
 
 /// What an apply leaves: state, private data, identity.
 struct Applied {
@@ -39,42 +42,27 @@ impl FrameworkServer {
             Ok(e) => e,
             Err(d) => return echo(&d, req),
         };
-        let ty = entry.schema.value_type();
-        let decoded = (
-            diags.capture(typed_from_proto(
+        let Some(mut change) = decode_change(
+            entry,
+            [
                 req.prior_state.as_ref(),
-                ValueRole::State,
-                &ty,
-            )),
-            diags.capture(typed_from_proto(
                 req.planned_state.as_ref(),
-                ValueRole::Plan,
-                &ty,
-            )),
-            diags.capture(typed_from_proto(
                 req.config.as_ref(),
-                ValueRole::Config,
-                &ty,
-            )),
-            diags.capture(private_from_proto(&req.planned_private)),
-            diags.capture(request_identity(entry, req.planned_identity.as_ref())),
-        );
-        let (Some(prior), Some(plan), Some(config), Some(private), Some(identity)) = decoded else {
+            ],
+            &req.planned_private,
+            req.planned_identity.as_ref(),
+            &mut diags,
+        ) else {
             return echo(&diags, req);
         };
-        let identity = identity.or_else(|| null_identity(entry));
+        change.identity = change.identity.or_else(|| null_identity(entry));
         let name = req.type_name.clone();
-        let applied = if plan.is_null() {
-            self.delete(entry, prior, private, identity, &mut diags)
-                .await
-        } else if prior.is_null() {
-            self.create(entry, config, plan, private, identity, &name, &mut diags)
-                .await
+        let applied = if change.next.is_null() {
+            self.delete(entry, change, &mut diags).await
+        } else if change.prior.is_null() {
+            self.create(entry, change, &name, &mut diags).await
         } else {
-            self.update(
-                entry, config, prior, plan, private, identity, &name, &mut diags,
-            )
-            .await
+            self.update(entry, change, &name, &mut diags).await
         };
         pb::apply_resource_change::Response {
             new_state: encode_state(&entry.schema, &applied.state, &mut diags),
@@ -88,11 +76,15 @@ impl FrameworkServer {
     async fn delete(
         &self,
         entry: &ResourceEntry,
-        prior: TypedValue,
-        private: Private,
-        identity: Option<TypedValue>,
+        change: ChangeValues,
         diags: &mut Diagnostics,
     ) -> Applied {
+        let ChangeValues {
+            prior,
+            private,
+            identity,
+            ..
+        } = change;
         let mut resp = DeleteResponse::default();
         entry
             .resource
@@ -123,17 +115,20 @@ impl FrameworkServer {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn create(
         &self,
         entry: &ResourceEntry,
-        config: TypedValue,
-        plan: TypedValue,
-        private: Private,
-        identity: Option<TypedValue>,
+        change: ChangeValues,
         name: &str,
         diags: &mut Diagnostics,
     ) -> Applied {
+        let ChangeValues {
+            next: plan,
+            config,
+            private,
+            identity,
+            ..
+        } = change;
         let planned = plan.value().clone();
         let mut resp = CreateResponse {
             state: TypedValue::null(ValueRole::State, plan.value_type().clone()),
@@ -155,29 +150,24 @@ impl FrameworkServer {
             )
             .await;
         diags.extend(resp.diagnostics);
-        if resp.state.is_null() {
-            if !diags.has_errors() {
-                diags.error(
-                    "Create returned no state",
-                    format!("Creating {name} returned neither a state nor an error; this is a provider bug."),
-                );
-            }
+        if left_nothing(
+            &resp.state,
+            "Create returned no state",
+            &format!("Creating {name}"),
+            "a state",
+            diags,
+        ) {
             return Applied {
                 state: Value::Null,
                 private: Private::new(),
                 identity: None,
             };
         }
-        let failed = diags.has_errors();
-        let state = finish_state(&entry.schema, &resp.state, "create", name, diags);
-        if !failed {
-            check_planned_values_kept(&planned, &state, "create", name, diags);
-        }
-        let identity = if failed {
-            None
-        } else {
-            finish_identity(entry, resp.identity.as_ref(), "create", name, diags)
+        let left = Left {
+            state: &resp.state,
+            identity: resp.identity.as_ref(),
         };
+        let (state, identity) = left.finish(entry, &planned, "create", name, diags);
         Applied {
             state,
             private: resp.private,
@@ -185,18 +175,20 @@ impl FrameworkServer {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn update(
         &self,
         entry: &ResourceEntry,
-        config: TypedValue,
-        prior: TypedValue,
-        plan: TypedValue,
-        private: Private,
-        identity: Option<TypedValue>,
+        change: ChangeValues,
         name: &str,
         diags: &mut Diagnostics,
     ) -> Applied {
+        let ChangeValues {
+            prior,
+            next: plan,
+            config,
+            private,
+            identity,
+        } = change;
         let planned = plan.value().clone();
         let mut resp = UpdateResponse {
             state: plan.clone().with_role(ValueRole::State),
@@ -227,14 +219,7 @@ impl FrameworkServer {
                 identity: None,
             };
         }
-        let failed = diags.has_errors();
-        let state = finish_state(&entry.schema, &resp.state, "update", name, diags);
-        if !failed {
-            check_planned_values_kept(&planned, &state, "update", name, diags);
-        }
-        let new_identity = if failed {
-            None
-        } else {
+        if !diags.has_errors() {
             require_unchanged(
                 identity.as_ref(),
                 resp.identity.as_ref(),
@@ -242,13 +227,45 @@ impl FrameworkServer {
                 name,
                 diags,
             );
-            finish_identity(entry, resp.identity.as_ref(), "update", name, diags)
+        }
+        let left = Left {
+            state: &resp.state,
+            identity: resp.identity.as_ref(),
         };
+        let (state, new_identity) = left.finish(entry, &planned, "update", name, diags);
         Applied {
             state,
             private: resp.private,
             identity: new_identity,
         }
+    }
+}
+
+/// What a create or an update left in its response.
+struct Left<'a> {
+    state: &'a TypedValue,
+    identity: Option<&'a TypedValue>,
+}
+
+impl Left<'_> {
+    /// The state shaped for Terraform and, unless the call failed, checked against the plan,
+    /// with the identity it leaves (none after a failure).
+    fn finish(
+        self,
+        entry: &ResourceEntry,
+        planned: &Value,
+        operation: &str,
+        name: &str,
+        diags: &mut Diagnostics,
+    ) -> (Value, Option<pb::ResourceIdentityData>) {
+        let failed = diags.has_errors();
+        let state = finish_state(&entry.schema, self.state, operation, name, diags);
+        if failed {
+            return (state, None);
+        }
+        check_planned_values_kept(planned, &state, operation, name, diags);
+        let identity = finish_identity(entry, self.identity, operation, name, diags);
+        (state, identity)
     }
 }
 

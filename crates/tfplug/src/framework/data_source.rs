@@ -8,7 +8,7 @@ use crate::typed::ValueRole;
 use crate::value::Value;
 
 use super::convert::{diags_to_proto, typed_from_proto};
-use super::{FrameworkServer, encode_state, finish_state};
+use super::{FrameworkServer, encode_state, finish_state, left_nothing};
 
 impl FrameworkServer {
     pub(super) async fn read_data_source(
@@ -83,13 +83,13 @@ impl FrameworkServer {
             *deferred = Some(reason);
             return encode_state(&entry.schema, &Value::Unknown, diags);
         }
-        if resp.state.is_null() {
-            diags.error(
-                "Data source returned no result",
-                format!(
-                    "Reading {name} returned neither a result nor an error; this is a provider bug."
-                ),
-            );
+        if left_nothing(
+            &resp.state,
+            "Data source returned no result",
+            &format!("Reading {name}"),
+            "a result",
+            diags,
+        ) {
             return None;
         }
         let state = finish_state(&entry.schema, &resp.state, "reading", name, diags);

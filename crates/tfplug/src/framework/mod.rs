@@ -34,7 +34,7 @@ use crate::proto::tfplugin6 as pb;
 use crate::provider::{Context, Provider, ProviderData};
 use crate::resource::Resource;
 use crate::schema::{IdentitySchema, Schema};
-use crate::typed::TypedValue;
+use crate::typed::{Private, TypedValue, ValueRole};
 use crate::value::Value;
 
 use function::FunctionEntry;
@@ -260,6 +260,70 @@ fn finish_state(
         );
     }
     v
+}
+
+/// True when a resource or data source call left no state (`what`: "a state", "a result").
+/// Unless the call said why with an error, that is a bug in the provider, reported as `summary`.
+fn left_nothing(
+    state: &TypedValue,
+    summary: &str,
+    doing: &str,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> bool {
+    if !state.is_null() {
+        return false;
+    }
+    if !diags.has_errors() {
+        diags.error(
+            summary,
+            format!(
+                "{doing} returned neither {what} nor an error. This is a bug in the provider; \
+                 please report it."
+            ),
+        );
+    }
+    true
+}
+
+/// What a plan and an apply request both carry, decoded against the resource's schema: the
+/// prior state, the new (proposed or planned) state, the configuration, private data and the
+/// identity.
+struct ChangeValues {
+    prior: TypedValue,
+    next: TypedValue,
+    config: TypedValue,
+    private: Private,
+    identity: Option<TypedValue>,
+}
+
+/// Decodes every part of a change request, recording each part's problems; `None` when any
+/// part could not be read.
+fn decode_change(
+    entry: &ResourceEntry,
+    [prior, next, config]: [Option<&pb::DynamicValue>; 3],
+    private: &[u8],
+    identity: Option<&pb::ResourceIdentityData>,
+    diags: &mut Diagnostics,
+) -> Option<ChangeValues> {
+    let ty = entry.schema.value_type();
+    let decoded = (
+        diags.capture(convert::typed_from_proto(prior, ValueRole::State, &ty)),
+        diags.capture(convert::typed_from_proto(next, ValueRole::Plan, &ty)),
+        diags.capture(convert::typed_from_proto(config, ValueRole::Config, &ty)),
+        diags.capture(convert::private_from_proto(private)),
+        diags.capture(identity::request_identity(entry, identity)),
+    );
+    let (Some(prior), Some(next), Some(config), Some(private), Some(identity)) = decoded else {
+        return None;
+    };
+    Some(ChangeValues {
+        prior,
+        next,
+        config,
+        private,
+        identity,
+    })
 }
 
 /// Encodes a value of `schema` for the wire, recording a diagnostic on failure.

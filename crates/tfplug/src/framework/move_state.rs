@@ -10,7 +10,7 @@ use crate::typed::{Private, TypedValue, ValueRole};
 
 use super::convert::{diags_to_proto, foreign_identity_from_proto, private_to_proto};
 use super::identity::{finish_identity, null_identity};
-use super::{FrameworkServer, encode_state, finish_state};
+use super::{FrameworkServer, encode_state, finish_state, left_nothing};
 
 impl FrameworkServer {
     pub(super) async fn move_resource_state(
@@ -117,14 +117,14 @@ impl FrameworkServer {
         if diags.has_errors() {
             return None;
         }
-        if resp.state.is_null() {
-            diags.error(
-                "Move produced no state",
-                format!(
-                    "Moving {} into {target} returned no state; this is a provider bug.",
-                    source.type_name
-                ),
-            );
+        let doing = format!("Moving {} into {target}", source.type_name);
+        if left_nothing(
+            &resp.state,
+            "Move produced no state",
+            &doing,
+            "a state",
+            diags,
+        ) {
             return None;
         }
         let state = finish_state(&entry.schema, &resp.state, "a move", target, diags);

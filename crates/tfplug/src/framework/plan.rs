@@ -6,15 +6,12 @@ use crate::resource::{ModifyPlanRequest, ModifyPlanResponse};
 use crate::typed::{TypedValue, ValueRole};
 use crate::value::Value;
 
-use super::convert::{
-    diags_to_proto, identity_to_proto, paths_to_proto, private_from_proto, private_to_proto,
-    typed_from_proto,
-};
-use super::identity::{null_identity, request_identity};
+use super::convert::{diags_to_proto, identity_to_proto, paths_to_proto, private_to_proto};
+use super::identity::null_identity;
 use super::plan_rules::{
     changed_configured_values, clear_write_only, normalize, plan_change, replace_paths,
 };
-use super::{FrameworkServer, encode_state};
+use super::{ChangeValues, FrameworkServer, decode_change, encode_state};
 
 impl FrameworkServer {
     pub(super) async fn plan_resource_change(
@@ -35,27 +32,23 @@ impl FrameworkServer {
         };
         let ty = entry.schema.value_type();
         let block = &entry.schema.block;
-        let decoded = (
-            diags.capture(typed_from_proto(
+        let Some(ChangeValues {
+            prior,
+            next: proposed,
+            config,
+            private,
+            identity: prior_identity,
+        }) = decode_change(
+            entry,
+            [
                 req.prior_state.as_ref(),
-                ValueRole::State,
-                &ty,
-            )),
-            diags.capture(typed_from_proto(
                 req.proposed_new_state.as_ref(),
-                ValueRole::Plan,
-                &ty,
-            )),
-            diags.capture(typed_from_proto(
                 req.config.as_ref(),
-                ValueRole::Config,
-                &ty,
-            )),
-            diags.capture(private_from_proto(&req.prior_private)),
-            diags.capture(request_identity(entry, req.prior_identity.as_ref())),
-        );
-        let (Some(prior), Some(proposed), Some(config), Some(private), Some(prior_identity)) =
-            decoded
+            ],
+            &req.prior_private,
+            req.prior_identity.as_ref(),
+            &mut diags,
+        )
         else {
             return fail(&diags, &req);
         };

@@ -9,7 +9,7 @@ use crate::value::{Value, from_json};
 
 use super::convert::{diags_to_proto, value_error_diag};
 use super::plan_rules::{clear_write_only, normalize};
-use super::{FrameworkServer, encode_state};
+use super::{FrameworkServer, encode_state, left_nothing};
 
 impl FrameworkServer {
     pub(super) async fn upgrade_resource_state(
@@ -92,14 +92,9 @@ impl FrameworkServer {
             if diags.has_errors() {
                 return None;
             }
-            if resp.state.is_null() {
-                diags.error(
-                    "State upgrade produced no state",
-                    format!(
-                        "Upgrading {} from version {} returned nothing; this is a provider bug.",
-                        req.type_name, req.version
-                    ),
-                );
+            let doing = format!("Upgrading {} from version {}", req.type_name, req.version);
+            let summary = "State upgrade produced no state";
+            if left_nothing(&resp.state, summary, &doing, "a state", diags) {
                 return None;
             }
             resp.state.into_value()

@@ -52,20 +52,11 @@ impl FrameworkServer {
         &self,
         req: pb::validate_resource_config::Request,
     ) -> pb::validate_resource_config::Response {
-        let diags = match self.resource(&req.type_name) {
-            Err(d) => d,
-            Ok(e) => {
-                self.validate(
-                    req.config.as_ref(),
-                    ValueRole::Config,
-                    &e.schema,
-                    e.resource.config_validator(),
-                )
-                .await
-            }
-        };
+        let found = self
+            .resource(&req.type_name)
+            .map(|e| (&e.schema, e.resource.config_validator()));
         pb::validate_resource_config::Response {
-            diagnostics: diags_to_proto(&diags),
+            diagnostics: diags_to_proto(&self.validate_found(found, req.config.as_ref()).await),
         }
     }
 
@@ -73,20 +64,27 @@ impl FrameworkServer {
         &self,
         req: pb::validate_data_resource_config::Request,
     ) -> pb::validate_data_resource_config::Response {
-        let diags = match self.data_source(&req.type_name) {
-            Err(d) => d,
-            Ok(e) => {
-                self.validate(
-                    req.config.as_ref(),
-                    ValueRole::Config,
-                    &e.schema,
-                    e.data_source.config_validator(),
-                )
-                .await
-            }
-        };
+        let found = self
+            .data_source(&req.type_name)
+            .map(|e| (&e.schema, e.data_source.config_validator()));
         pb::validate_data_resource_config::Response {
-            diagnostics: diags_to_proto(&diags),
+            diagnostics: diags_to_proto(&self.validate_found(found, req.config.as_ref()).await),
+        }
+    }
+
+    /// [`validate`](Self::validate) for a type looked up by name: the lookup's diagnostic when
+    /// there is no such type.
+    async fn validate_found(
+        &self,
+        found: Result<(&Schema, Option<&dyn ConfigValidator>), Diagnostics>,
+        config: Option<&pb::DynamicValue>,
+    ) -> Diagnostics {
+        match found {
+            Err(d) => d,
+            Ok((schema, validator)) => {
+                self.validate(config, ValueRole::Config, schema, validator)
+                    .await
+            }
         }
     }
 }
