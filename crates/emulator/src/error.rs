@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use tencentcloud::redact::excerpt;
+pub(crate) use tencentcloud::redact::excerpt;
 
 /// An API error as it goes into `Response.Error`.
 #[derive(Debug, Clone, PartialEq)]
