@@ -214,3 +214,161 @@ fn clb_an_empty_reply_to_a_read_is_malformed_not_absent() {
         out.combined()
     );
 }
+
+/// An emulator answering as the API documents (the default), with `change` applied to its config.
+fn documented_env(change: impl FnOnce(&mut tencentcloud_emulator::EmulatorConfig)) -> Env {
+    let mut config = tencentcloud_emulator::EmulatorConfig {
+        seed: Some(example_world()),
+        task_duration: Duration::from_millis(200),
+        ..Default::default()
+    };
+    change(&mut config);
+    Env::with_config(config)
+}
+
+const THREE_BINDINGS: &str = r#"
+resource "tencentcloud_clb_target_group_association" "fe" {
+  for_each = toset(["lbl-fe000001", "lbl-fe000002", "lbl-fe000003"])
+
+  load_balancer_id = "lb-demo0001"
+  listener_id      = each.value
+  target_group_id  = "lbtg-web00001"
+}
+"#;
+
+#[test]
+fn clb_a_refused_batch_member_under_documented_codes_fails_alone() {
+    // Room for two more bindings: whichever way the three are batched, exactly one is refused
+    // with the generic `LimitExceeded`, which names no member.
+    let env = documented_env(|c| c.binding_quota = Some(2));
+    env.config(THREE_BINDINGS);
+    let out = env.ws.apply();
+    assert_failed_with(&out, &["LimitExceeded"]);
+    let text = out.combined();
+    assert_eq!(
+        text.matches("Error: ").count(),
+        1,
+        "expected exactly one error:\n{text}"
+    );
+    let cloud = env.cloud();
+    assert_eq!(cloud.len(), 2, "{text}");
+    let refused = ["lbl-fe000001", "lbl-fe000002", "lbl-fe000003"]
+        .into_iter()
+        .find(|l| !cloud.iter().any(|r| r.1 == *l))
+        .unwrap();
+    assert!(
+        text.contains(&format!(
+            "tencentcloud_clb_target_group_association.fe[\"{refused}\"]"
+        )),
+        "the error is not on the refused binding {refused}:\n{text}"
+    );
+    env.assert_agree();
+}
+
+const TWO_GROUPS: &str = r#"
+resource "tencentcloud_clb_target_group_association" "web" {
+  load_balancer_id = "lb-demo0001"
+  listener_id      = "lbl-fe000001"
+  target_group_id  = "lbtg-web00001"
+}
+
+resource "tencentcloud_clb_target_group_association" "api" {
+  load_balancer_id = "lb-demo0001"
+  listener_id      = "lbl-fe000002"
+  target_group_id  = "lbtg-api00001"
+}
+"#;
+
+fn deleted_group_among_siblings(unknown_ids: tencentcloud_emulator::UnknownIds) {
+    let env = documented_env(|c| c.describe_unknown_ids = unknown_ids);
+    env.config(TWO_GROUPS);
+    env.ws.apply_and_check_empty_plan();
+    // The api target group is deleted out of band (with its binding).
+    env.edit_world(|w| {
+        w["TargetGroups"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|tg| tg["TargetGroupId"] != "lbtg-api00001");
+        w["Associations"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|a| a["TargetGroupId"] != "lbtg-api00001");
+    });
+    let out = env
+        .ws
+        .run(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
+    assert!(out.success(), "{:?}: {}", unknown_ids, out.combined());
+    assert_eq!(
+        env.state(),
+        vec![row(
+            "lb-demo0001",
+            "lbl-fe000001",
+            None,
+            "lbtg-web00001",
+            Some(10)
+        )],
+        "{unknown_ids:?}: only the deleted group's binding may leave the state"
+    );
+    env.assert_agree();
+}
+
+#[test]
+fn clb_a_deleted_target_group_changes_only_its_bindings_when_unknown_ids_are_answered() {
+    deleted_group_among_siblings(tencentcloud_emulator::UnknownIds::AnswerKnown);
+}
+
+#[test]
+fn clb_a_deleted_target_group_changes_only_its_bindings_when_unknown_ids_are_refused() {
+    deleted_group_among_siblings(tencentcloud_emulator::UnknownIds::Refuse);
+}
+
+#[test]
+fn clb_a_targetgroup_v2_listener_takes_v2_groups_and_refuses_v1_with_advice() {
+    let mut world = example_world();
+    for lb in &mut world.load_balancers {
+        for l in &mut lb.listeners {
+            if l.listener_id == "lbl-fe000020" {
+                l.target_type = Some("TARGETGROUP-V2".into());
+            }
+        }
+    }
+    let env = Env::with_config(tencentcloud_emulator::EmulatorConfig {
+        seed: Some(world),
+        task_duration: Duration::from_millis(200),
+        ..Default::default()
+    });
+    env.config(
+        r#"
+resource "tencentcloud_clb_target_group_association" "v2" {
+  load_balancer_id = "lb-demo0001"
+  listener_id      = "lbl-fe000020"
+  target_group_id  = "lbtg-web00001"
+}
+"#,
+    );
+    env.ws.apply_and_check_empty_plan();
+    env.assert_agree();
+    env.config(
+        r#"
+resource "tencentcloud_clb_target_group_association" "v2" {
+  load_balancer_id = "lb-demo0001"
+  listener_id      = "lbl-fe000020"
+  target_group_id  = "lbtg-web00001"
+}
+
+resource "tencentcloud_clb_target_group_association" "v1" {
+  load_balancer_id = "lb-demo0001"
+  listener_id      = "lbl-fe000020"
+  target_group_id  = "lbtg-old00001"
+}
+"#,
+    );
+    let out = env.ws.run(&["plan", "-no-color"]);
+    assert_failed_with(
+        &out,
+        &[
+            "target type TARGETGROUP-V2",
+            "This listener serves v2 target groups",
+        ],
+    );
+}

@@ -10,12 +10,21 @@ fn example_world() -> World {
     serde_json::from_str(include_str!("../examples/emulator/world.json")).unwrap()
 }
 
+/// An emulator answering the detailed CLB codes (`--detailed-errors`), which these tests name.
 async fn emulator(task_duration: Duration) -> (RunningEmulator, ApiProbe) {
+    emulator_with(EmulatorConfig {
+        task_duration,
+        detailed_errors: true,
+        ..EmulatorConfig::default()
+    })
+    .await
+}
+
+async fn emulator_with(config: EmulatorConfig) -> (RunningEmulator, ApiProbe) {
     let emu = start(EmulatorConfig {
         seed: Some(example_world()),
-        task_duration,
         rate_limit_per_second: 0,
-        ..EmulatorConfig::default()
+        ..config
     })
     .await
     .unwrap();
@@ -395,4 +404,100 @@ async fn describe_task_status_errors() {
             .0,
         "UnknownParameter"
     );
+}
+
+/// By default every refusal uses a code the action documents, with a message naming the field.
+#[tokio::test]
+async fn default_codes_are_the_documented_ones() {
+    let (_emu, p) = emulator_with(EmulatorConfig {
+        task_duration: Duration::ZERO,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let cases = [
+        (
+            assoc("lb-nope0001", "lbl-fe000001", None, "lbtg-web00001"),
+            "InvalidParameter",
+            "Associations.0: load balancer lb-nope0001",
+        ),
+        (
+            assoc("lb-demo0001", "lbl-nope0001", None, "lbtg-web00001"),
+            "InvalidParameter",
+            "listener lbl-nope0001",
+        ),
+        (
+            assoc(
+                "lb-demo0001",
+                "lbl-http0001",
+                Some("loc-nope0001"),
+                "lbtg-web00001",
+            ),
+            "InvalidParameter",
+            "rule loc-nope0001",
+        ),
+        (
+            assoc("lb-demo0001", "lbl-fe000001", None, "lbtg-nope0001"),
+            "InvalidParameterValue",
+            "target group lbtg-nope0001",
+        ),
+    ];
+    for (item, want, says) in cases {
+        let (code, message) = associate_code(&p, vec![item]).await;
+        assert_eq!(code, want, "{message}");
+        assert!(message.contains(says), "{message}");
+        assert!(tencentcloud::clb::codes::is_documented(
+            "AssociateTargetGroups",
+            &code
+        ));
+    }
+    let mut weighted = assoc("lb-demo0001", "lbl-fe000001", None, "lbtg-web00001");
+    weighted["Weight"] = json!(101);
+    let (code, message) = associate_code(&p, vec![weighted]).await;
+    assert_eq!(code, "InvalidParameterValue");
+    assert!(message.contains("Associations.0.Weight"), "{message}");
+    // DescribeListeners documents LBIdNotFound, so it stays.
+    let (code, _) = code_of(
+        &p,
+        "DescribeListeners",
+        json!({"LoadBalancerId": "lb-nope0001"}),
+    )
+    .await;
+    assert_eq!(code, "InvalidParameter.LBIdNotFound");
+}
+
+async fn code_of(p: &ApiProbe, action: &str, body: Value) -> (String, String) {
+    code(p, action, body).await
+}
+
+#[tokio::test]
+async fn unknown_target_group_ids_are_answered_or_refused_as_configured() {
+    let body = json!({"TargetGroupIds": ["lbtg-web00001", "lbtg-gone0001"]});
+    let (_emu, p) = emulator_with(EmulatorConfig::default()).await;
+    let r = p.call("DescribeTargetGroups", body.clone()).await.unwrap();
+    assert_eq!(r.error_code(), None);
+    assert_eq!(r.response()["TargetGroupSet"].as_array().unwrap().len(), 1);
+    let (_emu, p) = emulator_with(EmulatorConfig {
+        describe_unknown_ids: tencentcloud_emulator::UnknownIds::Refuse,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let (code, message) = code_of(&p, "DescribeTargetGroups", body).await;
+    assert_eq!(code, "InvalidParameterValue");
+    assert!(message.contains("lbtg-gone0001"), "{message}");
+}
+
+#[tokio::test]
+async fn the_binding_quota_answers_limit_exceeded() {
+    let (_emu, p) = emulator_with(EmulatorConfig {
+        task_duration: Duration::ZERO,
+        binding_quota: Some(0),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let (code, message) = associate_code(
+        &p,
+        vec![assoc("lb-demo0001", "lbl-fe000001", None, "lbtg-web00001")],
+    )
+    .await;
+    assert_eq!(code, "LimitExceeded", "{message}");
 }

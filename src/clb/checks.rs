@@ -5,6 +5,7 @@ use crate::clb::association::matches;
 use crate::clb::binding::id::AssociationId;
 use crate::clb::cloud::{Deadline, Listener, TargetGroup, Weight};
 use crate::clb::engine::{Engine, Freshness};
+use tencentcloud::clb::ListenerMode;
 use tencentcloud::clb::rules::{self, Refusal};
 use tencentcloud::error::ApiError;
 use tfplug::diag::{Diagnostic, Diagnostics};
@@ -174,13 +175,25 @@ fn check_listener(
             "listener_id",
             "Listener is not in target-group mode",
             format!(
-                "Listener {} ({proto}) has target type {}, and {} is a v1 (legacy) target group, which binds only to a layer-4 listener with backend target groups enabled (target type {}). Use a v2 target group, enable target groups on the listener, or pick another listener.",
+                "Listener {} ({proto}) has target type {}, and {} is a v1 (legacy) target group, which binds only to a layer-4 listener with backend target groups enabled (target type {}). {}",
                 listener.id,
                 listener.target_type.as_deref().unwrap_or("unknown"),
                 tg.id,
-                rules::TARGET_GROUP_MODE
+                rules::TARGET_GROUP_MODE,
+                mode_advice(listener.target_type.as_deref())
             ),
         ));
+    }
+}
+
+/// What to do about a v1 target group on a listener of this mode.
+fn mode_advice(mode: Option<&str>) -> String {
+    match ListenerMode::from_api(mode) {
+        Some(ListenerMode::TargetGroupV2) => "This listener serves v2 target groups: bind a v2 target group, or pick a listener in TARGETGROUP mode.".into(),
+        Some(ListenerMode::Node) => "Use a v2 target group, switch the listener to backend target groups (TARGETGROUP), or pick another listener.".into(),
+        Some(ListenerMode::Polaris) => "This listener takes its backends from the Polaris service registry: pick a listener in TARGETGROUP mode.".into(),
+        Some(ListenerMode::Other(m)) => format!("Target type {m} is not one the API documents; pick a listener in TARGETGROUP mode, or bind a v2 target group and let the cloud decide."),
+        None | Some(ListenerMode::TargetGroup) => "Use a v2 target group, or pick a listener in TARGETGROUP mode.".into(),
     }
 }
 

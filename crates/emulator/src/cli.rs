@@ -1,7 +1,7 @@
 //! The `tencentcloud-emulator` command line.
 
 use crate::clb::world::World;
-use crate::config::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, EmulatorConfig, Faults};
+use crate::config::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, EmulatorConfig, Faults, UnknownIds};
 use crate::error::EmulatorError;
 use crate::server::start;
 use clap::Parser;
@@ -48,6 +48,17 @@ struct Cli {
     /// Probability that an accepted task fails.
     #[arg(long, default_value_t = 0.0)]
     fault_task_failure: f64,
+    /// Answer with the detailed CLB error codes (InvalidParameter.LBIdNotFound, ResourceNotFound,
+    /// ...) instead of only the codes each action documents.
+    #[arg(long)]
+    detailed_errors: bool,
+    /// DescribeTargetGroups with an unknown ID: answer-known (leave it out) or refuse
+    /// (InvalidParameterValue for the whole call).
+    #[arg(long, value_enum, default_value = "answer-known")]
+    describe_unknown_ids: UnknownIdsArg,
+    /// Most bindings one load balancer may hold (LimitExceeded beyond); unlimited when unset.
+    #[arg(long)]
+    binding_quota: Option<usize>,
     /// Probability that a write is processed but answered with a body that is not valid JSON.
     #[arg(long, default_value_t = 0.0)]
     fault_garbled_write_reply: f64,
@@ -97,6 +108,13 @@ fn start_failure(e: EmulatorError) -> String {
     }
 }
 
+/// `--describe-unknown-ids` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum UnknownIdsArg {
+    AnswerKnown,
+    Refuse,
+}
+
 fn config_from(cli: Cli) -> Result<EmulatorConfig, String> {
     let seed = cli.seed.as_ref().map(load_seed).transpose()?;
     Ok(EmulatorConfig {
@@ -117,6 +135,12 @@ fn config_from(cli: Cli) -> Result<EmulatorConfig, String> {
             rng_seed: cli.fault_seed,
         },
         sts_max_session_seconds: cli.sts_max_session_seconds,
+        detailed_errors: cli.detailed_errors,
+        describe_unknown_ids: match cli.describe_unknown_ids {
+            UnknownIdsArg::AnswerKnown => UnknownIds::AnswerKnown,
+            UnknownIdsArg::Refuse => UnknownIds::Refuse,
+        },
+        binding_quota: cli.binding_quota,
     })
 }
 

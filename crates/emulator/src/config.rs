@@ -31,6 +31,24 @@ pub struct EmulatorConfig {
     pub faults: Faults,
     /// Caps every STS session at this many seconds (tests of credential refresh).
     pub sts_max_session_seconds: Option<u64>,
+    /// Answer with the detailed CLB codes (`InvalidParameter.LBIdNotFound`, `ResourceNotFound`,
+    /// `InvalidParameterValue.Range`, …) instead of only the codes each action documents.
+    pub detailed_errors: bool,
+    /// How `DescribeTargetGroups` treats target group IDs it does not know.
+    pub describe_unknown_ids: UnknownIds,
+    /// Most bindings one load balancer may hold; one more is refused with `LimitExceeded`.
+    pub binding_quota: Option<usize>,
+}
+
+/// What `DescribeTargetGroups` does with a `TargetGroupIds` entry that names no target group
+/// (the API reference does not say; both are seen from clouds of this kind).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UnknownIds {
+    /// Answer with the target groups that exist, leaving the unknown ones out.
+    #[default]
+    AnswerKnown,
+    /// Refuse the whole call with `InvalidParameterValue` naming the unknown ID.
+    Refuse,
 }
 
 /// Faults to inject, drawn from a random generator seeded with `rng_seed` so a run replays.
@@ -67,6 +85,9 @@ impl Default for EmulatorConfig {
             rate_limit_per_second: 20,
             faults: Faults::default(),
             sts_max_session_seconds: None,
+            detailed_errors: false,
+            describe_unknown_ids: UnknownIds::AnswerKnown,
+            binding_quota: None,
         }
     }
 }

@@ -36,7 +36,7 @@ pub use clb::world::{
     DEFAULT_CREATED_TIME, Listener, LoadBalancer, Rule, TargetGroup, TargetGroupAssociation, World,
 };
 pub use cli::main;
-pub use config::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, EmulatorConfig, Faults};
+pub use config::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, EmulatorConfig, Faults, UnknownIds};
 pub use error::{ApiFailure, EmulatorError};
 pub use persist::Snapshot;
 pub use server::{API_VERSION, RunningEmulator, start};

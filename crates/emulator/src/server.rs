@@ -7,7 +7,7 @@ use crate::clb::associate;
 use crate::clb::describe;
 use crate::clb::tasks::{Task, TaskAction, status};
 use crate::clb::world::World;
-use crate::config::EmulatorConfig;
+use crate::config::{EmulatorConfig, UnknownIds};
 use crate::error::{ApiFailure, EmulatorError};
 use crate::params::Params;
 use crate::persist::Snapshot;
@@ -20,11 +20,12 @@ use serde_json::{Map, Value, json};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+use tencentcloud::clb::codes;
 use tencentcloud::redact::excerpt;
 use tokio_util::sync::CancellationToken;
 
-/// The only API version the emulator speaks.
-pub const API_VERSION: &str = "2018-03-17";
+/// The only API version the emulator speaks: the client's.
+pub const API_VERSION: &str = tencentcloud::clb::VERSION;
 
 /// Largest request body accepted.
 const MAX_BODY_BYTES: usize = 1 << 20;
@@ -215,7 +216,14 @@ async fn api(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
     let (parts, body) = req.into_parts();
     let action = header(&parts, "x-tc-action").unwrap_or("").to_string();
-    let outcome = handle(&shared, &parts, body, &action, &request_id).await;
+    let mut outcome = handle(&shared, &parts, body, &action, &request_id).await;
+    if !shared.config.detailed_errors
+        && let (Some(known), Err(f)) = (Action::parse(&action), outcome.result.as_mut())
+    {
+        // The API answers only the codes it documents for the action; the message still names
+        // the field, as the cloud's do.
+        f.code = codes::documented_form(known.name(), f.code);
+    }
     let code = outcome.result.as_ref().err().map(|f| f.code);
     {
         let mut core = shared.core();
@@ -395,7 +403,7 @@ async fn handle(
         return Outcome::fail(f);
     }
     let mut outcome = match Params::top(&json) {
-        Ok(p) => dispatch(&mut core, action, &p, request_id, cfg.task_duration),
+        Ok(p) => dispatch(&mut core, action, &p, request_id, cfg),
         Err(f) => Outcome::fail(f),
     };
     outcome.drop_connection = faults.drop_connection;
@@ -414,8 +422,9 @@ fn dispatch(
     action: Action,
     p: &Params,
     request_id: &str,
-    duration: Duration,
+    cfg: &EmulatorConfig,
 ) -> Outcome {
+    let duration = cfg.task_duration;
     let read = |r: Result<Map<String, Value>, ApiFailure>| Outcome {
         result: r,
         drop_connection: false,
@@ -425,6 +434,11 @@ fn dispatch(
     let task_action = match action {
         Action::DescribeTaskStatus => return read(describe::task_status(&core.tasks, p)),
         Action::DescribeTargetGroups => {
+            if cfg.describe_unknown_ids == UnknownIds::Refuse
+                && let Err(f) = describe::refuse_unknown_ids(&core.world, p)
+            {
+                return read(Err(f));
+            }
             return read(describe::target_groups(&core.world, p, false));
         }
         Action::DescribeTargetGroupList => {
@@ -435,7 +449,9 @@ fn dispatch(
         Action::AssociateTargetGroups => TaskAction::AssociateTargetGroups,
         Action::DisassociateTargetGroups => TaskAction::DisassociateTargetGroups,
     };
-    let validated = associate::validate(&core.world, task_action, p, |lb| core.busy(lb));
+    let validated = associate::validate(&core.world, task_action, p, cfg.binding_quota, |lb| {
+        core.busy(lb)
+    });
     let (associations, load_balancer_ids) = match validated {
         Ok(v) => v,
         Err(f) => return Outcome::fail(f),

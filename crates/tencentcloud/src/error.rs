@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+pub use crate::clb::codes::{ClbObject, CodePattern, not_found_codes, refusal_names};
+
 /// Why one API call failed.
 ///
 /// The variants are distinct so that callers (and the retry policy) can tell "the cloud said no"
@@ -149,73 +151,29 @@ impl ApiError {
             _ => false,
         }
     }
-}
 
-/// The CLB objects the provider reads, each with its own "does not exist" codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClbObject {
-    /// A load balancer (`lb-…`), read with `DescribeLoadBalancers`.
-    LoadBalancer,
-    /// A listener (`lbl-…`), read with `DescribeListeners` on its load balancer.
-    Listener,
-    /// A layer-7 forwarding rule (`loc-…`) of a listener.
-    Rule,
-    /// A target group (`lbtg-…`), read with `DescribeTargetGroups`.
-    TargetGroup,
-}
-
-/// One entry of the not-found list: an exact code, or a family written as `Prefix.*`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodePattern {
-    /// Exactly this code.
-    Exact(&'static str),
-    /// This code or any code below it (`ResourceNotFound` and `ResourceNotFound.…`).
-    Family(&'static str),
-}
-
-impl CodePattern {
-    fn matches(&self, code: &str) -> bool {
-        match *self {
-            CodePattern::Exact(c) => code == c,
-            CodePattern::Family(f) => {
-                code == f
-                    || code
-                        .strip_prefix(f)
-                        .is_some_and(|rest| rest.starts_with('.'))
+    /// True when the cloud refused a call because of `id`: a not-found code of `object`, or a
+    /// generic parameter refusal whose message names `id` (how the documented API says it).
+    pub fn refuses_id(&self, object: ClbObject, id: &str) -> bool {
+        match self {
+            ApiError::Api { code, message, .. } => {
+                self.says_absent(object) || refusal_names(code, message, id)
             }
+            _ => false,
         }
     }
-}
 
-/// The only error codes that mean "this object is gone". Everything else is an error that must
-/// stop refresh, plan and destroy: in particular `AuthFailure.SecretIdNotFound` names the
-/// *credentials*, not the object, so a rule like "any code containing NotFound" would empty the
-/// state whenever a key is rotated.
-///
-/// Sources: the CLB error-code list (`InvalidParameter.LBIdNotFound`,
-/// `InvalidParameter.ListenerIdNotFound`, `InvalidParameter.LocationNotFound`, `ResourceNotFound`;
-/// see the API reference, section "Common error codes" and the CLB service codes), the error codes
-/// documented for `DescribeLoadBalancers`, `DescribeListeners` and `DescribeTargetGroups`, and what
-/// the emulator answers (`crates/emulator/src/clb/describe.rs`, `crates/emulator/src/clb/associate.rs`).
-pub fn not_found_codes(object: ClbObject) -> &'static [CodePattern] {
-    use CodePattern::*;
-    match object {
-        // DescribeLoadBalancers / DescribeListeners answer this for an unknown `lb-…`.
-        ClbObject::LoadBalancer => &[Exact("InvalidParameter.LBIdNotFound")],
-        // A listener is gone when it is unknown, or when its load balancer is.
-        ClbObject::Listener => &[
-            Exact("InvalidParameter.LBIdNotFound"),
-            Exact("InvalidParameter.ListenerIdNotFound"),
-        ],
-        // A rule is gone with its listener or load balancer, or on its own.
-        ClbObject::Rule => &[
-            Exact("InvalidParameter.LBIdNotFound"),
-            Exact("InvalidParameter.ListenerIdNotFound"),
-            Exact("InvalidParameter.LocationNotFound"),
-        ],
-        // The common `ResourceNotFound` family is how the API reports an unknown target group
-        // (DescribeTargetGroups may also just return an empty set, which callers handle).
-        ClbObject::TargetGroup => &[Family("ResourceNotFound")],
+    /// True for a refusal that may be about one of several IDs in the call rather than the call
+    /// as a whole: a not-found code of `object` or a generic parameter refusal.
+    pub fn may_be_about_one_id(&self, object: ClbObject) -> bool {
+        match self {
+            ApiError::Api { code, .. } => {
+                let family = code.split('.').next().unwrap_or(code);
+                self.says_absent(object)
+                    || matches!(family, "InvalidParameter" | "InvalidParameterValue")
+            }
+            _ => false,
+        }
     }
 }
 

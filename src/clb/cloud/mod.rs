@@ -17,8 +17,7 @@ use tencentcloud::clb::rules::Layer;
 pub use tencentcloud::deadline::Deadline;
 use tencentcloud::error::ApiError;
 
-/// Most associations one `AssociateTargetGroups`/`DisassociateTargetGroups` call may carry.
-pub const MAX_ASSOCIATIONS_PER_CALL: usize = 20;
+pub use tencentcloud::clb::MAX_ASSOCIATIONS_PER_CALL;
 /// Most target groups asked for in one `DescribeTargetGroups` call: the API's default page size,
 /// so one call answers them all.
 pub const MAX_TARGET_GROUPS_PER_READ: usize = 20;

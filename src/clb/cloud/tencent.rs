@@ -190,7 +190,11 @@ impl ClbApi for ClientApi {
     ) -> Result<Vec<TargetGroup>, ApiError> {
         let found = match self.client.describe_all_target_groups(ids, deadline).await {
             Ok(found) => found,
-            Err(e) if e.says_absent(ClbObject::TargetGroup) => return Ok(Vec::new()),
+            // One ID refused: that target group does not exist. Several: the caller reads them
+            // one by one to find out which.
+            Err(e) if ids.len() == 1 && e.refuses_id(ClbObject::TargetGroup, &ids[0]) => {
+                return Ok(Vec::new());
+            }
             Err(e) => return Err(e),
         };
         Ok(found
@@ -306,7 +310,7 @@ impl ClbApi for ClientApi {
             .await
         {
             Ok(found) => found,
-            Err(e) if e.says_absent(ClbObject::TargetGroup) => return Ok(None),
+            Err(e) if e.refuses_id(ClbObject::TargetGroup, target_group_id) => return Ok(None),
             Err(e) => return Err(e),
         };
         let Some(info) = found

@@ -240,7 +240,7 @@ impl TargetGroupReads {
             let generations = self.generations(&ids);
             let result = match self.api.target_groups(&ids, &deadline).await {
                 // Some clouds refuse a whole list for one unknown ID: ask one by one.
-                Err(e) if ids.len() > 1 && e.says_absent(ClbObject::TargetGroup) => {
+                Err(e) if ids.len() > 1 && e.may_be_about_one_id(ClbObject::TargetGroup) => {
                     let mut found = Vec::new();
                     let mut failed = None;
                     for id in &ids {

@@ -9,10 +9,10 @@ use crate::clb::tasks::TaskAction;
 use crate::clb::world::{TargetGroupAssociation, World};
 use crate::error::ApiFailure;
 use crate::params::Params;
+use tencentcloud::clb::ListenerMode;
 use tencentcloud::clb::rules::{self, Layer, Refusal, TargetGroupType};
 
-/// Most associations one request may carry.
-pub const MAX_ASSOCIATIONS: usize = 20;
+use tencentcloud::clb::MAX_ASSOCIATIONS_PER_CALL as MAX_ASSOCIATIONS;
 
 const ITEM_KEYS: &[&str] = &[
     "LoadBalancerId",
@@ -144,6 +144,21 @@ fn check_item(
                 ),
             ));
         }
+        // Undocumented: a listener fed by the Polaris registry takes no target group. The
+        // provider does not refuse this at plan time, so this is how the cloud's own refusal
+        // of an undocumented case reaches the user.
+        if layer == Layer::Four
+            && ListenerMode::from_api(listener.target_type.as_deref())
+                == Some(ListenerMode::Polaris)
+        {
+            return Err(ApiFailure::new(
+                "FailedOperation",
+                format!(
+                    "{at}: listener {} takes its backends from Polaris (TargetType POLARIS); target group {} cannot be bound.",
+                    listener.listener_id, tg.target_group_id
+                ),
+            ));
+        }
         // Weight only means something for v2 groups; the API ignores it for v1.
         a.weight = if rules::has_weight(kind) {
             Some(weight.unwrap_or(rules::DEFAULT_WEIGHT) as u64)
@@ -160,6 +175,7 @@ pub fn validate(
     world: &World,
     action: TaskAction,
     body: &Params,
+    binding_quota: Option<usize>,
     busy: impl Fn(&str) -> bool,
 ) -> Result<(Vec<TargetGroupAssociation>, Vec<String>), ApiFailure> {
     body.only(&["Associations"])?;
@@ -218,6 +234,29 @@ pub fn validate(
     }
     for (i, (a, v1)) in checked.iter().enumerate() {
         check_bindings(world, action, a, *v1, &checked[..i], i)?;
+    }
+    if action == TaskAction::AssociateTargetGroups
+        && let Some(quota) = binding_quota
+    {
+        for lb in &lbs {
+            let held = world
+                .associations
+                .iter()
+                .filter(|b| &b.load_balancer_id == lb)
+                .count();
+            let added = checked
+                .iter()
+                .filter(|(a, _)| &a.load_balancer_id == lb)
+                .count();
+            if held + added > quota {
+                return Err(ApiFailure::new(
+                    "LimitExceeded",
+                    format!(
+                        "Load balancer {lb} holds {held} bindings; {added} more would pass its quota of {quota}."
+                    ),
+                ));
+            }
+        }
     }
     Ok((checked.into_iter().map(|(a, _)| a).collect(), lbs))
 }

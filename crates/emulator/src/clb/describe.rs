@@ -44,6 +44,25 @@ pub fn task_status(tasks: &[Task], p: &Params) -> Result<Map<String, Value>, Api
     Ok(out)
 }
 
+/// `--describe-unknown-ids refuse`: the first `TargetGroupIds` entry naming no target group
+/// refuses the whole call, with the documented generic code and the ID in the message.
+pub fn refuse_unknown_ids(world: &World, p: &Params) -> Result<(), ApiFailure> {
+    let Ok(Some(ids)) = target_group_ids(p) else {
+        return Ok(());
+    };
+    match ids
+        .iter()
+        .enumerate()
+        .find(|(_, id)| world.target_group(id).is_none())
+    {
+        Some((i, id)) => Err(ApiFailure::new(
+            "InvalidParameterValue",
+            format!("TargetGroupIds.{i}: target group {id} does not exist."),
+        )),
+        None => Ok(()),
+    }
+}
+
 fn target_group_ids<'a>(p: &Params<'a>) -> Result<Option<Vec<&'a str>>, ApiFailure> {
     p.opt_str_list("TargetGroupIds")
 }

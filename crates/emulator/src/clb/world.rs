@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
+use tencentcloud::clb::ListenerMode;
 use tencentcloud::clb::rules::{self, Layer, Refusal};
 
 /// Timestamp used for creation times that the seed does not give.
@@ -75,7 +76,8 @@ pub struct Listener {
     pub protocol: String,
     /// Listening port.
     pub port: i64,
-    /// Layer 4 only: `NODE` or `TARGETGROUP` (backend target groups enabled).
+    /// Layer 4 only: `NODE` (default), `TARGETGROUP` (v1 target groups), `TARGETGROUP-V2` (v2
+    /// target groups) or `POLARIS` (Polaris registry; the emulator binds no target group there).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_type: Option<String>,
     /// `YYYY-MM-DD HH:MM:SS`.
@@ -254,6 +256,15 @@ impl World {
                     ));
                 }
                 l.protocol = proto;
+                if let Some(mode) = &l.target_type
+                    && !ListenerMode::DOCUMENTED.contains(&mode.as_str())
+                {
+                    return Err(format!(
+                        "listener {} has TargetType {mode} (want one of {})",
+                        l.listener_id,
+                        ListenerMode::DOCUMENTED.join(", ")
+                    ));
+                }
                 if l.is_layer4() {
                     if !l.rules.is_empty() {
                         return Err(format!("layer-4 listener {} has Rules", l.listener_id));

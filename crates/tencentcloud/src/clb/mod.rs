@@ -2,11 +2,13 @@
 //! responses, and a waiter for the asynchronous tasks they start.
 
 mod actions;
+pub mod codes;
 pub mod poll_schedule;
 pub mod rules;
 pub mod task_waiter;
 pub mod types;
 
 pub use actions::{SERVICE, TaskAccepted, VERSION};
+pub use codes::{ListenerMode, MAX_ASSOCIATIONS_PER_CALL};
 pub use task_waiter::{TaskError, TaskOutcome, TaskWaiter};
 pub use types::*;

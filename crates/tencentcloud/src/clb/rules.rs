@@ -7,6 +7,7 @@
 //! Source: the AssociateTargetGroups API page (see `docs/emulator.md`).
 
 use super::Weight;
+use super::codes::ListenerMode;
 
 /// Target group version: v2 bindings carry a weight, v1 (legacy) ones do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,15 +82,16 @@ pub fn check_location(layer: Layer, has_location: bool) -> Result<(), Refusal> {
     }
 }
 
-/// The layer-4 listener mode rule: a legacy (v1) target group needs a layer-4 listener with
-/// backend target groups enabled (`TargetType` `TARGETGROUP`); a v2 target group is accepted on
-/// a layer-4 listener in any mode, `NODE` included. Layer-7 listeners are not concerned.
+/// The layer-4 listener mode rule, the only one the API documents: a legacy (v1) target group
+/// needs a layer-4 listener with backend target groups enabled (`TargetType` `TARGETGROUP`; not
+/// `NODE`, `TARGETGROUP-V2`, `POLARIS` or an unreported mode). Nothing is documented for a v2
+/// target group, so none is refused here: the cloud decides. Layer-7 listeners are not concerned.
 pub fn check_listener_mode(
     layer: Layer,
     listener_target_type: Option<&str>,
     target_group: TargetGroupType,
 ) -> Result<(), Refusal> {
-    let enabled = listener_target_type.is_some_and(|t| t.eq_ignore_ascii_case(TARGET_GROUP_MODE));
+    let enabled = ListenerMode::from_api(listener_target_type) == Some(ListenerMode::TargetGroup);
     match (layer, target_group) {
         (Layer::Four, TargetGroupType::V1) if !enabled => Err(Refusal::LegacyNeedsTargetGroupMode),
         _ => Ok(()),
@@ -155,6 +157,11 @@ mod tests {
             (Layer::Four, Some("TARGETGROUP"), V1, true),
             (Layer::Four, Some("targetgroup"), V1, true),
             (Layer::Four, Some("NODE"), V1, false),
+            (Layer::Four, Some("TARGETGROUP-V2"), V1, false),
+            (Layer::Four, Some("POLARIS"), V1, false),
+            (Layer::Four, Some("MESH"), V1, false),
+            (Layer::Four, Some("TARGETGROUP-V2"), V2, true),
+            (Layer::Four, Some("POLARIS"), V2, true),
             (Layer::Four, None, V1, false),
             (Layer::Four, Some("TARGETGROUP"), V2, true),
             (Layer::Four, Some("NODE"), V2, true),
