@@ -718,4 +718,6 @@ impl pb::provider_server::Provider for FrameworkServer {
 #[cfg(test)]
 mod consistency_tests;
 #[cfg(test)]
+mod query_tests;
+#[cfg(test)]
 mod tests;
