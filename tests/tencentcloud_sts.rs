@@ -341,3 +341,197 @@ async fn sts_secrets_never_reach_the_log_at_trace_level() {
     }
     emu.shutdown().await;
 }
+
+/// A client through `credentials` (environment `env`) whose CLB calls must succeed.
+async fn works(url: &str, credentials: CredentialOptions, env: &StaticEnvironment) {
+    let client = Client::with_environment(config(url, credentials), env)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    client
+        .describe_load_balancers(
+            &DescribeLoadBalancersRequest::default(),
+            &Deadline::in_(Duration::from_secs(10)),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saml_environment_roles_pod_oidc_and_mfa_all_give_sessions() {
+    use base64::Engine as _;
+    use tencentcloud::credentials::{MfaOptions, SamlOptions};
+    let emu = emulator(None).await;
+    let url = emu.base_url();
+    let none = StaticEnvironment::default();
+    let saml_provider = "qcs::cam::uin/100000000001:saml-provider/corp-saml";
+
+    // SAML, unsigned: no keys needed.
+    let assertion = base64::engine::general_purpose::STANDARD.encode(format!(
+        "<Attribute Name=\"Role\">{DEPLOYER},{saml_provider}</Attribute>"
+    ));
+    let saml = CredentialOptions {
+        assume_role_with_saml: Some(SamlOptions {
+            saml_assertion: Some(assertion),
+            principal_arn: Some(saml_provider.into()),
+            role_arn: Some(DEPLOYER.into()),
+            session_name: Some("sso".into()),
+            session_duration: Some(900),
+        }),
+        metadata_base_url: Some("off".into()),
+        ..Default::default()
+    };
+    works(&url, saml, &none).await;
+
+    // The official provider's environment variables alone.
+    let env = StaticEnvironment::default()
+        .set("TENCENTCLOUD_SECRET_ID", DEFAULT_SECRET_ID)
+        .set("TENCENTCLOUD_SECRET_KEY", DEFAULT_SECRET_KEY)
+        .set(
+            "TENCENTCLOUD_ASSUME_ROLE_ARN",
+            "qcs::cam::uin/200000000002:roleName/cross-account-deployer",
+        )
+        .set("TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME", "from-env")
+        .set("TENCENTCLOUD_ASSUME_ROLE_EXTERNAL_ID", "ext-7f3a9c")
+        .set("TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION", "1200");
+    let off = CredentialOptions {
+        metadata_base_url: Some("off".into()),
+        ..Default::default()
+    };
+    works(&url, off.clone(), &env).await;
+
+    // TKE pod OIDC: the TKE_* variables and a raw token file.
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("tke-token");
+    let token: serde_json::Value = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .post(format!("{url}/_emulator/oidc/token"))
+        .json(&json!({"Subject": "system:serviceaccount:infra:terraform"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    std::fs::write(&token_file, token["Token"].as_str().unwrap()).unwrap();
+    let tke = StaticEnvironment::default()
+        .set("TKE_REGION", "ap-guangzhou")
+        .set("TKE_WEB_IDENTITY_TOKEN_FILE", token_file.to_str().unwrap())
+        .set("TKE_PROVIDER_ID", "OIDC")
+        .set("TKE_ROLE_ARN", DEPLOYER);
+    works(
+        &url,
+        CredentialOptions {
+            enable_pod_oidc: true,
+            ..off.clone()
+        },
+        &tke,
+    )
+    .await;
+    let err = Client::with_environment(
+        config(
+            &url,
+            CredentialOptions {
+                enable_pod_oidc: true,
+                ..off.clone()
+            },
+        ),
+        &none,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&err, ConfigError::Setting { setting, detail } if setting == "enable_pod_oidc" && detail.contains("TKE_REGION")),
+        "{err}"
+    );
+
+    // MFA first, then the role, signed with the MFA session.
+    let before = emu.metrics();
+    let mfa = |code: &str| CredentialOptions {
+        mfa_certification: Some(MfaOptions {
+            serial_number: Some("qcs::cam:uin/100000000001::mfa/softToken".into()),
+            token_code: Some(code.into()),
+            duration_seconds: None,
+        }),
+        assume_role: deployer(),
+        ..keys()
+    };
+    works(&url, mfa("123456"), &none).await;
+    let after = emu.metrics();
+    let count = |m: &tencentcloud_emulator::Metrics, kind: &str, action: &str| {
+        m.calls_by_credential
+            .get(kind)
+            .and_then(|c| c.get(action))
+            .copied()
+            .unwrap_or(0)
+    };
+    assert_eq!(
+        count(&after, "LongTermKey", "GetSessionToken")
+            - count(&before, "LongTermKey", "GetSessionToken"),
+        1
+    );
+    assert_eq!(
+        count(&after, "SessionToken", "AssumeRole") - count(&before, "SessionToken", "AssumeRole"),
+        1
+    );
+    let err = Client::with_environment(config(&url, mfa("000000")), &none)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, ConfigError::Setting { setting, detail } if setting == "mfa_certification.token_code" && detail.contains("FailedOperation.CheckMFAError")),
+        "{err}"
+    );
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sts_endpoint_sends_sts_elsewhere_and_says_where() {
+    let emu = emulator(None).await;
+    // CLB at the emulator, STS at a closed port: the role cannot be assumed, and the error says
+    // where STS was asked.
+    let err = Client::with_environment(
+        config(
+            &emu.base_url(),
+            CredentialOptions {
+                assume_role: deployer(),
+                sts_endpoint: Some("http://127.0.0.1:9".into()),
+                ..keys()
+            },
+        ),
+        &StaticEnvironment::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&err, ConfigError::Setting { setting, detail } if setting == "assume_role" && detail.contains("127.0.0.1:9") && detail.contains("sts_endpoint")),
+        "{err}"
+    );
+    // The environment variable does the same, and the setting wins over it.
+    let env = StaticEnvironment::default().set("TENCENTCLOUD_STS_ENDPOINT", "http://127.0.0.1:9");
+    assert!(
+        Client::with_environment(
+            config(
+                &emu.base_url(),
+                CredentialOptions {
+                    assume_role: deployer(),
+                    ..keys()
+                }
+            ),
+            &env
+        )
+        .await
+        .is_err()
+    );
+    works(
+        &emu.base_url(),
+        CredentialOptions {
+            assume_role: deployer(),
+            sts_endpoint: Some(emu.base_url()),
+            ..keys()
+        },
+        &env,
+    )
+    .await;
+    emu.shutdown().await;
+}

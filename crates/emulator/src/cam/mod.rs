@@ -20,6 +20,9 @@ pub struct Account {
     /// SecretIds this account owns (the emulator's `--secret-id` key among them, if listed).
     #[serde(default)]
     pub secret_ids: Vec<String>,
+    /// The code its MFA soft token (`qcs::cam:uin/<Uin>::mfa/softToken`) shows; fixed, for tests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_token_code: Option<String>,
 }
 
 /// A CAM role: who may assume it (trust) and what its sessions may do (permissions).

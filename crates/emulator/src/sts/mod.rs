@@ -1,5 +1,5 @@
 //! STS (version 2018-08-13) on the emulator's port: AssumeRole, AssumeRoleWithWebIdentity,
-//! AssumeRoleWithSAML and GetCallerIdentity, with the official SDK's request and response
+//! AssumeRoleWithSAML, GetCallerIdentity and GetSessionToken (MFA), with the official SDK's request and response
 //! shapes. The two federated actions are unsigned, as in the real service; the others are
 //! signed with scope service `sts`.
 
@@ -26,11 +26,12 @@ pub const DEFAULT_DURATION_SECS: u64 = 7200;
 /// Longest session AssumeRole* grants.
 pub const MAX_DURATION_SECS: u64 = 43_200;
 
-const ACTIONS: [&str; 4] = [
+const ACTIONS: [&str; 5] = [
     "AssumeRole",
     "AssumeRoleWithWebIdentity",
     "AssumeRoleWithSAML",
     "GetCallerIdentity",
+    "GetSessionToken",
 ];
 
 /// The action's name as metrics count it, if it is an STS action.
@@ -135,6 +136,7 @@ pub(crate) fn handle(
                 Ok(caller_identity(&c))
             }
             ("AssumeRole", Some(c)) => assume_role(core, config, &c, &p, request_id, now),
+            ("GetSessionToken", Some(c)) => session_token(core, &c, &p, now),
             ("AssumeRoleWithWebIdentity", _) => web_identity(core, config, &p, request_id, now),
             _ => saml(core, config, &p, request_id, now),
         }
@@ -149,6 +151,14 @@ fn caller_identity(c: &Caller) -> Map<String, Value> {
             "AccountId": uin,
             "UserId": uin,
             "PrincipalId": uin,
+            "Type": "CAMUser",
+        }),
+        // An MFA session acts as its account.
+        Caller::Session(s) if s.role_id.is_empty() => json!({
+            "Arn": format!("qcs::cam::uin/{0}:uin/{0}", s.account_id),
+            "AccountId": s.account_id,
+            "UserId": s.account_id,
+            "PrincipalId": s.principal_id,
             "Type": "CAMUser",
         }),
         Caller::Session(s) => json!({
@@ -261,6 +271,12 @@ fn issue(
         role_policy: role.policy.clone(),
         session_policy,
     });
+    reply(&tmp_id, &s)
+}
+
+/// The AssumeRole* / GetSessionToken reply for an issued session.
+fn reply(tmp_id: &str, s: &Session) -> Map<String, Value> {
+    let expires_at = s.expires_at;
     let expiration = time::OffsetDateTime::from_unix_timestamp(expires_at as i64)
         .ok()
         .and_then(|t| {
@@ -276,6 +292,68 @@ fn issue(
         "Expiration": expiration,
     });
     v.as_object().cloned().unwrap_or_default()
+}
+
+/// Checks an MFA code of the caller's account (`FailedOperation.CheckMFAError` when wrong).
+fn check_mfa(core: &Core, account: &str, serial: &str, code: &str) -> Result<(), ApiFailure> {
+    let expected_serial = format!("qcs::cam:uin/{account}::mfa/softToken");
+    let device_code = core
+        .world
+        .accounts
+        .iter()
+        .find(|a| a.uin == account)
+        .and_then(|a| a.mfa_token_code.as_deref());
+    match device_code {
+        Some(want) if serial == expected_serial && code == want => Ok(()),
+        _ => Err(ApiFailure::new(
+            "FailedOperation.CheckMFAError",
+            format!(
+                "The MFA check failed: SerialNumber must be {expected_serial} (the account's soft token) and TokenCode its current code."
+            ),
+        )),
+    }
+}
+
+/// GetSessionToken: an MFA session of the caller's own account (long-term keys only).
+fn session_token(
+    core: &mut Core,
+    caller: &Caller,
+    p: &Params,
+    now: u64,
+) -> Result<Map<String, Value>, ApiFailure> {
+    p.only(&["SerialNumber", "TokenCode", "DurationSeconds"])?;
+    let Caller::Account { uin } = caller else {
+        return Err(ApiFailure::new(
+            "FailedOperation.TempKeyNotAllowed",
+            "GetSessionToken cannot be called with temporary credentials; sign it with a long-term key.",
+        ));
+    };
+    let serial = p.req_str("SerialNumber")?;
+    let code = p.req_str("TokenCode")?;
+    let seconds = match p.opt_u64("DurationSeconds")? {
+        None | Some(0) => 1800,
+        // A root account's limit.
+        Some(s) if s > 7200 => {
+            return Err(ApiFailure::new(
+                "InvalidParameter.OverTimeError",
+                format!("DurationSeconds {s} is above a root account's maximum of 7200."),
+            ));
+        }
+        Some(s) => s,
+    };
+    check_mfa(core, uin, serial, code)?;
+    let (tmp_id, s) = core.sessions.issue(now, |key, token| Session {
+        tmp_secret_key: key,
+        token,
+        account_id: uin.clone(),
+        role_id: String::new(),
+        session_name: String::new(),
+        principal_id: uin.clone(),
+        expires_at: now + seconds,
+        role_policy: cam::PolicyDocument::allow_all(),
+        session_policy: None,
+    });
+    Ok(reply(&tmp_id, &s))
 }
 
 fn assume_role(
@@ -321,11 +399,13 @@ fn assume_role(
         }
         _ => None,
     };
-    if p.opt_str("SerialNumber")?.is_some() != p.opt_str("TokenCode")?.is_some() {
-        return Err(param_error("SerialNumber and TokenCode go together"));
+    let account = caller.account_id().to_string();
+    match (p.opt_str("SerialNumber")?, p.opt_str("TokenCode")?) {
+        (None, None) => {}
+        (Some(serial), Some(code)) => check_mfa(core, &account, serial, code)?,
+        _ => return Err(param_error("SerialNumber and TokenCode go together")),
     }
     let role = role(core, arn)?.clone();
-    let account = caller.account_id().to_string();
     if !role.trusted_accounts.contains(&account) {
         return Err(refuse_role(request_id, &role));
     }

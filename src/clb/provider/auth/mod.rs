@@ -9,13 +9,16 @@ use tencentcloud::credentials::{AssumeRoleOptions, MfaOptions, SamlOptions, WebI
 use tencentcloud::error::ConfigError;
 use tencentcloud::redact::without_user_info;
 use tfplug::diag::Diagnostics;
-use tfplug::schema::{Attribute, Block, NestedBlock};
-use tfplug::value::{AttributePath, Type, Unknowable};
+use tfplug::value::{AttributePath, Unknowable};
 
 /// Longest role session STS grants, in seconds.
 const MAX_SESSION_SECONDS: f64 = 43_200.0;
 /// Longest MFA session (a sub-account's), in seconds.
 const MAX_MFA_SECONDS: f64 = 129_600.0;
+
+mod schema;
+
+pub use schema::schema;
 
 /// The nested blocks, each at most once (written `assume_role { … }` as for the official provider).
 pub const BLOCKS: [&str; 4] = [
@@ -24,51 +27,6 @@ pub const BLOCKS: [&str; 4] = [
     "assume_role_with_saml",
     "mfa_certification",
 ];
-
-/// Adds the authentication attributes and blocks to the provider block.
-pub fn schema(block: Block) -> Block {
-    let s = |name: &str, desc: &str| Attribute::string(name).optional().description(desc);
-    let n = |name: &str, desc: &str| Attribute::number(name).optional().description(desc);
-    let one = |name: &str, b: Block| NestedBlock::list(name, b).items(0, 1);
-    let duration = "Session length in seconds, at most 43200 (default 7200). The session is refreshed before it ends, however long the run.";
-    block
-        .attribute(s("cam_role_name", "Name of the CAM role bound to this CVM instance; its credentials come from the metadata service and replace any keys. Falls back to TENCENTCLOUD_CAM_ROLE_NAME (which names the role only when no other credentials are found)."))
-        .attribute(Attribute::bool("enable_pod_oidc").optional().description("Assume a role with the OIDC token of a TKE pod, from the variables TKE_REGION, TKE_WEB_IDENTITY_TOKEN_FILE, TKE_PROVIDER_ID and TKE_ROLE_ARN."))
-        .attribute(s("sts_endpoint", "URL (or host, reached with HTTPS) of STS for role sessions and the account check. Falls back to TENCENTCLOUD_STS_ENDPOINT, then to `endpoint` if set, else sts.<domain> with `protocol`."))
-        .attribute(Attribute::set("allowed_account_ids", Type::String).optional().description("Refuse to run unless the credentials act in one of these accounts (root uins), checked once with STS GetCallerIdentity before any CLB call."))
-        .attribute(Attribute::set("forbidden_account_ids", Type::String).optional().description("Refuse to run when the credentials act in one of these accounts (root uins)."))
-        .block(one("assume_role", Block::new()
-            .description("Assume a CAM role with AssumeRole, signed with the credentials found otherwise. Unset values fall back to TENCENTCLOUD_ASSUME_ROLE_* variables.")
-            .attribute(s("role_arn", "ARN of the role, qcs::cam::uin/<owner uin>:roleName/<name>. Falls back to TENCENTCLOUD_ASSUME_ROLE_ARN."))
-            .attribute(s("session_name", "Name of the session in the role owner's audit trail. Falls back to TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME."))
-            .attribute(n("session_duration", &format!("{duration} Falls back to TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION.")))
-            .attribute(s("policy", "CAM policy JSON narrowing the session's permissions (sent URL-encoded)."))
-            .attribute(s("external_id", "External ID the role's trust requires. Falls back to TENCENTCLOUD_ASSUME_ROLE_EXTERNAL_ID."))
-            .attribute(s("source_identity", "Caller identity uin. Falls back to TENCENTCLOUD_ASSUME_ROLE_SOURCE_IDENTITY."))
-            .attribute(s("serial_number", "MFA device, qcs::cam:uin/<uin>::mfa/softToken. Falls back to TENCENTCLOUD_ASSUME_ROLE_SERIAL_NUMBER."))
-            .attribute(s("token_code", "MFA code. Falls back to TENCENTCLOUD_ASSUME_ROLE_TOKEN_CODE.").sensitive())))
-        .block(one("assume_role_with_web_identity", Block::new()
-            .description("Exchange an OIDC token (CI job, Kubernetes) for a role session with AssumeRoleWithWebIdentity (unsigned). Unset values fall back to TENCENTCLOUD_ASSUME_ROLE_* variables.")
-            .attribute(s("provider_id", "Name of the OIDC identity provider in CAM (default OIDC). Falls back to TENCENTCLOUD_ASSUME_ROLE_PROVIDER_ID."))
-            .attribute(s("web_identity_token", "The OIDC token. Falls back to TENCENTCLOUD_ASSUME_ROLE_WEB_IDENTITY_TOKEN.").sensitive())
-            .attribute(s("web_identity_token_file", "File holding the OIDC token, raw or as {\"web_identity_token\": \"…\"}; read again at every refresh. Falls back to TENCENTCLOUD_ASSUME_ROLE_WEB_IDENTITY_TOKEN_FILE."))
-            .attribute(s("role_arn", "ARN of the role. Falls back to TENCENTCLOUD_ASSUME_ROLE_ARN."))
-            .attribute(s("role_arn_file", "File holding the role ARN, raw or as {\"role_arn\": \"…\"}. Falls back to TENCENTCLOUD_ASSUME_ROLE_ARN_FILE (or the official provider's spelling TENCENTCLOUD_ASSUME_ROLE_ARNN_FILE)."))
-            .attribute(s("session_name", "Session name. Falls back to TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME."))
-            .attribute(n("session_duration", &format!("{duration} Falls back to TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION.")))))
-        .block(one("assume_role_with_saml", Block::new()
-            .description("Exchange a SAML assertion for a role session with AssumeRoleWithSAML (unsigned).")
-            .attribute(s("saml_assertion", "Base64 SAML assertion. Falls back to TENCENTCLOUD_ASSUME_ROLE_SAML_ASSERTION.").sensitive())
-            .attribute(s("principal_arn", "ARN of the SAML provider, qcs::cam::uin/<uin>:saml-provider/<name>. Falls back to TENCENTCLOUD_ASSUME_ROLE_PRINCIPAL_ARN."))
-            .attribute(s("role_arn", "ARN of the role. Falls back to TENCENTCLOUD_ASSUME_ROLE_ARN."))
-            .attribute(s("session_name", "Session name. Falls back to TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME."))
-            .attribute(n("session_duration", &format!("{duration} Falls back to TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION.")))))
-        .block(one("mfa_certification", Block::new()
-            .description("Turn the keys into an MFA session (GetSessionToken) before anything else; a role is then assumed with it.")
-            .attribute(s("serial_number", "MFA device. Falls back to TENCENTCLOUD_MFA_CERTIFICATION_SERIAL_NUMBER."))
-            .attribute(s("token_code", "MFA code. Falls back to TENCENTCLOUD_MFA_CERTIFICATION_TOKEN_CODE.").sensitive())
-            .attribute(n("duration_seconds", "Session length in seconds, at most 129600 (default 1800); refreshed like role sessions. Falls back to TENCENTCLOUD_MFA_CERTIFICATION_DURATION_SECONDS."))))
-}
 
 type Text = Unknowable<Option<String>>;
 type Num = Unknowable<Option<f64>>;
@@ -511,5 +469,150 @@ pub fn report(e: &ConfigError, d: &mut Diagnostics) {
             "Cannot configure the Tencent Cloud provider",
             other.to_string(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Unknowable::{Known, Unknown};
+    use tfplug::schema::Block;
+
+    fn known(s: &str) -> Text {
+        Known(Some(s.to_string()))
+    }
+
+    fn paths(d: &Diagnostics) -> Vec<String> {
+        d.iter()
+            .map(|d| {
+                d.attribute
+                    .as_ref()
+                    .map(|a| a.to_string())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn secrets_are_sensitive_and_everything_is_described() {
+        let block = schema(Block::new());
+        for (b, a) in [
+            ("assume_role", "token_code"),
+            ("assume_role_with_web_identity", "web_identity_token"),
+            ("assume_role_with_saml", "saml_assertion"),
+            ("mfa_certification", "token_code"),
+        ] {
+            let nested = block.blocks.iter().find(|n| n.type_name == b).unwrap();
+            assert_eq!(nested.max_items, 1, "{b}");
+            assert!(nested.block.get_attribute(a).unwrap().sensitive, "{b}.{a}");
+            assert!(
+                nested
+                    .block
+                    .attributes
+                    .iter()
+                    .all(|a| !a.description.is_empty())
+            );
+        }
+        assert!(block.attributes.iter().all(|a| !a.description.is_empty()));
+    }
+
+    #[test]
+    fn errors_land_on_the_attribute_they_concern() {
+        let at = |s: &str| attribute_of(s).map(|p| p.to_string());
+        assert_eq!(
+            at("assume_role.external_id"),
+            Some(
+                AttributePath::attr_root("assume_role")
+                    .index(0)
+                    .attr("external_id")
+                    .to_string()
+            )
+        );
+        assert_eq!(
+            at("allowed_account_ids"),
+            Some(AttributePath::attr_root("allowed_account_ids").to_string())
+        );
+        assert!(at("mfa_certification").is_some());
+        // Environment variables and files are named in the message instead.
+        assert_eq!(at("TENCENTCLOUD_ASSUME_ROLE_ARN"), None);
+        assert_eq!(at("/home/ci/.tccli/default.credential role-arn"), None);
+        assert_eq!(at("assume_role.Role-Arn"), None);
+    }
+
+    #[test]
+    fn offline_checks_point_at_attributes() {
+        let m = AuthModel {
+            assume_role: Known(Some(vec![AssumeRoleModel {
+                session_duration: Known(Some(43_201.0)),
+                policy: known("not json"),
+                ..Default::default()
+            }])),
+            assume_role_with_web_identity: Known(Some(vec![WebIdentityModel {
+                session_duration: Known(Some(1.5)),
+                ..Default::default()
+            }])),
+            assume_role_with_saml: Known(Some(vec![SamlModel::default()])),
+            allowed_account_ids: Known(Some(vec![Known("1000x".into())])),
+            forbidden_account_ids: Known(Some(vec![Known("100000000001".into())])),
+            sts_endpoint: known("ftp://sts.example"),
+            ..Default::default()
+        };
+        let mut d = Diagnostics::default();
+        m.check(&mut d);
+        let p = paths(&d);
+        for want in [
+            "assume_role[0].session_duration",
+            "assume_role[0].policy",
+            "assume_role_with_web_identity[0].session_duration",
+            "assume_role_with_saml",
+            "forbidden_account_ids",
+            "allowed_account_ids",
+            "sts_endpoint",
+        ] {
+            assert!(p.iter().any(|x| x == want), "{want} not in {p:?}");
+        }
+        let mut ok = Diagnostics::default();
+        AuthModel {
+            assume_role: Known(Some(vec![AssumeRoleModel {
+                session_duration: Known(Some(43_200.0)),
+                policy: known(r#"{"version":"2.0","statement":[]}"#),
+                ..Default::default()
+            }])),
+            allowed_account_ids: Known(Some(vec![Known("100000000001".into())])),
+            sts_endpoint: known("sts.internal.example"),
+            ..Default::default()
+        }
+        .check(&mut ok);
+        assert!(!ok.has_errors(), "{:?}", paths(&ok));
+    }
+
+    #[test]
+    fn unknown_values_are_named_and_known_ones_read() {
+        let m = AuthModel {
+            assume_role: Known(Some(vec![AssumeRoleModel {
+                role_arn: Unknown,
+                ..Default::default()
+            }])),
+            allowed_account_ids: Known(Some(vec![Unknown])),
+            ..Default::default()
+        };
+        assert_eq!(m.unknown(), ["allowed_account_ids", "assume_role.role_arn"]);
+        let m = AuthModel {
+            assume_role: Known(Some(vec![AssumeRoleModel {
+                role_arn: known(" qcs::cam::uin/1:roleName/x "),
+                session_duration: Known(Some(900.0)),
+                token_code: known("123456"),
+                ..Default::default()
+            }])),
+            enable_pod_oidc: Known(Some(true)),
+            ..Default::default()
+        };
+        assert!(m.unknown().is_empty());
+        let s = m.settings();
+        let a = s.assume_role.as_ref().unwrap();
+        assert_eq!(a.role_arn.as_deref(), Some("qcs::cam::uin/1:roleName/x"));
+        assert_eq!(a.session_duration, Some(900));
+        assert!(s.enable_pod_oidc);
+        assert!(!format!("{s:?}").contains("123456"), "{s:?}");
     }
 }
