@@ -513,3 +513,27 @@ fn bad_web_identity_tokens_fail_plan_and_are_never_echoed() {
             .is_none_or(|r| r.is_empty())
     );
 }
+
+#[test]
+fn the_official_environment_variables_alone_assume_a_cross_account_role() {
+    let env = Env::new();
+    let mut ws = env.another_workspace();
+    for (k, v) in [
+        (
+            "TENCENTCLOUD_ASSUME_ROLE_ARN",
+            "qcs::cam::uin/200000000002:roleName/cross-account-deployer",
+        ),
+        ("TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME", "from-env"),
+        ("TENCENTCLOUD_ASSUME_ROLE_EXTERNAL_ID", "ext-7f3a9c"),
+        ("TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION", "1800"),
+    ] {
+        ws.env(k, v);
+    }
+    // The guard sees the role owner's account.
+    ws.write(
+        "main.tf",
+        &main_tf("  allowed_account_ids = [\"200000000002\"]", BINDING),
+    );
+    apply_plan_destroy(&env, &ws);
+    assert_clb_calls_use_sessions(&env);
+}

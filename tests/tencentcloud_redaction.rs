@@ -97,3 +97,59 @@ async fn endpoint_user_info_is_never_echoed() {
         assert!(text.contains("endpoint") || text.contains("HTTP"), "{text}");
     }
 }
+
+#[tokio::test]
+async fn sts_replies_quoted_in_errors_show_no_session_secret() {
+    use tencentcloud::credentials::Credentials;
+    use tencentcloud::sts::{AssumeRoleRequest, StsClient};
+    // Valid JSON without an envelope, holding everything a session reply and a request carry.
+    let server = start(|_, _| Reply {
+        status: 200,
+        body: json!({
+            "Credentials": {"Token": "leaked-token-2", "TmpSecretKey": "leaked-key-1", "TmpSecretId": "AKIDTMP"},
+            "SAMLAssertion": "leaked-pass-3",
+            "WebIdentityToken": "leaked-token-2",
+            "Detail": "visible detail",
+        })
+        .to_string(),
+        delay: Duration::ZERO,
+    })
+    .await;
+    let endpoint = EndpointOptions {
+        endpoint: Some(server.url.clone()),
+        ..Default::default()
+    }
+    .resolve("sts")
+    .unwrap();
+    let sts = StsClient::new(
+        reqwest::Client::new(),
+        endpoint,
+        "ap-guangzhou",
+        "redaction",
+    );
+    let signer = Credentials {
+        secret_id: SECRET_ID.into(),
+        secret_key: SECRET_KEY.into(),
+        token: Some("leaked-token-2".into()),
+    };
+    let errors = [
+        sts.assume_role(
+            &signer,
+            &AssumeRoleRequest {
+                role_arn: "qcs::cam::uin/1:roleName/x".into(),
+                role_session_name: "s".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err(),
+        sts.get_caller_identity(&signer).await.unwrap_err(),
+    ];
+    for err in errors {
+        let text = err.to_string();
+        assert!(text.contains("visible detail"), "{text}");
+        assert_no_leak(&text);
+        assert_no_leak(&format!("{err:?}"));
+    }
+    assert_no_leak(&format!("{signer:?}"));
+}
