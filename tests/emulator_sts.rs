@@ -201,3 +201,125 @@ async fn sdk_sts_models_and_credential_providers_work_against_the_emulator() {
     assert!(stdout.starts_with("OK "), "{stdout}");
     emu.shutdown().await;
 }
+
+/// One raw call: `auth` is `Some((id, key))` to sign with scope service `sts`, else `SKIP`.
+async fn raw(
+    url: &str,
+    host: &str,
+    action: &str,
+    body: Value,
+    auth: Option<(&str, &str)>,
+    token: Option<&str>,
+) -> Value {
+    let body = body.to_string();
+    let ts = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let authorization = match auth {
+        Some((id, key)) => tencentcloud::sign::authorization(&tencentcloud::sign::SignRequest {
+            secret_id: id,
+            secret_key: key,
+            service: "sts",
+            host,
+            timestamp: ts,
+            method: "POST",
+            canonical_uri: "/",
+            canonical_query: "",
+            content_type: "application/json",
+            payload: body.as_bytes(),
+            extra_signed_headers: &[],
+        }),
+        None => "SKIP".to_string(),
+    };
+    let mut req = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .post(url)
+        .header("host", host)
+        .header("content-type", "application/json")
+        .header("authorization", authorization)
+        .header("x-tc-action", action)
+        .header("x-tc-version", "2018-08-13")
+        .header("x-tc-timestamp", ts.to_string())
+        .header("x-tc-region", "ap-guangzhou")
+        .body(body);
+    if let Some(t) = token {
+        req = req.header("x-tc-token", t);
+    }
+    req.send().await.unwrap().json::<Value>().await.unwrap()["Response"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn federated_actions_are_unsigned_and_the_others_are_not() {
+    let emu = emulator().await;
+    let url = emu.base_url();
+    let local = url.trim_start_matches("http://").to_string();
+    let token: Value = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .post(format!("{url}/_emulator/oidc/token"))
+        .json(&serde_json::json!({"Subject": "ci"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let web = serde_json::json!({
+        "ProviderId": "OIDC", "WebIdentityToken": token["Token"], "RoleArn": DEPLOYER,
+        "RoleSessionName": "ci", "DurationSeconds": "900",
+    });
+    // SKIP, with a stray X-TC-Token that must be ignored; DurationSeconds as a string.
+    let r = raw(
+        &url,
+        &local,
+        "AssumeRoleWithWebIdentity",
+        web,
+        None,
+        Some("stray"),
+    )
+    .await;
+    assert!(r["Credentials"]["Token"].is_string(), "{r}");
+    // The real host name routes to STS too.
+    let me = raw(
+        &url,
+        "sts.tencentcloudapi.com",
+        "GetCallerIdentity",
+        serde_json::json!({}),
+        Some((DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY)),
+        None,
+    )
+    .await;
+    assert_eq!(me["AccountId"], "100000000001", "{me}");
+    // Signed actions refuse SKIP.
+    let r = raw(
+        &url,
+        &local,
+        "GetCallerIdentity",
+        serde_json::json!({}),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        r["Error"]["Code"], "AuthFailure.InvalidAuthorization",
+        "{r}"
+    );
+    let r = raw(
+        &url,
+        &local,
+        "AssumeRole",
+        serde_json::json!({"RoleArn": DEPLOYER, "RoleSessionName": "x1"}),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        r["Error"]["Code"], "AuthFailure.InvalidAuthorization",
+        "{r}"
+    );
+    emu.shutdown().await;
+}

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 /// ("expired") rather than "unknown key".
 const KEEP_EXPIRED_SECS: u64 = 3600;
 
-/// One role session.
-#[derive(Debug, Clone)]
+/// One role session. (`Debug` by hand: the key and token never reach a log.)
+#[derive(Clone)]
 pub(crate) struct Session {
     pub tmp_secret_key: String,
     pub token: String,
@@ -26,6 +26,18 @@ pub(crate) struct Session {
     pub role_policy: PolicyDocument,
     /// AssumeRole's `Policy`, narrowing the role's permissions.
     pub session_policy: Option<PolicyDocument>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("account_id", &self.account_id)
+            .field("role_id", &self.role_id)
+            .field("session_name", &self.session_name)
+            .field("principal_id", &self.principal_id)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Session {
@@ -77,5 +89,37 @@ impl Sessions {
     /// Forgets every session (admin reset).
     pub fn clear(&mut self) {
         self.by_id.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sessions_expire_print_no_secret_and_are_forgotten_an_hour_later() {
+        let mut sessions = Sessions::default();
+        let make = |expires_at| {
+            move |key, token| Session {
+                tmp_secret_key: key,
+                token,
+                account_id: "1".into(),
+                role_id: "2".into(),
+                session_name: "s".into(),
+                principal_id: "1".into(),
+                expires_at,
+                role_policy: PolicyDocument::allow_all(),
+                session_policy: None,
+            }
+        };
+        let (old, s) = sessions.issue(1_000, make(1_010));
+        let shown = format!("{s:?}");
+        assert!(
+            !shown.contains(&s.tmp_secret_key) && !shown.contains(&s.token),
+            "{shown}"
+        );
+        assert!(sessions.get(&old).is_some());
+        let (_, _) = sessions.issue(1_010 + KEEP_EXPIRED_SECS, make(9_999));
+        assert!(sessions.get(&old).is_none());
     }
 }
