@@ -84,11 +84,12 @@ fn by_credential(env: &Env) -> BTreeMap<String, BTreeMap<String, u64>> {
     env.emu().metrics().calls_by_credential
 }
 
-const STS_ACTIONS: [&str; 4] = [
+const STS_ACTIONS: [&str; 5] = [
     "AssumeRole",
     "AssumeRoleWithWebIdentity",
     "AssumeRoleWithSAML",
     "GetCallerIdentity",
+    "GetSessionToken",
 ];
 
 /// Every CLB call went out with a role session's token; none with the long-term key.
@@ -536,4 +537,57 @@ fn the_official_environment_variables_alone_assume_a_cross_account_role() {
     );
     apply_plan_destroy(&env, &ws);
     assert_clb_calls_use_sessions(&env);
+}
+
+#[test]
+fn saml_and_mfa_blocks_apply_through_their_sessions() {
+    use base64::Engine as _;
+    let env = Env::new();
+    let home = tempfile::tempdir().unwrap();
+    // SAML: no keys at all.
+    let provider = "qcs::cam::uin/100000000001:saml-provider/corp-saml";
+    let assertion = base64::engine::general_purpose::STANDARD.encode(format!(
+        "<Attribute Name=\"Role\">{DEPLOYER},{provider}</Attribute>"
+    ));
+    let ws = keyless_workspace(&env, home.path());
+    ws.write(
+        "main.tf",
+        &main_tf(
+            &format!(
+                "  assume_role_with_saml {{\n    saml_assertion = \"{assertion}\"\n    principal_arn = \"{provider}\"\n    role_arn = \"{DEPLOYER}\"\n    session_name = \"sso\"\n  }}"
+            ),
+            BINDING,
+        ),
+    );
+    apply_plan_destroy(&env, &ws);
+    // MFA with the example key, then the role signed with the MFA session.
+    env.ws.write(
+        "main.tf",
+        &main_tf(
+            &format!(
+                "  mfa_certification {{\n    serial_number = \"qcs::cam:uin/100000000001::mfa/softToken\"\n    token_code = \"123456\"\n  }}\n{}",
+                role_block(DEPLOYER, "")
+            ),
+            BINDING,
+        ),
+    );
+    apply_plan_destroy(&env, &env.ws);
+    assert_clb_calls_use_sessions(&env);
+    let m = by_credential(&env);
+    assert!(m["Unsigned"]["AssumeRoleWithSAML"] >= 2, "{m:?}");
+    assert!(m["LongTermKey"]["GetSessionToken"] >= 2, "{m:?}");
+    assert!(!m["LongTermKey"].contains_key("AssumeRole"), "{m:?}");
+    // A wrong MFA code fails plan on token_code, and the code is not echoed.
+    plan_fails(
+        &env,
+        &env.ws,
+        &format!(
+            "  mfa_certification {{\n    serial_number = \"qcs::cam:uin/100000000001::mfa/softToken\"\n    token_code = \"987654\"\n  }}"
+        ),
+        &[
+            "Cannot authenticate: mfa_certification.token_code",
+            "FailedOperation.CheckMFAError",
+        ],
+        &["987654"],
+    );
 }

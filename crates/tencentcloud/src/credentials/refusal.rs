@@ -31,7 +31,10 @@ impl Exchange {
                 ),
             };
         };
-        let said = format!("STS {action} refused with {code} (RequestId {request_id}): {message}");
+        let said = format!(
+            "STS {action} refused with {code} (RequestId {request_id}): {}",
+            message.trim_end().trim_end_matches('.')
+        );
         let message_lower = message.to_ascii_lowercase();
         let (setting, advice) = match code.as_str() {
             "ResourceNotFound.RoleNotFound" => (origin("role_arn"), "Check that role_arn names an existing role, as qcs::cam::uin/<owner uin>:roleName/<name>.".to_string()),

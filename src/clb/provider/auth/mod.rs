@@ -427,10 +427,8 @@ impl AuthModel {
 /// The attribute a credentials error concerns, when it is a provider argument (an environment
 /// variable or a file is named in the message instead).
 pub fn attribute_of(setting: &str) -> Option<AttributePath> {
-    const TOP: [&str; 10] = [
+    const TOP: [&str; 8] = [
         "secret_id",
-        "secret_key",
-        "security_token",
         "profile",
         "cam_role_name",
         "enable_pod_oidc",
@@ -439,11 +437,19 @@ pub fn attribute_of(setting: &str) -> Option<AttributePath> {
         "forbidden_account_ids",
         "region",
     ];
+    // Terraform quotes the configuration line an error points at: for a secret, point at its
+    // block instead, so the value written there is not printed.
+    const SECRET: [&str; 3] = ["token_code", "web_identity_token", "saml_assertion"];
     if let Some((block, attr)) = setting.split_once('.')
         && BLOCKS.contains(&block)
         && attr.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
     {
-        return Some(AttributePath::attr_root(block).index(0).attr(attr));
+        let element = AttributePath::attr_root(block).index(0);
+        return Some(if SECRET.contains(&attr) {
+            element
+        } else {
+            element.attr(attr)
+        });
     }
     if BLOCKS.contains(&setting) || TOP.contains(&setting) {
         return Some(AttributePath::attr_root(setting));
@@ -537,6 +543,16 @@ mod tests {
         assert_eq!(at("TENCENTCLOUD_ASSUME_ROLE_ARN"), None);
         assert_eq!(at("/home/ci/.tccli/default.credential role-arn"), None);
         assert_eq!(at("assume_role.Role-Arn"), None);
+        // Secrets: the block, so Terraform does not quote the line holding the value.
+        assert_eq!(
+            at("mfa_certification.token_code"),
+            Some(
+                AttributePath::attr_root("mfa_certification")
+                    .index(0)
+                    .to_string()
+            )
+        );
+        assert_eq!(at("secret_key"), None);
     }
 
     #[test]
