@@ -581,9 +581,7 @@ fn saml_and_mfa_blocks_apply_through_their_sessions() {
     plan_fails(
         &env,
         &env.ws,
-        &format!(
-            "  mfa_certification {{\n    serial_number = \"qcs::cam:uin/100000000001::mfa/softToken\"\n    token_code = \"987654\"\n  }}"
-        ),
+        "  mfa_certification {\n    serial_number = \"qcs::cam:uin/100000000001::mfa/softToken\"\n    token_code = \"987654\"\n  }",
         &[
             "Cannot authenticate: mfa_certification.token_code",
             "FailedOperation.CheckMFAError",

@@ -14,7 +14,14 @@ fn map() -> String {
 /// Every `` `dir/...` `` of the top-level folders, as the map writes paths.
 fn named_paths(text: &str) -> Vec<String> {
     const TOP: [&str; 8] = [
-        "src/", "crates/", "tests/", "benches/", "scripts/", "proto/", "examples/", "docs/",
+        "src/",
+        "crates/",
+        "tests/",
+        "benches/",
+        "scripts/",
+        "proto/",
+        "examples/",
+        "docs/",
     ];
     text.split('`')
         .skip(1)
