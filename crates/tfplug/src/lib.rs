@@ -105,6 +105,20 @@
 //! - **Stored state of another schema or type**: upgrades and moves read it into a serde model
 //!   with `req.raw_state_as::<T>()` / `req.source_state_as::<T>()`; a mismatch is a diagnostic
 //!   naming the attribute.
+//! - **List resources** (`terraform query`, Terraform ≥ 1.14): implement [`list::ListResource`]
+//!   under the name of a managed resource with an identity and return it from
+//!   `Provider::list_resources`; send results with [`list::ListStream::send`] until it returns
+//!   false. The framework checks each identity and object, drops objects not asked for and stops
+//!   at `limit`.
+//! - **Generated configuration** (`-generate-config-out`): served for every resource (configurable
+//!   attributes kept, computed-only, deprecated and write-only ones null); refine it with
+//!   [`resource::ResourceGenerateConfig`].
+//! - **Functions** (Terraform ≥ 1.8): implement [`function::Function`] and return it from
+//!   `Provider::functions`; arguments arrive decoded with their parameter's type, and a
+//!   [`function::FunctionError`] names the argument at fault. They run on an unconfigured
+//!   provider.
+//! - **Deferral**: a data source may set `resp.deferred` when `req.deferral_allowed`; the framework
+//!   refuses a deferral Terraform did not allow.
 //! - **Problems** are [`diag::Diagnostic`]s: code that finds them returns
 //!   `Diagnostic::error(summary, detail).at("attribute")`, and the response collects them.
 //!
