@@ -11,6 +11,7 @@
 
 use async_trait::async_trait;
 
+pub use super::datasource::Deferred;
 use super::diag::Diagnostics;
 use super::provider::{ConfigValidator, Context};
 use super::schema::{IdentitySchema, Schema};
@@ -53,6 +54,8 @@ pub struct ReadRequest {
     pub private: Private,
     /// The identity stored with it (null when none was stored yet, e.g. by Terraform < 1.12).
     pub identity: Option<TypedValue>,
+    /// Terraform accepts a deferred refresh ([`ReadResponse::deferred`]).
+    pub deferral_allowed: bool,
 }
 
 /// Output of [`Resource::read`].
@@ -66,6 +69,9 @@ pub struct ReadResponse {
     /// Starts as the stored identity; must be wholly known when the object exists, and must not
     /// change once stored.
     pub identity: Option<TypedValue>,
+    /// Set (only when the request allows it) to put the refresh off to a later run; Terraform
+    /// keeps the recorded state meanwhile.
+    pub deferred: Option<Deferred>,
     /// Problems.
     pub diagnostics: Diagnostics,
 }

@@ -145,12 +145,14 @@ async fn read(
         state: state.clone(),
         private: private.clone(),
         identity: no_identity(),
+        deferred: None,
         diagnostics: Diagnostics::new(),
     };
     let req = ReadRequest {
         state,
         private,
         identity: no_identity(),
+        deferral_allowed: false,
     };
     r.read(ctx, req, &mut resp).await;
     resp

@@ -20,10 +20,8 @@ impl FrameworkServer {
         let state = self.read_data_inner(&req, &mut deferred, &mut diags).await;
         pb::read_data_source::Response {
             state,
+            deferred: deferred_to_proto(deferred, &diags),
             diagnostics: diags_to_proto(&diags),
-            deferred: deferred.map(|d| pb::Deferred {
-                reason: deferred_reason(d) as i32,
-            }),
         }
     }
 
@@ -69,18 +67,12 @@ impl FrameworkServer {
         }
         let name = &req.type_name;
         if let Some(reason) = resp.deferred {
-            if !deferral_allowed {
-                diags.error(
-                    "Read deferred without permission",
-                    format!(
-                        "Reading {name} was put off although Terraform does not accept deferred \
-                         reads here. This is a bug in the provider; please report it."
-                    ),
-                );
+            *deferred = Some(reason);
+            check_deferral(deferral_allowed, "Reading", name, diags);
+            if diags.has_errors() {
                 return None;
             }
             // Everything is unknown until the deferred read happens in a later run.
-            *deferred = Some(reason);
             return encode_state(&entry.schema, &Value::Unknown, diags);
         }
         if left_nothing(
@@ -95,6 +87,27 @@ impl FrameworkServer {
         let state = finish_state(&entry.schema, &resp.state, "reading", name, diags);
         encode_state(&entry.schema, &state, diags)
     }
+}
+
+/// The rule Terraform enforces on a deferral: only where the request allowed it (Terraform
+/// otherwise reports a provider bug). Records the error in `diags`.
+pub(super) fn check_deferral(allowed: bool, doing: &str, type_name: &str, diags: &mut Diagnostics) {
+    if !allowed {
+        diags.error(
+            "Deferred without permission",
+            format!(
+                "{doing} {type_name} was put off although Terraform does not accept deferred \
+                 answers here. This is a bug in the provider; please report it."
+            ),
+        );
+    }
+}
+
+/// A deferral for the wire: none once the answer is an error.
+pub(super) fn deferred_to_proto(d: Option<Deferred>, diags: &Diagnostics) -> Option<pb::Deferred> {
+    d.filter(|_| !diags.has_errors()).map(|d| pb::Deferred {
+        reason: deferred_reason(d) as i32,
+    })
 }
 
 fn deferred_reason(d: Deferred) -> pb::deferred::Reason {

@@ -68,7 +68,13 @@ impl Resource for Thing {
         thing_schema()
     }
     async fn create(&self, _: &Context, _: CreateRequest, _: &mut CreateResponse) {}
-    async fn read(&self, _: &Context, _: ReadRequest, _: &mut ReadResponse) {}
+    async fn read(&self, _: &Context, req: ReadRequest, resp: &mut ReadResponse) {
+        // Deliberately ignores req.deferral_allowed: the framework must catch that.
+        if req.state.get_attr::<String>("name").unwrap() == "defer" {
+            resp.state.set_null();
+            resp.deferred = Some(Deferred::AbsentPrerequisite);
+        }
+    }
     async fn update(&self, _: &Context, _: UpdateRequest, _: &mut UpdateResponse) {}
     async fn delete(&self, _: &Context, _: DeleteRequest, _: &mut DeleteResponse) {}
     fn identity(&self) -> Option<&dyn ResourceIdentity> {
@@ -596,4 +602,44 @@ async fn features_not_offered_answer_with_a_diagnostic_naming_them() {
         panic!("one Completed event")
     };
     assert_eq!(done.diagnostics[0].summary, "Unsupported action");
+}
+
+#[tokio::test]
+async fn a_resource_refresh_is_deferred_only_where_terraform_allows_it() {
+    let (s, _) = server();
+    let rty = thing_schema().value_type();
+    let recorded = Value::object([
+        ("id", Value::string("id-1")),
+        ("name", Value::string("defer")),
+        ("zone", Value::Null),
+        ("size", Value::int(1)),
+        ("arn", Value::string("arn:1")),
+        ("legacy", Value::Null),
+    ]);
+    let read = |allowed: bool| {
+        s.read_resource(pb::read_resource::Request {
+            type_name: THING.into(),
+            current_state: Some(dv(&recorded, &rty)),
+            client_capabilities: Some(pb::ClientCapabilities {
+                deferral_allowed: allowed,
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+    };
+    let allowed = read(true).await;
+    assert!(allowed.diagnostics.is_empty(), "{:?}", allowed.diagnostics);
+    assert_eq!(
+        allowed.deferred.unwrap().reason,
+        pb::deferred::Reason::AbsentPrereq as i32
+    );
+    // Terraform keeps what it had: the recorded state, not the resource's null.
+    let kept = from_msgpack(&allowed.new_state.unwrap().msgpack, &rty).unwrap();
+    assert!(kept.equals(&recorded));
+    let refused = read(false).await;
+    assert!(refused.deferred.is_none());
+    assert_eq!(
+        refused.diagnostics[0].summary,
+        "Deferred without permission"
+    );
 }

@@ -1,4 +1,5 @@
-//! ReadResource: refresh one object from the real world.
+//! ReadResource: refresh one object from the real world (or, where Terraform allows it, put the
+//! refresh off to a later run).
 
 use crate::diag::Diagnostics;
 use crate::proto::tfplugin6 as pb;
@@ -7,6 +8,7 @@ use crate::typed::ValueRole;
 use crate::value::Value;
 
 use super::convert::{diags_to_proto, private_from_proto, private_to_proto, typed_from_proto};
+use super::data_source::{check_deferral, deferred_to_proto};
 use super::identity::{finish_identity, request_identity, require_unchanged};
 use super::{FrameworkServer, encode_state, finish_state};
 
@@ -48,10 +50,15 @@ impl FrameworkServer {
                 ..Default::default()
             };
         }
+        let deferral_allowed = req
+            .client_capabilities
+            .as_ref()
+            .is_some_and(|c| c.deferral_allowed);
         let mut resp = ReadResponse {
             state: state.clone(),
             private: private.clone(),
             identity: identity.clone(),
+            deferred: None,
             diagnostics: Diagnostics::new(),
         };
         entry
@@ -62,12 +69,22 @@ impl FrameworkServer {
                     state,
                     private,
                     identity: identity.clone(),
+                    deferral_allowed,
                 },
                 &mut resp,
             )
             .await;
         diags.extend(resp.diagnostics);
         let name = &req.type_name;
+        if let Some(reason) = resp.deferred {
+            // Terraform keeps what it had until the deferred read happens in a later run.
+            check_deferral(deferral_allowed, "Refreshing", name, &mut diags);
+            let deferred = deferred_to_proto(Some(reason), &diags);
+            return pb::read_resource::Response {
+                deferred,
+                ..echo(&diags, req)
+            };
+        }
         let new_state = finish_state(&entry.schema, &resp.state, "refresh", name, &mut diags);
         let new_identity = if resp.state.is_null() {
             None
