@@ -42,6 +42,7 @@ fn world() -> World {
             load_balancer_id: lb(g),
             load_balancer_name: format!("list-{g}"),
             vpc_id: "vpc-list0001".into(),
+            region: None,
             forward: 1,
             load_balancer_type: "OPEN".into(),
             create_time: DEFAULT_CREATED_TIME.into(),
@@ -77,6 +78,7 @@ fn world() -> World {
         target_group_id: id.into(),
         target_group_name: id.into(),
         vpc_id: "vpc-list0001".into(),
+        region: None,
         port: Some(8080),
         target_group_type: "v2".into(),
         protocol: Some("TCP".into()),
@@ -503,6 +505,8 @@ async fn generated_config_holds_what_a_user_writes() {
         ("target_group_id", Value::string(WEB)),
         // The cloud's default weight: what a user who never set one has.
         ("weight", Value::Null),
+        // The provider's region, where the list looked.
+        ("region", Value::Null),
         ("timeouts", Value::Null),
     ]);
     assert!(config.equals(&expected), "{config:?}");

@@ -372,3 +372,116 @@ resource "tencentcloud_clb_target_group_association" "v1" {
         ],
     );
 }
+
+/// The example world plus a load balancer, listener and target group in `ap-shanghai`.
+fn two_region_world() -> tencentcloud_emulator::World {
+    let mut world: serde_json::Value =
+        serde_json::to_value(example_world()).expect("world as JSON");
+    world["LoadBalancers"].as_array_mut().unwrap().push(serde_json::json!({
+        "LoadBalancerId": "lb-sh000001",
+        "VpcId": "vpc-sh000001",
+        "Region": "ap-shanghai",
+        "Listeners": [{"ListenerId": "lbl-sh000001", "Protocol": "TCP", "Port": 80, "TargetType": "TARGETGROUP"}]
+    }));
+    world["TargetGroups"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "TargetGroupId": "lbtg-sh000001",
+            "VpcId": "vpc-sh000001",
+            "Region": "ap-shanghai",
+            "TargetGroupType": "v2",
+            "Protocol": "TCP",
+            "Port": 80
+        }));
+    let mut world: tencentcloud_emulator::World = serde_json::from_value(world).unwrap();
+    world.normalize().expect("a consistent world");
+    world
+}
+
+fn two_region_env() -> Env {
+    Env::with_config(tencentcloud_emulator::EmulatorConfig {
+        seed: Some(two_region_world()),
+        task_duration: Duration::from_millis(200),
+        ..Default::default()
+    })
+}
+
+const SHANGHAI_BINDING: &str = r#"
+resource "tencentcloud_clb_target_group_association" "sh" {
+  region           = "ap-shanghai"
+  load_balancer_id = "lb-sh000001"
+  listener_id      = "lbl-sh000001"
+  target_group_id  = "lbtg-sh000001"
+}
+"#;
+
+#[test]
+fn clb_two_regions_in_one_configuration() {
+    let env = two_region_env();
+    env.config(&format!(
+        "{ONE_BINDING}\n{SHANGHAI_BINDING}\n{}",
+        r#"
+data "tencentcloud_clb_target_group_associations" "sh" {
+  region          = "ap-shanghai"
+  target_group_id = "lbtg-sh000001"
+  depends_on      = [tencentcloud_clb_target_group_association.sh]
+}
+
+output "sh_count" {
+  value = length(data.tencentcloud_clb_target_group_associations.sh.associations)
+}
+"#
+    ));
+    env.ws.apply_and_check_empty_plan();
+    env.assert_agree();
+    let web = env
+        .ws
+        .resource_values("tencentcloud_clb_target_group_association.web")
+        .unwrap();
+    assert_eq!(web["region"], "ap-guangzhou");
+    let sh = env
+        .ws
+        .resource_values("tencentcloud_clb_target_group_association.sh")
+        .unwrap();
+    assert_eq!(sh["region"], "ap-shanghai");
+    let out = env.ws.run(&["output", "-raw", "sh_count"]).assert_success();
+    assert_eq!(out.stdout.trim(), "1");
+    // A binding in another region is invisible from the provider's region.
+    env.ws
+        .run(&["destroy", "-auto-approve", "-no-color"])
+        .assert_success();
+    env.config(&SHANGHAI_BINDING.replace("  region           = \"ap-shanghai\"\n", ""));
+    let out = env.ws.run(&["plan", "-no-color"]);
+    assert_failed_with(&out, &["lb-sh000001", "in this region"]);
+}
+
+#[test]
+fn clb_a_provider_region_change_keeps_the_binding_in_its_own_region() {
+    let mut env = two_region_env();
+    env.config(ONE_BINDING);
+    env.ws.apply_and_check_empty_plan();
+    env.ws.env("TENCENTCLOUD_REGION", "ap-shanghai");
+    // Refresh reads the binding in its own region: it stays in state.
+    env.ws
+        .run(&["apply", "-refresh-only", "-auto-approve", "-no-color"])
+        .assert_success();
+    assert_eq!(env.state().len(), 1, "the binding vanished from state");
+    let addr = "tencentcloud_clb_target_group_association.web";
+    assert_eq!(
+        env.ws.resource_values(addr).unwrap()["region"],
+        "ap-guangzhou"
+    );
+    // The configuration names no region, so the binding would now be made in ap-shanghai:
+    // a replacement, which the plan-time checks refuse because the load balancer is not there.
+    let out = env.ws.run(&["plan", "-no-color"]);
+    assert_failed_with(&out, &["lb-demo0001", "exists in this region", "`region`"]);
+    assert_eq!(env.state().len(), 1);
+    // Pinned to its region, the binding needs no change at all.
+    env.config(&ONE_BINDING.replace(
+        "  load_balancer_id",
+        "  region           = \"ap-guangzhou\"\n  load_balancer_id",
+    ));
+    assert!(env.ws.plan_is_empty(), "a pinned binding plans a change");
+    env.assert_agree();
+}

@@ -48,7 +48,7 @@ pub async fn check_binding(
             "load_balancer_id",
             "Load balancer not found",
             format!(
-                "No load balancer {} exists in this region. Check the ID and the provider's `region`.",
+                "No load balancer {} exists in this region. Check the ID, and `region` (the provider's region when unset).",
                 id.load_balancer_id
             ),
         ));
@@ -69,7 +69,7 @@ pub async fn check_binding(
             "target_group_id",
             "Target group not found",
             format!(
-                "No target group {} exists in this region. Check `target_group_id`.",
+                "No target group {} exists in this region. Check `target_group_id`, and `region` (the provider's region when unset).",
                 id.target_group_id
             ),
         )),

@@ -56,6 +56,9 @@ struct Cli {
     /// (InvalidParameterValue for the whole call).
     #[arg(long, value_enum, default_value = "answer-known")]
     describe_unknown_ids: UnknownIdsArg,
+    /// Region of every load balancer and target group whose seed names none.
+    #[arg(long, default_value = crate::config::DEFAULT_REGION)]
+    region: String,
     /// Most bindings one load balancer may hold (LimitExceeded beyond); unlimited when unset.
     #[arg(long)]
     binding_quota: Option<usize>,
@@ -141,6 +144,7 @@ fn config_from(cli: Cli) -> Result<EmulatorConfig, String> {
             UnknownIdsArg::Refuse => UnknownIds::Refuse,
         },
         binding_quota: cli.binding_quota,
+        region: cli.region,
     })
 }
 

@@ -38,7 +38,34 @@ pub struct EmulatorConfig {
     pub describe_unknown_ids: UnknownIds,
     /// Most bindings one load balancer may hold; one more is refused with `LimitExceeded`.
     pub binding_quota: Option<usize>,
+    /// The region of every load balancer and target group whose seed names none.
+    pub region: String,
 }
+
+/// The emulator's region unless configured otherwise.
+pub const DEFAULT_REGION: &str = "ap-guangzhou";
+
+/// Regions the emulator answers besides those its world uses (Tencent Cloud region names); a
+/// request for any other gets `UnsupportedRegion`.
+pub const KNOWN_REGIONS: &[&str] = &[
+    "ap-guangzhou",
+    "ap-shanghai",
+    "ap-beijing",
+    "ap-chengdu",
+    "ap-chongqing",
+    "ap-nanjing",
+    "ap-hongkong",
+    "ap-singapore",
+    "ap-tokyo",
+    "ap-seoul",
+    "ap-bangkok",
+    "ap-jakarta",
+    "ap-mumbai",
+    "na-siliconvalley",
+    "na-ashburn",
+    "eu-frankfurt",
+    "sa-saopaulo",
+];
 
 /// What `DescribeTargetGroups` does with a `TargetGroupIds` entry that names no target group
 /// (the API reference does not say; both are seen from clouds of this kind).
@@ -88,6 +115,7 @@ impl Default for EmulatorConfig {
             detailed_errors: false,
             describe_unknown_ids: UnknownIds::AnswerKnown,
             binding_quota: None,
+            region: DEFAULT_REGION.to_string(),
         }
     }
 }

@@ -258,6 +258,13 @@ async fn api(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     response.unwrap_or_else(|_| Response::new(Body::empty()))
 }
 
+/// True when `region` is neither the emulator's, nor one its world uses, nor a known region name.
+fn region_unknown(core: &Core, cfg: &EmulatorConfig, region: &str) -> bool {
+    region != cfg.region
+        && !crate::config::KNOWN_REGIONS.contains(&region)
+        && !core.world.regions().any(|r| r == region)
+}
+
 fn spawn_task_timer(shared: &Arc<Shared>, task_id: String, after: Duration) {
     let shared = shared.clone();
     tokio::spawn(async move {
@@ -370,6 +377,24 @@ async fn handle(
         }
     }
     let mut core = shared.settled();
+    let region = match header(parts, "x-tc-region") {
+        None | Some("") => {
+            return Outcome::fail(ApiFailure::new(
+                "MissingParameter",
+                "The X-TC-Region header is missing; CLB actions are regional.",
+            ));
+        }
+        Some(r) => r,
+    };
+    if region_unknown(&core, cfg, region) {
+        return Outcome::fail(ApiFailure::new(
+            "UnsupportedRegion",
+            format!(
+                "Region {} is not one where CLB is offered.",
+                printable(region)
+            ),
+        ));
+    }
     if !core.limiter.allow(action.name(), Instant::now()) {
         return Outcome::fail(ApiFailure::new(
             "RequestLimitExceeded",
@@ -403,7 +428,7 @@ async fn handle(
         return Outcome::fail(f);
     }
     let mut outcome = match Params::top(&json) {
-        Ok(p) => dispatch(&mut core, action, &p, request_id, cfg),
+        Ok(p) => dispatch(&mut core, action, &p, request_id, cfg, region),
         Err(f) => Outcome::fail(f),
     };
     outcome.drop_connection = faults.drop_connection;
@@ -423,6 +448,7 @@ fn dispatch(
     p: &Params,
     request_id: &str,
     cfg: &EmulatorConfig,
+    region: &str,
 ) -> Outcome {
     let duration = cfg.task_duration;
     let read = |r: Result<Map<String, Value>, ApiFailure>| Outcome {
@@ -431,25 +457,31 @@ fn dispatch(
         replaced_reply: None,
         task: None,
     };
+    if action == Action::DescribeTaskStatus {
+        return read(describe::task_status(&core.tasks, p));
+    }
+    // Load balancers and target groups are regional: a caller sees only its region's.
+    let world = core.world.in_region(region, &cfg.region);
     let task_action = match action {
+        // Tasks are not regional (their IDs are unique); answered before the world is scoped.
         Action::DescribeTaskStatus => return read(describe::task_status(&core.tasks, p)),
         Action::DescribeTargetGroups => {
             if cfg.describe_unknown_ids == UnknownIds::Refuse
-                && let Err(f) = describe::refuse_unknown_ids(&core.world, p)
+                && let Err(f) = describe::refuse_unknown_ids(&world, p)
             {
                 return read(Err(f));
             }
-            return read(describe::target_groups(&core.world, p, false));
+            return read(describe::target_groups(&world, p, false));
         }
         Action::DescribeTargetGroupList => {
-            return read(describe::target_groups(&core.world, p, true));
+            return read(describe::target_groups(&world, p, true));
         }
-        Action::DescribeListeners => return read(describe::listeners(&core.world, p)),
-        Action::DescribeLoadBalancers => return read(describe::load_balancers(&core.world, p)),
+        Action::DescribeListeners => return read(describe::listeners(&world, p)),
+        Action::DescribeLoadBalancers => return read(describe::load_balancers(&world, p)),
         Action::AssociateTargetGroups => TaskAction::AssociateTargetGroups,
         Action::DisassociateTargetGroups => TaskAction::DisassociateTargetGroups,
     };
-    let validated = associate::validate(&core.world, task_action, p, cfg.binding_quota, |lb| {
+    let validated = associate::validate(&world, task_action, p, cfg.binding_quota, |lb| {
         core.busy(lb)
     });
     let (associations, load_balancer_ids) = match validated {

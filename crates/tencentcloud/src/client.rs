@@ -199,6 +199,25 @@ impl Client {
         &self.inner.region
     }
 
+    /// The same client (connections, credentials, rate limits) sending its requests to `region`.
+    pub fn in_region(&self, region: &str) -> Client {
+        let i = &self.inner;
+        Client {
+            inner: Arc::new(Inner {
+                http: i.http.clone(),
+                credentials: i.credentials.clone(),
+                region: region.to_string(),
+                endpoint: i.endpoint.clone(),
+                limiter: i.limiter.clone(),
+                request_timeout: i.request_timeout,
+                retry: i.retry.clone(),
+                language: i.language.clone(),
+                request_client: i.request_client.clone(),
+                max_response_bytes: i.max_response_bytes,
+            }),
+        }
+    }
+
     /// Where the credentials came from.
     pub fn credential_source(&self) -> &credentials::CredentialSource {
         self.inner.credentials.source()

@@ -14,9 +14,19 @@ use tencentcloud::credentials::CredentialOptions;
 use tencentcloud::endpoint::EndpointOptions;
 use tencentcloud::error::{ApiError, ClbObject, ConfigError};
 
+/// The API of the provider's region, and how to reach any other region with the same client.
+pub struct Connected {
+    /// The region the provider configuration resolved to.
+    pub region: String,
+    /// The API in that region.
+    pub api: Arc<dyn ClbApi>,
+    /// The API in another region (same credentials, connections and rate limits).
+    pub in_region: crate::clb::provider::ConnectRegion,
+}
+
 /// Builds the API handle from the provider settings (runs the credentials chain, assumes the
 /// configured role and checks the account).
-pub async fn connect(settings: ProviderSettings) -> Result<Arc<dyn ClbApi>, ConfigError> {
+pub async fn connect(settings: ProviderSettings) -> Result<Connected, ConfigError> {
     let auth = settings.auth;
     let config = ClientConfig {
         credentials: CredentialOptions {
@@ -47,7 +57,15 @@ pub async fn connect(settings: ProviderSettings) -> Result<Arc<dyn ClbApi>, Conf
         ..ClientConfig::default()
     };
     let client = Client::new(config).await?;
-    Ok(Arc::new(ClientApi::new(client)))
+    let region = client.region().to_string();
+    let api: Arc<dyn ClbApi> = Arc::new(ClientApi::new(client.clone()));
+    Ok(Connected {
+        region,
+        api,
+        in_region: Arc::new(move |region: &str| -> Arc<dyn ClbApi> {
+            Arc::new(ClientApi::new(client.in_region(region)))
+        }),
+    })
 }
 
 /// The real API behind [`ClbApi`].

@@ -108,6 +108,12 @@ pub fn schema() -> Schema {
                     .description("Only bindings on this listener (`lbl-…`)."),
             )
             .attribute(
+                Attribute::string("region")
+                    .optional()
+                    .computed()
+                    .description("Region to list in, e.g. `ap-shanghai`; the provider's region when omitted (the region used is recorded here)."),
+            )
+            .attribute(
                 Attribute::list("associations", item_type())
                     .computed()
                     .description(list_description),
@@ -163,6 +169,9 @@ pub struct AssociationsModel {
     pub load_balancer_id: Option<String>,
     /// `lbl-…`
     pub listener_id: Option<String>,
+    /// Region listed in; the provider's when not configured.
+    #[serde(default)]
+    pub region: Option<String>,
     /// The result.
     pub associations: Option<Vec<AssociationItem>>,
 }
@@ -243,7 +252,13 @@ impl DataSource for AssociationsDataSource {
             return;
         };
         let deadline = Deadline::after(READ_TIMEOUT, ctx.cancel.clone());
-        match find_bindings(&client.engine, &model.query(), &deadline).await {
+        let region = model
+            .region
+            .clone()
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| client.region.clone());
+        model.region = Some(region.clone());
+        match find_bindings(&client.engine_in(Some(&region)), &model.query(), &deadline).await {
             Ok(Ok(found)) => {
                 model.associations = Some(found.into_iter().map(AssociationItem::from).collect());
                 resp.set_state(&model);
@@ -265,6 +280,7 @@ mod tests {
             target_group_id: Some("lbtg-a1".into()),
             load_balancer_id: None,
             listener_id: None,
+            region: Some("ap-guangzhou".into()),
             associations: Some(vec![AssociationItem {
                 load_balancer_id: "lb-a1".into(),
                 listener_id: "lbl-a1".into(),

@@ -178,7 +178,8 @@ impl ListResource for AssociationList {
             }
             if req.include_resource_object {
                 // What `terraform import` followed by a refresh stores for this binding.
-                let state = AssociationModel::from_binding(&id, &detail.binding, None);
+                let state = AssociationModel::from_binding(&id, &detail.binding, None)
+                    .in_region(&client.region);
                 if let Err(e) = result.resource_object.set(&state) {
                     result.diagnostics.extend(e);
                 }

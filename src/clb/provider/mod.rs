@@ -3,11 +3,13 @@
 pub mod auth;
 pub mod config;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
 use crate::clb::association::RunMemory;
+use crate::clb::cloud::ClbApi;
 use crate::clb::data_source::AssociationsDataSource;
 use crate::clb::engine::Engine;
 use crate::clb::list::AssociationList;
@@ -29,21 +31,69 @@ use tfplug::typed::TypedValue;
 /// call goes through, and what creates of this run put into state.
 pub struct ConfiguredProvider {
     /// Batches writes per load balancer and shares reads, across every resource instance of
-    /// this process.
+    /// this process: the engine of the provider's region.
     pub engine: Arc<Engine>,
+    /// The provider's region (configured, or from the environment or profile).
+    pub region: String,
     /// Bindings creates of this run put into state (replacement of a binding by itself).
     pub run: Arc<RunMemory>,
+    /// Engines of the other regions bindings name, made on first use.
+    other_regions: Mutex<HashMap<String, Arc<Engine>>>,
+    /// How to reach another region; `None` serves every region with `engine` (fakes).
+    connect_region: Option<ConnectRegion>,
 }
 
+/// Builds the API of another region.
+pub type ConnectRegion = Arc<dyn Fn(&str) -> Arc<dyn ClbApi> + Send + Sync>;
+
 impl ConfiguredProvider {
-    /// A client over `engine` that remembers nothing yet (a new provider process).
+    /// A client over `engine` that remembers nothing yet (a new provider process); every region
+    /// is served by `engine`.
     pub fn new(engine: Arc<Engine>) -> Self {
+        Self::with_regions(
+            engine,
+            DEFAULT_REGION.to_string(),
+            None,
+            Arc::new(RunMemory::new()),
+        )
+    }
+
+    /// The engine of `region` in `engine`, reaching other regions through `connect_region`.
+    pub fn with_regions(
+        engine: Arc<Engine>,
+        region: String,
+        connect_region: Option<ConnectRegion>,
+        run: Arc<RunMemory>,
+    ) -> Self {
         ConfiguredProvider {
             engine,
-            run: Arc::new(RunMemory::new()),
+            region,
+            run,
+            other_regions: Mutex::new(HashMap::new()),
+            connect_region,
         }
     }
+
+    /// The engine every call about a binding in `region` goes through (the provider's region
+    /// when `None`): one engine per region, so batches and shared reads never mix regions.
+    pub fn engine_in(&self, region: Option<&str>) -> Arc<Engine> {
+        let region = region.filter(|r| !r.is_empty()).unwrap_or(&self.region);
+        let Some(connect) = &self.connect_region else {
+            return self.engine.clone();
+        };
+        if region == self.region {
+            return self.engine.clone();
+        }
+        let mut engines = self.other_regions.lock().unwrap_or_else(|e| e.into_inner());
+        engines
+            .entry(region.to_string())
+            .or_insert_with(|| Engine::new(connect(region)))
+            .clone()
+    }
 }
+
+/// The region of a provider whose engine serves every region (tests with a fake cloud).
+const DEFAULT_REGION: &str = "ap-guangzhou";
 
 /// The provider.
 #[derive(Default)]
@@ -102,11 +152,13 @@ impl Provider for TencentCloudProvider {
             Ok(ReadConfig::Known(settings)) => *settings,
         };
         match crate::clb::cloud::tencent::connect(settings).await {
-            Ok(api) => {
-                resp.data = ProviderData::ready(ConfiguredProvider {
-                    engine: Engine::new(api),
-                    run: self.run.clone(),
-                })
+            Ok(connected) => {
+                resp.data = ProviderData::ready(ConfiguredProvider::with_regions(
+                    Engine::new(connected.api),
+                    connected.region,
+                    Some(connected.in_region),
+                    self.run.clone(),
+                ))
             }
             Err(e) => auth::report(&e, &mut resp.diagnostics),
         }

@@ -1,6 +1,6 @@
 //! The configuration `-generate-config-out` writes for an imported or listed binding: the
 //! framework keeps what a user can write (no `id`); here the weight is left out when it is the
-//! cloud's default, which is what a user who never set it has.
+//! cloud's default, which is what a user who never set it has, and the region (the provider's).
 
 use crate::clb::resource::AssociationResource;
 use tencentcloud::clb::rules::DEFAULT_WEIGHT;
@@ -15,6 +15,11 @@ impl ResourceGenerateConfig for AssociationResource {
         config: &mut TypedValue,
         diags: &mut Diagnostics,
     ) {
+        // Imports and lists find bindings in the provider's region, which is what a
+        // configuration without `region` means.
+        if let Err(e) = config.set_attr("region", &None::<String>) {
+            diags.extend(e);
+        }
         let Some(weight) = diags.capture(config.get_attr::<Option<i64>>("weight")) else {
             return;
         };

@@ -70,6 +70,13 @@ pub fn schema() -> Schema {
                     .description("ID of the forwarding rule (`loc-…`). Required for layer-7 (HTTP/HTTPS) listeners, not allowed for layer-4 ones. Changing it replaces the binding."),
             )
             .attribute(
+                Attribute::string("region")
+                    .optional()
+                    .computed()
+                    .requires_replace()
+                    .description("Region of the binding's load balancer and target group, e.g. `ap-shanghai`; the provider's region when omitted. Recorded in state: every read and write of the binding goes to this region, so changing the provider's region plans a replacement instead of losing the binding."),
+            )
+            .attribute(
                 Attribute::number("weight")
                     .optional()
                     .computed()
@@ -112,6 +119,9 @@ pub struct Association<S, W, T> {
     pub target_group_id: S,
     /// 0..100
     pub weight: W,
+    /// Region of the binding (null in state written before regions; read fills it in).
+    #[serde(default)]
+    pub region: S,
     /// The `timeouts` block.
     pub timeouts: T,
 }
@@ -142,7 +152,16 @@ impl AssociationModel {
             location_id: id.location_id.clone(),
             target_group_id: Some(id.target_group_id.clone()),
             weight: None,
+            region: None,
             timeouts: None,
+        }
+    }
+
+    /// The same model, in `region`.
+    pub fn in_region(self, region: &str) -> Self {
+        AssociationModel {
+            region: Some(region.to_string()),
+            ..self
         }
     }
 
@@ -207,8 +226,12 @@ impl Resource for AssociationResource {
         let Some(client) = d.capture(ctx.require_provider_data::<ConfiguredProvider>()) else {
             return;
         };
+        let region = model
+            .region
+            .clone()
+            .unwrap_or_else(|| client.region.clone());
         let created = association::create(
-            &client.engine,
+            &client.engine_in(Some(&region)),
             &client.run,
             &id,
             model.weight,
@@ -238,7 +261,8 @@ impl Resource for AssociationResource {
                 association::unconfirmed_binding(&id, model.weight)
             }
         };
-        let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone());
+        let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone())
+            .in_region(&region);
         resp.set_state(&state);
         resp.set_identity(&id);
     }
@@ -269,8 +293,13 @@ impl Resource for AssociationResource {
         let Some(pending) = d.capture(req.private.get::<PendingWrite>(PENDING_WRITE)) else {
             return;
         };
+        // The binding lives where the state says; older state names no region: the provider's.
+        let region = model
+            .region
+            .clone()
+            .unwrap_or_else(|| client.region.clone());
         let refreshed = association::refresh(
-            &client.engine,
+            &client.engine_in(Some(&region)),
             &id,
             pending.as_ref(),
             &deadline(ctx, READ_TIMEOUT),
@@ -278,7 +307,8 @@ impl Resource for AssociationResource {
         .await;
         match refreshed {
             Ok(Refreshed::Present(binding)) => {
-                let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone());
+                let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone())
+                    .in_region(&region);
                 resp.set_state(&state);
             }
             Ok(Refreshed::Absent) => {
@@ -335,7 +365,7 @@ impl Resource for AssociationResource {
             return;
         };
         if let Err(err) = association::delete(
-            &client.engine,
+            &client.engine_in(model.region.as_deref()),
             &client.run,
             &id,
             pending.as_ref(),

@@ -136,6 +136,21 @@ impl ResourceModifyPlan for AssociationResource {
         let Some(model) = resp.diagnostics.capture(req.config.get::<PlanningModel>()) else {
             return;
         };
+        let provider = match ctx.provider_data::<ConfiguredProvider>() {
+            Configured::Ready(client) => Some(client),
+            _ => None,
+        };
+        // Without `region` in the configuration the binding belongs to the provider's region:
+        // when that differs from the region in state, the plan shows the move as a replacement
+        // (the state's binding is still read and destroyed in its own region).
+        let region = match (&model.region, &provider) {
+            (Unknowable::Known(Some(r)), _) => Some(r.clone()),
+            (Unknowable::Known(None), Some(client)) => {
+                resp.set_plan_attr("region", &client.region);
+                Some(client.region.clone())
+            }
+            _ => None,
+        };
         // API checks only when a binding is about to be made; an existing one was checked then,
         // and a plan for it must not start failing because of unrelated cloud changes.
         if known_id(&req.prior_state).as_ref() == Some(&id) {
@@ -152,10 +167,9 @@ impl ResourceModifyPlan for AssociationResource {
             Unknowable::Unknown => return,
             Unknowable::Known(w) => w.map(|w| w as Weight),
         };
-        let client = match ctx.provider_data::<ConfiguredProvider>() {
-            Configured::Ready(client) => client,
+        let Some(client) = provider else {
             // Checked at apply time, when the provider configuration is known.
-            _ => return,
+            return;
         };
         // The checks are the first part of creating the binding, so they share its budget: the
         // user's `timeouts.create` (documented with the resource).
@@ -166,7 +180,8 @@ impl ResourceModifyPlan for AssociationResource {
             .and_then(|create| timeout_or_default(Some(&create)).ok())
             .unwrap_or(DEFAULT_TIMEOUT);
         let deadline = Deadline::after(budget, ctx.cancel.clone());
-        match check_binding(&client.engine, &id, weight, &deadline).await {
+        let engine = client.engine_in(region.as_deref());
+        match check_binding(&engine, &id, weight, &deadline).await {
             Ok(findings) => resp.diagnostics.extend(findings),
             Err(ApiError::DeadlineExceeded { action, last }) => resp.diagnostics.attribute_error(
                 AttributePath::attr_root("timeouts").attr("create"),
@@ -252,6 +267,7 @@ mod tests {
             location_id: text("loc"),
             target_group_id: text("tg-1"),
             weight: Known(Some(101.0)),
+            region: Known(None),
             timeouts: Known(Some(PlanningTimeouts {
                 create: text("soon"),
                 delete: Known(None),

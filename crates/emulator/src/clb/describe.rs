@@ -8,7 +8,7 @@ use crate::error::ApiFailure;
 use crate::params::{Params, filters, page};
 use serde_json::{Map, Value, json};
 
-/// Region reported for every load balancer.
+/// Region reported for a load balancer that names none (outside a regional view).
 pub const REGION: &str = "ap-guangzhou";
 
 /// DescribeTaskStatus.
@@ -327,6 +327,7 @@ const LB_KEYS: &[&str] = &[
 ];
 
 fn load_balancer_info(lb: &LoadBalancer) -> Value {
+    let region = lb.region.as_deref().unwrap_or(REGION);
     json!({
         "LoadBalancerId": lb.load_balancer_id,
         "LoadBalancerName": lb.load_balancer_name,
@@ -338,9 +339,9 @@ fn load_balancer_info(lb: &LoadBalancer) -> Value {
         "ProjectId": 0,
         "VpcId": lb.vpc_id,
         "Tags": [],
-        "TargetRegionInfo": {"Region": REGION, "VpcId": lb.vpc_id},
+        "TargetRegionInfo": {"Region": region, "VpcId": lb.vpc_id},
         "AddressIPVersion": "ipv4",
-        "LoadBalancerDomain": format!("{}.clb.{REGION}.tencentclb.com", lb.load_balancer_id),
+        "LoadBalancerDomain": format!("{}.clb.{region}.tencentclb.com", lb.load_balancer_id),
     })
 }
 

@@ -49,6 +49,9 @@ pub struct LoadBalancer {
     pub load_balancer_name: String,
     /// VPC the instance lives in (`vpc-…`, or `"0"` for the basic network).
     pub vpc_id: String,
+    /// Region of the instance; the emulator's region (`--region`) when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     /// 1 = CLB, 0 = classic CLB.
     #[serde(default = "default_forward")]
     pub forward: i64,
@@ -117,6 +120,9 @@ pub struct TargetGroup {
     pub target_group_name: String,
     /// VPC of the group; must equal the load balancer's to bind.
     pub vpc_id: String,
+    /// Region of the group; the emulator's region (`--region`) when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     /// Default port (0 for a full-listen group).
     #[serde(default)]
     pub port: Option<u64>,
@@ -202,6 +208,57 @@ impl LoadBalancer {
 }
 
 impl World {
+    /// What a caller in `region` sees: its load balancers and target groups (those without a
+    /// region are in `default_region`), and the bindings on those load balancers.
+    pub fn in_region(&self, region: &str, default_region: &str) -> World {
+        let here = |r: &Option<String>| r.as_deref().unwrap_or(default_region) == region;
+        let load_balancers: Vec<LoadBalancer> = self
+            .load_balancers
+            .iter()
+            .filter(|lb| here(&lb.region))
+            .map(|lb| LoadBalancer {
+                region: Some(region.to_string()),
+                ..lb.clone()
+            })
+            .collect();
+        let associations = self
+            .associations
+            .iter()
+            .filter(|a| {
+                load_balancers
+                    .iter()
+                    .any(|lb| lb.load_balancer_id == a.load_balancer_id)
+            })
+            .cloned()
+            .collect();
+        World {
+            load_balancers,
+            target_groups: self
+                .target_groups
+                .iter()
+                .filter(|tg| here(&tg.region))
+                .map(|tg| TargetGroup {
+                    region: Some(region.to_string()),
+                    ..tg.clone()
+                })
+                .collect(),
+            associations,
+            ..World::default()
+        }
+    }
+
+    /// Every region the world places something in.
+    pub fn regions(&self) -> impl Iterator<Item = &str> {
+        self.load_balancers
+            .iter()
+            .filter_map(|lb| lb.region.as_deref())
+            .chain(
+                self.target_groups
+                    .iter()
+                    .filter_map(|tg| tg.region.as_deref()),
+            )
+    }
+
     /// The load balancer with this ID, if any.
     pub fn load_balancer(&self, id: &str) -> Option<&LoadBalancer> {
         self.load_balancers
@@ -336,6 +393,28 @@ mod tests {
                "TargetGroups":[{"TargetGroupId":"lbtg-1","VpcId":"vpc-1"}]}"#,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn a_region_sees_only_its_own_objects() {
+        let mut w = world();
+        let mut far = w.load_balancers[0].clone();
+        far.load_balancer_id = "lb-2".into();
+        far.region = Some("ap-shanghai".into());
+        far.listeners.clear();
+        w.load_balancers.push(far);
+        let home = w.in_region("ap-guangzhou", "ap-guangzhou");
+        assert_eq!(home.load_balancers.len(), 1);
+        assert_eq!(home.target_groups.len(), 1);
+        let away = w.in_region("ap-shanghai", "ap-guangzhou");
+        assert_eq!(away.load_balancers[0].load_balancer_id, "lb-2");
+        assert!(away.target_groups.is_empty());
+        assert!(
+            w.in_region("ap-beijing", "ap-guangzhou")
+                .load_balancers
+                .is_empty()
+        );
+        assert_eq!(w.regions().collect::<Vec<_>>(), ["ap-shanghai"]);
     }
 
     #[test]
