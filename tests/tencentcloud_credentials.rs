@@ -478,3 +478,62 @@ async fn debug_output_never_shows_secrets() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_named_cvm_role_replaces_keys_as_in_the_official_provider() {
+    let (url, meta) = start_metadata(3600).await;
+    let keys = CredentialOptions {
+        secret_id: Some("AKIDKEY".into()),
+        secret_key: Some("key".into()),
+        metadata_base_url: Some(url.clone()),
+        ..Default::default()
+    };
+    // The setting, and its variable, win over keys.
+    for (opts, env) in [
+        (
+            CredentialOptions {
+                cam_role_name: Some("cvm-demo-role".into()),
+                ..keys.clone()
+            },
+            StaticEnvironment::default(),
+        ),
+        (
+            keys.clone(),
+            StaticEnvironment::default().set("TENCENTCLOUD_CAM_ROLE_NAME", "cvm-demo-role"),
+        ),
+    ] {
+        let resolved = run(&opts, None, &env).await.unwrap();
+        assert_eq!(
+            resolved.provider.source(),
+            &CredentialSource::InstanceRole("cvm-demo-role".into())
+        );
+        assert!(
+            resolved
+                .provider
+                .current()
+                .await
+                .unwrap()
+                .secret_id
+                .starts_with("AKIDTMP")
+        );
+    }
+    assert!(meta.fetches.load(Ordering::SeqCst) >= 2);
+    // A role the instance does not have is an error on the setting that named it.
+    let env = StaticEnvironment::default().set("TENCENTCLOUD_CAM_ROLE_NAME", "no-such-role");
+    let err = run(&keys, None, &env).await.unwrap_err();
+    assert!(
+        matches!(&err, ConfigError::Setting { setting, .. } if setting == "TENCENTCLOUD_CAM_ROLE_NAME"),
+        "{err}"
+    );
+    let err = run(
+        &CredentialOptions {
+            cam_role_name: Some("cvm-demo-role".into()),
+            ..offline()
+        },
+        None,
+        &StaticEnvironment::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("turned off"), "{err}");
+}

@@ -474,9 +474,23 @@ async fn resolve_provider(
     let mut looked_at = Vec::new();
     let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
 
-    if let Some(name) = nonempty(&opts.cam_role_name) {
+    let named_role = nonempty(&opts.cam_role_name)
+        .map(|n| (n, "cam_role_name"))
+        .or_else(|| {
+            env.var("TENCENTCLOUD_CAM_ROLE_NAME")
+                .map(|n| (n, "TENCENTCLOUD_CAM_ROLE_NAME"))
+        });
+    if let Some((name, setting)) = named_role {
         // As in the official provider, a named CVM role replaces any keys.
         let base = metadata_base(opts, env);
+        if base.eq_ignore_ascii_case("off") {
+            return Err(ConfigError::Setting {
+                setting: setting.into(),
+                detail: format!(
+                    "{setting} names the CVM role {name:?}, but the metadata service is turned off (TENCENTCLOUD_METADATA_BASE_URL=off). Unset one of them."
+                ),
+            });
+        }
         let role = RoleProvider::new(http.clone(), base.trim_end_matches('/'), Some(name));
         return match role.fetch().await {
             Ok((name, cached)) => {
@@ -487,9 +501,9 @@ async fn resolve_provider(
                 })
             }
             Err(why) => Err(ConfigError::Setting {
-                setting: "cam_role_name".into(),
+                setting: setting.into(),
                 detail: format!(
-                    "cannot get the CVM role's credentials from the metadata service at {base}: {why}. cam_role_name works only on a CVM instance with that role bound."
+                    "cannot get the CVM role's credentials from the metadata service at {base}: {why}. {setting} works only on a CVM instance with that role bound."
                 ),
             }),
         };
@@ -563,11 +577,8 @@ async fn resolve_provider(
     if base.eq_ignore_ascii_case("off") {
         looked_at.push("CVM instance role: metadata service disabled".to_string());
     } else {
-        let role = RoleProvider::new(
-            http.clone(),
-            base.trim_end_matches('/'),
-            env.var("TENCENTCLOUD_CAM_ROLE_NAME"),
-        );
+        // The first role the instance lists (a named role was handled above).
+        let role = RoleProvider::new(http.clone(), base.trim_end_matches('/'), None);
         match role.fetch().await {
             Ok((name, cached)) => {
                 role.store(cached).await;

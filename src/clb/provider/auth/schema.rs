@@ -10,7 +10,7 @@ pub fn schema(block: Block) -> Block {
     let one = |name: &str, b: Block| NestedBlock::list(name, b).items(0, 1);
     let duration = "Session length in seconds, at most 43200 (default 7200). The session is refreshed before it ends, however long the run.";
     block
-        .attribute(s("cam_role_name", "Name of the CAM role bound to this CVM instance; its credentials come from the metadata service and replace any keys. Falls back to TENCENTCLOUD_CAM_ROLE_NAME (which names the role only when no other credentials are found)."))
+        .attribute(s("cam_role_name", "Name of the CAM role bound to this CVM instance; its credentials come from the metadata service and replace any keys. Falls back to TENCENTCLOUD_CAM_ROLE_NAME."))
         .attribute(Attribute::bool("enable_pod_oidc").optional().description("Assume a role with the OIDC token of a TKE pod, from the variables TKE_REGION, TKE_WEB_IDENTITY_TOKEN_FILE, TKE_PROVIDER_ID and TKE_ROLE_ARN."))
         .attribute(s("sts_endpoint", "URL (or host, reached with HTTPS) of STS for role sessions and the account check. Falls back to TENCENTCLOUD_STS_ENDPOINT, then to `endpoint` if set, else sts.<domain> with `protocol`."))
         .attribute(Attribute::set("allowed_account_ids", Type::String).optional().description("Refuse to run unless the credentials act in one of these accounts (root uins), checked once with STS GetCallerIdentity before any CLB call."))
