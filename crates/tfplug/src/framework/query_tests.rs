@@ -643,3 +643,27 @@ async fn a_resource_refresh_is_deferred_only_where_terraform_allows_it() {
         "Deferred without permission"
     );
 }
+
+#[tokio::test]
+async fn a_client_that_stops_reading_stops_the_listing() {
+    let (s, lister) = server();
+    let ty = Type::object([("mode", Type::String)]);
+    let stream = s
+        .list_resource(pb::list_resource::Request {
+            type_name: THING.into(),
+            config: Some(dv(&Value::object([("mode", Value::string("ok"))]), &ty)),
+            include_resource_object: true,
+            limit: 1000,
+        })
+        .await;
+    // Terraform cancels the call once it has what it wants: here after 3 of 1000.
+    let first: Vec<_> = stream.take(3).collect().await;
+    assert_eq!(first.len(), 3);
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let sent = lister.sends.load(Ordering::SeqCst);
+    // The buffer between the two bounds what was produced for nobody.
+    assert!(
+        sent <= 3 + 16 + 2,
+        "{sent} results produced after the reader left"
+    );
+}
