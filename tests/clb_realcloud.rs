@@ -485,3 +485,25 @@ fn clb_a_provider_region_change_keeps_the_binding_in_its_own_region() {
     assert!(env.ws.plan_is_empty(), "a pinned binding plans a change");
     env.assert_agree();
 }
+
+#[test]
+fn clb_failed_tasks_that_applied_part_of_their_batch_converge_in_one_apply_and_destroy() {
+    // Every task fails, after applying the first half of its members (a lone member included):
+    // the provider must find what the failed tasks did instead of trusting their status.
+    let env = documented_env(|c| {
+        c.faults = tencentcloud_emulator::Faults {
+            task_failure: 1.0,
+            partial_task_failure: 1.0,
+            ..Default::default()
+        }
+    });
+    env.config(THREE_BINDINGS);
+    let out = env.ws.apply();
+    assert!(out.success(), "{}", out.combined());
+    assert_eq!(env.cloud().len(), 3, "{}", out.combined());
+    env.assert_agree();
+    let out = env.ws.destroy();
+    assert!(out.success(), "{}", out.combined());
+    assert!(env.cloud().is_empty(), "orphans left:\n{}", out.combined());
+    env.assert_agree();
+}

@@ -62,6 +62,9 @@ struct Cli {
     /// Most bindings one load balancer may hold (LimitExceeded beyond); unlimited when unset.
     #[arg(long)]
     binding_quota: Option<usize>,
+    /// Probability that a failed task first applies the first half of its members.
+    #[arg(long, default_value_t = 0.0)]
+    fault_partial_task_failure: f64,
     /// Probability that a write is processed but answered with a body that is not valid JSON.
     #[arg(long, default_value_t = 0.0)]
     fault_garbled_write_reply: f64,
@@ -132,6 +135,7 @@ fn config_from(cli: Cli) -> Result<EmulatorConfig, String> {
             internal_error: cli.fault_internal_error,
             drop_connection: cli.fault_drop_connection,
             task_failure: cli.fault_task_failure,
+            partial_task_failure: cli.fault_partial_task_failure,
             garbled_write_reply: cli.fault_garbled_write_reply,
             empty_read_reply: cli.fault_empty_read_reply,
             delay: Duration::from_millis(cli.fault_delay_ms),

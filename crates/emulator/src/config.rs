@@ -88,6 +88,9 @@ pub struct Faults {
     pub drop_connection: f64,
     /// Probability that an accepted task ends with status 1 (failed) and applies nothing.
     pub task_failure: f64,
+    /// Probability that a task failed by `task_failure` first applies the first half of its
+    /// members (rounded up): a failed batch task that changed part of the cloud.
+    pub partial_task_failure: f64,
     /// Probability that a write (`AssociateTargetGroups`, `DisassociateTargetGroups`) is
     /// processed but answered with a cut-off body that is not valid JSON (a broken proxy).
     pub garbled_write_reply: f64,
@@ -127,6 +130,7 @@ impl Faults {
             ("internal_error", self.internal_error),
             ("drop_connection", self.drop_connection),
             ("task_failure", self.task_failure),
+            ("partial_task_failure", self.partial_task_failure),
             ("garbled_write_reply", self.garbled_write_reply),
             ("empty_read_reply", self.empty_read_reply),
         ] {

@@ -64,6 +64,13 @@ impl FaultDice {
     pub fn next_task_fails(&mut self) -> bool {
         self.roll(self.faults.task_failure)
     }
+
+    /// Decides whether a failing task applies part of its change first (draws only when the
+    /// probability is set, so older seeds replay unchanged).
+    pub fn next_failure_is_partial(&mut self) -> bool {
+        let p = self.faults.partial_task_failure;
+        p > 0.0 && self.roll(p)
+    }
 }
 
 #[cfg(test)]

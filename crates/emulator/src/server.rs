@@ -488,6 +488,8 @@ fn dispatch(
         Ok(v) => v,
         Err(f) => return Outcome::fail(f),
     };
+    let injected_failure = core.dice.next_task_fails();
+    let injected_partial = injected_failure && core.dice.next_failure_is_partial();
     let now = now_ms();
     let task = Task {
         task_id: request_id.to_string(),
@@ -498,7 +500,8 @@ fn dispatch(
         message: None,
         created_at_ms: now,
         deadline_ms: now.saturating_add(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)),
-        injected_failure: core.dice.next_task_fails(),
+        injected_failure,
+        injected_partial,
     };
     core.add_task(task);
     // A zero duration finishes at once, for clients and tests that do not want to wait.

@@ -47,6 +47,10 @@ pub struct Task {
     /// Decided at creation by the fault generator so a replay with the same seed matches.
     #[serde(default)]
     pub injected_failure: bool,
+    /// With `injected_failure`: the first half of the members (rounded up) is applied before
+    /// the task reports its failure, as a backend that fails midway does.
+    #[serde(default)]
+    pub injected_partial: bool,
 }
 
 impl Task {
@@ -59,23 +63,32 @@ impl Task {
     /// Re-checks the world because the admin API may have changed it while the task ran.
     pub fn complete(&mut self, world: &mut World) {
         if self.injected_failure {
+            if self.injected_partial {
+                let half = self.associations.len().div_ceil(2);
+                self.apply(world, half);
+            }
             return self.fail("Injected fault: the backend failed to update the load balancer.");
         }
         if let Err(reason) = self.check_still_applicable(world) {
             return self.fail(&reason);
         }
-        match self.action {
-            TaskAction::AssociateTargetGroups => {
-                world.associations.extend(self.associations.iter().cloned());
-            }
-            TaskAction::DisassociateTargetGroups => {
-                world
-                    .associations
-                    .retain(|a| !self.associations.iter().any(|b| b.same_binding(a)));
-            }
-        }
+        self.apply(world, self.associations.len());
         self.status = status::SUCCEEDED;
         self.message = None;
+    }
+
+    /// Applies the first `count` members (those whose change still makes sense).
+    fn apply(&self, world: &mut World, count: usize) {
+        for a in self.associations.iter().take(count) {
+            let bound = world.associations.iter().any(|b| b.same_binding(a));
+            match self.action {
+                TaskAction::AssociateTargetGroups if !bound => world.associations.push(a.clone()),
+                TaskAction::DisassociateTargetGroups => {
+                    world.associations.retain(|b| !a.same_binding(b))
+                }
+                TaskAction::AssociateTargetGroups => {}
+            }
+        }
     }
 
     fn fail(&mut self, reason: &str) {
@@ -155,6 +168,7 @@ mod tests {
             created_at_ms: 0,
             deadline_ms: 0,
             injected_failure: false,
+            injected_partial: false,
         }
     }
 
@@ -180,6 +194,17 @@ mod tests {
         assert_eq!(t.status, status::FAILED);
         assert!(t.message.unwrap().contains("no longer exists"));
         assert!(w.associations.is_empty());
+    }
+
+    #[test]
+    fn a_partial_failure_applies_the_first_half_then_fails() {
+        let mut w = world();
+        let mut t = task(TaskAction::AssociateTargetGroups, &["lbtg-1", "lbtg-2"]);
+        t.injected_failure = true;
+        t.injected_partial = true;
+        t.complete(&mut w);
+        assert_eq!(t.status, status::FAILED);
+        assert_eq!(w.associations.len(), 1);
     }
 
     #[test]
