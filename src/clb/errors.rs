@@ -66,7 +66,13 @@ pub fn advice(code: Option<&str>) -> &'static str {
             "Check `target_group_id` and the other IDs: one of them no longer exists."
         }
         "LimitExceeded" => {
-            "A quota was exceeded (for example bindings per target group); remove unused bindings or ask for a higher quota."
+            "A quota was exceeded (for example bindings per load balancer or per target group); remove unused bindings or ask for a higher quota."
+        }
+        "UnsupportedRegion" | "InvalidParameter.RegionNotFound" => {
+            "Check the region: the resource's `region`, else the provider's `region` (or TENCENTCLOUD_REGION)."
+        }
+        c if c == "FailedOperation" || c.starts_with("FailedOperation.") => {
+            "The cloud refused the change for the reason in the message above (for example the listener's target type, or another target group already bound there); the API documents no finer code, so fix what the message names and run the command again."
         }
         c if c.starts_with("InvalidParameter") || c.starts_with("MissingParameter") => {
             "Check the resource's arguments against the message above; `terraform plan` validates most of them before anything changes."
