@@ -117,8 +117,8 @@
 //!   `Provider::functions`; arguments arrive decoded with their parameter's type, and a
 //!   [`function::FunctionError`] names the argument at fault. They run on an unconfigured
 //!   provider.
-//! - **Deferral**: a data source read or a resource refresh may set `resp.deferred` when
-//!   `req.deferral_allowed`; the framework refuses a deferral Terraform did not allow, and keeps
+//! - **Deferral**: a data source read, a resource refresh or an import may set `resp.deferred`
+//!   when `req.deferral_allowed`; the framework refuses a deferral Terraform did not allow, and keeps
 //!   the recorded state of a deferred refresh.
 //! - **Problems** are [`diag::Diagnostic`]s: code that finds them returns
 //!   `Diagnostic::error(summary, detail).at("attribute")`, and the response collects them.

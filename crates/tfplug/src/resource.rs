@@ -138,6 +138,8 @@ pub enum ImportTarget {
 pub struct ImportRequest {
     /// What to import.
     pub target: ImportTarget,
+    /// Terraform accepts a deferred import ([`ImportResponse::deferred`]).
+    pub deferral_allowed: bool,
 }
 
 /// Output of [`ResourceImport::import_state`].
@@ -151,6 +153,9 @@ pub struct ImportResponse {
     /// Starts as the requested identity when importing by identity, else null; must be wholly
     /// known after a successful import.
     pub identity: Option<TypedValue>,
+    /// Set (only when the request allows it) to put the import off to a later run; the state is
+    /// then ignored.
+    pub deferred: Option<Deferred>,
     /// Problems.
     pub diagnostics: Diagnostics,
 }

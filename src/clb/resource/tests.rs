@@ -304,6 +304,7 @@ async fn import_accepts_both_forms_and_explains_bad_ones() {
     let import = |id: &str| {
         let req = ImportRequest {
             target: ImportTarget::Id(id.to_string()),
+            deferral_allowed: false,
         };
         let ctx = ctx.clone();
         async move {
@@ -311,6 +312,7 @@ async fn import_accepts_both_forms_and_explains_bad_ones() {
                 state: null_state(),
                 private: Private::new(),
                 identity: no_identity(),
+                deferred: None,
                 diagnostics: Diagnostics::new(),
             };
             importer.import_state(&ctx, req, &mut resp).await;

@@ -1,11 +1,13 @@
-//! ImportResourceState: by ID, or (Terraform ≥ 1.12) by identity.
+//! ImportResourceState: by ID, or (Terraform ≥ 1.12) by identity; deferred where Terraform
+//! allows it.
 
 use crate::diag::Diagnostics;
 use crate::proto::tfplugin6 as pb;
-use crate::resource::{ImportRequest, ImportResponse, ImportTarget};
+use crate::resource::{Deferred, ImportRequest, ImportResponse, ImportTarget};
 use crate::typed::{Private, TypedValue, ValueRole};
 
 use super::convert::{diags_to_proto, identity_from_proto, private_to_proto};
+use super::data_source::{check_deferral, deferred_to_proto};
 use super::identity::{check_import_identity, finish_identity, null_identity};
 use super::plan_rules::{clear_write_only, normalize};
 use super::{FrameworkServer, encode_state};
@@ -16,17 +18,19 @@ impl FrameworkServer {
         req: pb::import_resource_state::Request,
     ) -> pb::import_resource_state::Response {
         let mut diags = Diagnostics::new();
-        let imported = self.import_inner(&req, &mut diags).await;
+        let mut deferred = None;
+        let imported = self.import_inner(&req, &mut deferred, &mut diags).await;
         pb::import_resource_state::Response {
             imported_resources: imported.into_iter().collect(),
+            deferred: deferred_to_proto(deferred, &diags),
             diagnostics: diags_to_proto(&diags),
-            deferred: None,
         }
     }
 
     async fn import_inner(
         &self,
         req: &pb::import_resource_state::Request,
+        deferred: &mut Option<Deferred>,
         diags: &mut Diagnostics,
     ) -> Option<pb::import_resource_state::ImportedResource> {
         let entry = match self.resource(&req.type_name) {
@@ -79,13 +83,28 @@ impl FrameworkServer {
                 ImportTarget::Identity(i) => Some(i.clone()),
                 ImportTarget::Id(_) => null_identity(entry),
             },
+            deferred: None,
             diagnostics: Diagnostics::new(),
         };
+        let deferral_allowed = req
+            .client_capabilities
+            .as_ref()
+            .is_some_and(|c| c.deferral_allowed);
+        let request = ImportRequest {
+            target,
+            deferral_allowed,
+        };
         importer
-            .import_state(&self.context(), ImportRequest { target }, &mut resp)
+            .import_state(&self.context(), request, &mut resp)
             .await;
         diags.extend(resp.diagnostics);
         if diags.has_errors() {
+            return None;
+        }
+        if let Some(reason) = resp.deferred {
+            // Nothing is imported now; Terraform asks again in a later run.
+            *deferred = Some(reason);
+            check_deferral(deferral_allowed, "Importing", name, diags);
             return None;
         }
         if resp.state.is_null() {

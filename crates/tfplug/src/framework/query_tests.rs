@@ -80,6 +80,17 @@ impl Resource for Thing {
     fn identity(&self) -> Option<&dyn ResourceIdentity> {
         Some(self)
     }
+    fn importer(&self) -> Option<&dyn ResourceImport> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl ResourceImport for Thing {
+    async fn import_state(&self, _: &Context, _: ImportRequest, resp: &mut ImportResponse) {
+        // Always defers, deliberately ignoring req.deferral_allowed.
+        resp.deferred = Some(Deferred::ResourceConfigUnknown);
+    }
 }
 
 impl ResourceIdentity for Thing {
@@ -665,5 +676,34 @@ async fn a_client_that_stops_reading_stops_the_listing() {
     assert!(
         sent <= 3 + 16 + 2,
         "{sent} results produced after the reader left"
+    );
+}
+
+#[tokio::test]
+async fn an_import_is_deferred_only_where_terraform_allows_it() {
+    let (s, _) = server();
+    let import = |allowed: bool| {
+        s.import_resource_state(pb::import_resource_state::Request {
+            type_name: THING.into(),
+            id: "later".into(),
+            client_capabilities: Some(pb::ClientCapabilities {
+                deferral_allowed: allowed,
+                ..Default::default()
+            }),
+            identity: None,
+        })
+    };
+    let allowed = import(true).await;
+    assert!(allowed.diagnostics.is_empty(), "{:?}", allowed.diagnostics);
+    assert!(allowed.imported_resources.is_empty());
+    assert_eq!(
+        allowed.deferred.unwrap().reason,
+        pb::deferred::Reason::ResourceConfigUnknown as i32
+    );
+    let refused = import(false).await;
+    assert!(refused.deferred.is_none());
+    assert_eq!(
+        refused.diagnostics[0].summary,
+        "Deferred without permission"
     );
 }
