@@ -94,7 +94,8 @@
 //!   `resp.set_identity(&model)`; the framework refuses identities that are missing, not wholly
 //!   known or changed in place, plans none for a replacement, checks `import { identity }`
 //!   against the schema (required attributes, known values) and lets the read after an import
-//!   complete optional parts. Terraform 1.11 never asks and is served unchanged.
+//!   complete optional parts; any read or update may fill in an attribute stored null (one an
+//!   identity upgrade added), never change one stored with a value. Terraform 1.11 never asks and is served unchanged.
 //! - **Moves** (`moved` across types): return `Some(self)` from `Resource::mover` and list the
 //!   accepted sources in [`resource::ResourceMoveState::move_sources`]; anything else gets a
 //!   diagnostic that says what to do instead, without reaching the resource.

@@ -6,7 +6,7 @@ use crate::proto::tfplugin6 as pb;
 use crate::resource::{UpgradeIdentityRequest, UpgradeIdentityResponse};
 use crate::schema::{IdentitySchema, ImportRole};
 use crate::typed::{TypedValue, ValueRole};
-use crate::value::{AttributePath, from_json};
+use crate::value::{AttributePath, Value, from_json};
 
 use super::convert::{diags_to_proto, identity_from_proto, identity_to_proto, value_error_diag};
 use super::{FrameworkServer, ResourceEntry};
@@ -95,7 +95,21 @@ fn missing(operation: &str, type_name: &str, diags: &mut Diagnostics) {
     );
 }
 
-/// Once stored, an identity names the same object for ever: a read or update must not change it.
+/// True when `after` names the same object as the stored `before`: every attribute `before`
+/// holds is kept. An attribute stored null may be filled in, as a read after an import does:
+/// an identity upgraded to a version with a new attribute has it null until the next read
+/// (Terraform itself only requires identities to be known and of the schema).
+pub(super) fn keeps_identity(before: &Value, after: &Value) -> bool {
+    match (before, after) {
+        (Value::Object(b), Value::Object(a)) => b.iter().all(|(name, stored)| {
+            stored.is_null() || a.get(name).is_some_and(|now| stored.equals(now))
+        }),
+        _ => before.equals(after),
+    }
+}
+
+/// Once stored, an identity names the same object for ever: a read or update must not change it
+/// (it may complete attributes stored null, see [`keeps_identity`]).
 pub(super) fn require_unchanged(
     before: Option<&TypedValue>,
     after: Option<&TypedValue>,
@@ -106,7 +120,7 @@ pub(super) fn require_unchanged(
     let (Some(before), Some(after)) = (before, after) else {
         return;
     };
-    if before.is_null() || after.is_null() || before.same_as(after) {
+    if before.is_null() || after.is_null() || keeps_identity(before.value(), after.value()) {
         return;
     }
     diags.error(
@@ -266,5 +280,26 @@ impl FrameworkServer {
             &req.type_name,
             diags,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keeps_identity;
+    use crate::value::Value;
+
+    #[test]
+    fn an_identity_may_fill_in_attributes_stored_null_but_not_change_others() {
+        let stored = Value::object([("name", "a".into()), ("region", Value::Null)]);
+        let filled = Value::object([("name", "a".into()), ("region", "r1".into())]);
+        assert!(keeps_identity(&stored, &stored));
+        assert!(keeps_identity(&stored, &filled));
+        assert!(
+            !keeps_identity(&filled, &stored),
+            "a value cannot be dropped"
+        );
+        let other = Value::object([("name", "b".into()), ("region", "r1".into())]);
+        assert!(!keeps_identity(&stored, &other));
+        assert!(!keeps_identity(&filled, &other));
     }
 }

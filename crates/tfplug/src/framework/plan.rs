@@ -7,7 +7,7 @@ use crate::typed::{TypedValue, ValueRole};
 use crate::value::Value;
 
 use super::convert::{diags_to_proto, identity_to_proto, paths_to_proto, private_to_proto};
-use super::identity::null_identity;
+use super::identity::{keeps_identity, null_identity};
 use super::plan_rules::{
     changed_configured_values, clear_write_only, normalize, plan_change, replace_paths,
 };
@@ -184,7 +184,7 @@ impl FrameworkServer {
         }
         if in_place
             && let Some(prior) = prior.filter(|p| !p.is_null())
-            && !prior.same_as(planned)
+            && !keeps_identity(prior.value(), planned.value())
         {
             diags.error(
                 "Unexpected identity change",
