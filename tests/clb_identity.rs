@@ -36,7 +36,7 @@ struct Setup {
 
 impl Setup {
     async fn new() -> Setup {
-        let world = serde_json::from_str(
+        let mut world: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(concat!(
                 env!("CARGO_MANIFEST_DIR"),
                 "/examples/emulator/world.json"
@@ -44,6 +44,18 @@ impl Setup {
             .unwrap(),
         )
         .unwrap();
+        // A load balancer and a target group in ap-shanghai, beside the provider's ap-guangzhou.
+        world["LoadBalancers"].as_array_mut().unwrap().push(json!({
+            "LoadBalancerId": "lb-sh000001", "VpcId": "vpc-sh000001", "Region": "ap-shanghai",
+            "Listeners": [{"ListenerId": "lbl-sh000001", "Protocol": "TCP", "Port": 80,
+                           "TargetType": "TARGETGROUP"}]
+        }));
+        world["TargetGroups"].as_array_mut().unwrap().push(json!({
+            "TargetGroupId": "lbtg-sh000001", "VpcId": "vpc-sh000001", "Region": "ap-shanghai",
+            "TargetGroupType": "v2", "Protocol": "TCP", "Port": 80
+        }));
+        let mut world: emulator::World = serde_json::from_value(world).unwrap();
+        world.normalize().expect("a consistent world");
         let emu = emulator::start(EmulatorConfig {
             seed: Some(world),
             task_duration: Duration::from_millis(50),
@@ -118,17 +130,58 @@ fn config(lbl: &str, loc: Option<&str>, tg: &str, weight: Option<i64>) -> Value 
         ("location_id", loc.map_or(Value::Null, Value::string)),
         ("target_group_id", Value::string(tg)),
         ("weight", weight.map_or(Value::Null, Value::int)),
+        ("region", Value::Null),
         ("timeouts", Value::Null),
     ])
 }
 
+/// The identity of a binding on `lb-demo0001`, in the provider's region (ap-guangzhou).
 fn identity(lbl: &str, loc: Option<&str>, tg: &str) -> Value {
     Value::object([
         ("load_balancer_id", Value::string("lb-demo0001")),
         ("listener_id", Value::string(lbl)),
         ("target_group_id", Value::string(tg)),
         ("location_id", loc.map_or(Value::Null, Value::string)),
+        ("region", Value::string("ap-guangzhou")),
     ])
+}
+
+/// The binding in ap-shanghai: its configuration and its identity.
+fn shanghai() -> (Value, Value) {
+    let mut cfg = config("lbl-sh000001", None, "lbtg-sh000001", Some(40));
+    cfg.set_attr("load_balancer_id", Value::string("lb-sh000001"));
+    cfg.set_attr("region", Value::string("ap-shanghai"));
+    let identity = Value::object([
+        ("load_balancer_id", Value::string("lb-sh000001")),
+        ("listener_id", Value::string("lbl-sh000001")),
+        ("target_group_id", Value::string("lbtg-sh000001")),
+        ("location_id", Value::Null),
+        ("region", Value::string("ap-shanghai")),
+    ]);
+    (cfg, identity)
+}
+
+/// `identity` as version 0 stored it: without region.
+fn version_0(identity: &Value) -> serde_json::Value {
+    let field = |name: &str| match identity.get_attr(name).and_then(Value::as_str) {
+        Some(s) => json!(s),
+        None => serde_json::Value::Null,
+    };
+    json!({"load_balancer_id": field("load_balancer_id"), "listener_id": field("listener_id"),
+           "target_group_id": field("target_group_id"), "location_id": field("location_id")})
+}
+
+async fn upgrade(s: &Setup, version: i64, raw: Vec<u8>) -> pb::upgrade_resource_identity::Response {
+    s.client
+        .upgrade_resource_identity(pb::upgrade_resource_identity::Request {
+            type_name: TYPE.into(),
+            version,
+            raw_identity: Some(pb::RawState {
+                json: raw,
+                flatmap: Default::default(),
+            }),
+        })
+        .await
 }
 
 /// Plans and applies a create of `cfg` as Terraform 1.12 does; returns the new state and identity.
@@ -190,7 +243,7 @@ async fn identity_schema_and_capabilities_as_terraform_1_12_reads_them() {
     let s = Setup::new().await;
     let schemas = s.client.get_resource_identity_schemas().await;
     let ours = &schemas.identity_schemas[TYPE];
-    assert_eq!(ours.version, 0);
+    assert_eq!(ours.version, 1);
     let attrs: Vec<(&str, bool, bool, &[u8])> = ours
         .identity_attributes
         .iter()
@@ -211,6 +264,7 @@ async fn identity_schema_and_capabilities_as_terraform_1_12_reads_them() {
             ("listener_id", true, false, &b"\"string\""[..]),
             ("target_group_id", true, false, &b"\"string\""[..]),
             ("location_id", false, true, &b"\"string\""[..]),
+            ("region", false, true, &b"\"string\""[..]),
         ]
     );
     let schema = s.client.get_provider_schema().await;
@@ -264,6 +318,7 @@ async fn create_read_plan_and_delete_return_a_known_stable_identity() {
         let mut proposed = new_config.clone();
         proposed.set_attr("id", state.get_attr("id").unwrap().clone());
         proposed.set_attr("weight", state.get_attr("weight").unwrap().clone());
+        proposed.set_attr("region", state.get_attr("region").unwrap().clone());
         let plan = c
             .plan_resource_change(pb::plan_resource_change::Request {
                 type_name: TYPE.into(),
@@ -468,46 +523,195 @@ async fn import_by_identity_or_id_returns_the_identity_and_refuses_bad_ones() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stored_identities_are_upgraded_or_refused() {
     let s = Setup::new().await;
-    let stored = json!({"load_balancer_id": "lb-demo0001", "listener_id": "lbl-tcp00001",
-                        "target_group_id": "lbtg-web00001", "location_id": null});
-    let up = s
-        .client
-        .upgrade_resource_identity(pb::upgrade_resource_identity::Request {
-            type_name: TYPE.into(),
-            version: 0,
-            raw_identity: Some(pb::RawState {
-                json: serde_json::to_vec(&stored).unwrap(),
-                flatmap: Default::default(),
-            }),
-        })
-        .await;
+    let l4 = identity("lbl-tcp00001", None, "lbtg-web00001");
+    let stored = version_0(&l4);
+    // Version 0 (no region) becomes version 1 with region null: the upgrade sees no state, so
+    // it does not guess; the next read fills it in.
+    let up = upgrade(&s, 0, serde_json::to_vec(&stored).unwrap()).await;
     assert!(errors(&up.diagnostics).is_empty(), "{:?}", up.diagnostics);
+    let mut without_region = l4.clone();
+    without_region.set_attr("region", Value::Null);
     assert!(
-        valid_identity(up.upgraded_identity.as_ref(), &s.ity).equals(&identity(
-            "lbl-tcp00001",
-            None,
-            "lbtg-web00001"
-        ))
+        valid_identity(up.upgraded_identity.as_ref(), &s.ity).equals(&without_region),
+        "{:?}",
+        up.upgraded_identity
     );
     for (version, raw, needle) in [
-        (1, serde_json::to_vec(&stored).unwrap(), "newer provider"),
+        (2, serde_json::to_vec(&stored).unwrap(), "newer provider"),
         (0, b"{not json".to_vec(), "not valid JSON"),
+        (0, br#"{"listener_id": 7}"#.to_vec(), "expected a string"),
     ] {
-        let up = s
-            .client
-            .upgrade_resource_identity(pb::upgrade_resource_identity::Request {
-                type_name: TYPE.into(),
-                version,
-                raw_identity: Some(pb::RawState {
-                    json: raw,
-                    flatmap: Default::default(),
-                }),
-            })
-            .await;
+        let up = upgrade(&s, version, raw).await;
         assert!(up.upgraded_identity.is_none());
         let text = errors(&up.diagnostics).join("\n");
         assert!(text.contains(needle), "{needle:?} missing in {text}");
     }
+    s.stop().await;
+}
+
+/// Terraform 1.12+ upgrades a version-0 identity, then refreshes with it and plans with what the
+/// refresh stored (or, with `-refresh=false`, with the upgraded one): nothing may trip the
+/// rule that an identity never changes, and the refresh completes the region from the state.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_after_an_upgrade_completes_the_region_and_keeps_the_identity_stable() {
+    let s = Setup::new().await;
+    let (c, ty, ity) = (&s.client, rty(), &s.ity);
+    for cfg in [
+        config("lbl-http0001", Some("loc-api00001"), "lbtg-api00001", None),
+        shanghai().0,
+    ] {
+        let (state, full) = create(&s, &cfg).await;
+        let up = upgrade(&s, 0, serde_json::to_vec(&version_0(&full)).unwrap()).await;
+        assert!(errors(&up.diagnostics).is_empty(), "{:?}", up.diagnostics);
+        let upgraded = valid_identity(up.upgraded_identity.as_ref(), ity);
+        // The refresh: the region of the state (ap-shanghai for the second), no error.
+        let r = read(&s, &state, Some(&upgraded)).await;
+        assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+        assert!(value_of(r.new_state.as_ref(), &ty).equals(&state));
+        let refreshed = valid_identity(r.new_identity.as_ref(), ity);
+        assert!(refreshed.equals(&full), "{refreshed:?} vs {full:?}");
+        // The next refresh keeps it exactly.
+        let again = read(&s, &state, Some(&refreshed)).await;
+        assert!(
+            errors(&again.diagnostics).is_empty(),
+            "{:?}",
+            again.diagnostics
+        );
+        assert!(valid_identity(again.new_identity.as_ref(), ity).equals(&full));
+        // `plan -refresh=false`: a no-op plan on the upgraded identity plans the full one.
+        let plan = c
+            .plan_resource_change(pb::plan_resource_change::Request {
+                type_name: TYPE.into(),
+                prior_state: Some(dynamic(&state, &ty)),
+                proposed_new_state: Some(dynamic(&state, &ty)),
+                config: Some(dynamic(&cfg, &ty)),
+                prior_identity: Some(identity_data(&upgraded, ity)),
+                ..Default::default()
+            })
+            .await;
+        assert!(
+            errors(&plan.diagnostics).is_empty(),
+            "{:?}",
+            plan.diagnostics
+        );
+        assert!(plan.requires_replace.is_empty());
+        assert!(valid_identity(plan.planned_identity.as_ref(), ity).equals(&full));
+        // Completing is not changing: a stored region is never replaced by another.
+        let mut elsewhere = full.clone();
+        elsewhere.set_attr("region", Value::string("ap-beijing"));
+        let r = read(&s, &state, Some(&elsewhere)).await;
+        assert!(
+            errors(&r.diagnostics)
+                .iter()
+                .any(|e| e.contains("identity different from the stored one")),
+            "{:?}",
+            r.diagnostics
+        );
+    }
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_by_identity_or_id_with_a_region_reads_from_that_region() {
+    let s = Setup::new().await;
+    let (c, ty, ity) = (&s.client, rty(), &s.ity);
+    let (cfg, sh) = shanghai();
+    let (made, _) = create(&s, &cfg).await;
+    assert_eq!(
+        made.get_attr("region").and_then(Value::as_str),
+        Some("ap-shanghai")
+    );
+    let by_identity = pb::import_resource_state::Request {
+        type_name: TYPE.into(),
+        identity: Some(identity_data(&sh, ity)),
+        ..Default::default()
+    };
+    let by_id = pb::import_resource_state::Request {
+        type_name: TYPE.into(),
+        id: "lb-sh000001#lbl-sh000001#lbtg-sh000001@ap-shanghai".into(),
+        ..Default::default()
+    };
+    for req in [by_identity, by_id] {
+        let imported = c.import_resource_state(req).await;
+        assert!(
+            errors(&imported.diagnostics).is_empty(),
+            "{:?}",
+            imported.diagnostics
+        );
+        let one = &imported.imported_resources[0];
+        assert!(valid_identity(one.identity.as_ref(), ity).equals(&sh));
+        let state = value_of(one.state.as_ref(), &ty);
+        assert_eq!(
+            state.get_attr("region").and_then(Value::as_str),
+            Some("ap-shanghai")
+        );
+        // The read goes to ap-shanghai: the binding is found there, weight and all.
+        let r = s
+            .client
+            .read_resource(pb::read_resource::Request {
+                type_name: TYPE.into(),
+                current_state: one.state.clone(),
+                private: one.private.clone(),
+                current_identity: one.identity.clone(),
+                ..Default::default()
+            })
+            .await;
+        assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+        let read_state = value_of(r.new_state.as_ref(), &ty);
+        assert!(read_state.equals(&made), "{read_state:?} vs {made:?}");
+        assert!(valid_identity(r.new_identity.as_ref(), ity).equals(&sh));
+    }
+    // Without a region: the provider's, where this binding does not exist.
+    let mut no_region = sh.clone();
+    no_region.set_attr("region", Value::Null);
+    let imported = c
+        .import_resource_state(pb::import_resource_state::Request {
+            type_name: TYPE.into(),
+            identity: Some(identity_data(&no_region, ity)),
+            ..Default::default()
+        })
+        .await;
+    let one = &imported.imported_resources[0];
+    let mut guangzhou = sh.clone();
+    guangzhou.set_attr("region", Value::string("ap-guangzhou"));
+    assert!(valid_identity(one.identity.as_ref(), ity).equals(&guangzhou));
+    let r = s
+        .client
+        .read_resource(pb::read_resource::Request {
+            type_name: TYPE.into(),
+            current_state: one.state.clone(),
+            current_identity: one.identity.clone(),
+            private: one.private.clone(),
+            ..Default::default()
+        })
+        .await;
+    assert!(value_of(r.new_state.as_ref(), &ty).is_null());
+    // A malformed region, in an identity or after '@', is refused on its attribute.
+    let mut bad = sh.clone();
+    bad.set_attr("region", Value::string("Shanghai"));
+    let imported = c
+        .import_resource_state(pb::import_resource_state::Request {
+            type_name: TYPE.into(),
+            identity: Some(identity_data(&bad, ity)),
+            ..Default::default()
+        })
+        .await;
+    assert!(imported.imported_resources.is_empty());
+    let text = errors(&imported.diagnostics).join("\n");
+    assert!(text.contains("is not a region"), "{text}");
+    let imported = c
+        .import_resource_state(pb::import_resource_state::Request {
+            type_name: TYPE.into(),
+            id: "lb-sh000001#lbl-sh000001#lbtg-sh000001@".into(),
+            ..Default::default()
+        })
+        .await;
+    assert!(imported.imported_resources.is_empty());
+    let text = errors(&imported.diagnostics).join("\n");
+    assert!(
+        text.contains("region after '@'") && text.contains("@REGION"),
+        "{text}"
+    );
     s.stop().await;
 }
 
@@ -605,7 +809,8 @@ fn resource_doc_names_every_identity_attribute() {
         "no import-by-identity example"
     );
     let schema = tencentcloud_provider::clb::binding::identity::identity_schema();
-    assert_eq!(schema.attributes.len(), 4);
+    assert_eq!(schema.attributes.len(), 5);
+    assert!(doc.contains("@ap-shanghai"), "no import ID with a region");
     for a in &schema.attributes {
         assert!(
             doc.contains(&format!("| `{}` |", a.name)),

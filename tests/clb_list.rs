@@ -326,7 +326,14 @@ async fn a_target_group_with_500_bindings_on_5_load_balancers_streams_in_a_handf
         // Every attribute Terraform needs, of the resource schema, wholly known.
         let object = value_of(e.resource_object.as_ref(), &s.rty);
         assert!(object.is_fully_known(), "{object:?}");
-        for name in ["load_balancer_id", "listener_id", "target_group_id"] {
+        // The identity carries the region the list looked in, the object's region.
+        assert_eq!(attr(&identity, "region"), Value::string("ap-guangzhou"));
+        for name in [
+            "load_balancer_id",
+            "listener_id",
+            "target_group_id",
+            "region",
+        ] {
             assert_eq!(attr(&object, name), attr(&identity, name));
         }
         let weight = attr(&object, "weight").as_i64().unwrap();
@@ -484,6 +491,12 @@ async fn a_listed_object_is_what_an_import_by_its_identity_produces() {
     let state = value_of(read.new_state.as_ref(), &s.rty);
     let object = value_of(listed.resource_object.as_ref(), &s.rty);
     assert!(state.equals(&object), "import {state:?}\nlisted {object:?}");
+    // The identity stored after the import and read is the listed one, region included.
+    let stored = valid_identity(read.new_identity.as_ref(), &s.ity);
+    assert!(
+        stored.equals(&valid_identity(listed.identity.as_ref(), &s.ity)),
+        "{stored:?}"
+    );
     s.stop().await;
 }
 

@@ -7,6 +7,9 @@
 //! Accepted on import as well, so users of the official `tencentcloud_clb_target_group_attachment`
 //! can migrate: that resource's ID `lbtg-…#lbl-…#lb-…#loc-…`, where the last part is empty for
 //! layer 4 (`lbtg-…#lbl-…#lb-…#`) and the trailing `#` may also be left out.
+//!
+//! On import any form may end with `@REGION` (`lb-…#lbl-…#lbtg-…@ap-shanghai`), as
+//! hashicorp/aws 6.x does: the binding is imported from that region instead of the provider's.
 
 use std::fmt;
 
@@ -14,11 +17,14 @@ use serde::{Deserialize, Serialize};
 use tfplug::diag::Diagnostic;
 use tfplug::value::excerpt;
 
+use crate::clb::binding::validate::check_region;
+
 /// Separator between the parts of an association ID.
 pub const SEPARATOR: char = '#';
 
 /// The four coordinates of one target group binding. As a serde model it is also the
-/// resource identity ([`crate::clb::binding::identity`]): the same four attributes.
+/// version-0 resource identity (the current one, [`crate::clb::binding::identity`], adds the
+/// region).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AssociationId {
     /// Load balancer, `lb-…`.
@@ -44,6 +50,11 @@ impl ParseIdError {
     pub fn diagnostic(&self, summary: &str) -> Diagnostic {
         Diagnostic::error(summary, self.to_string())
     }
+
+    /// The error of an import ID as a diagnostic: the accepted forms and the `@REGION` suffix.
+    pub fn import_diagnostic(&self) -> Diagnostic {
+        Diagnostic::error("Invalid import ID", format!("{self}\n{IMPORT_REGION_FORM}"))
+    }
 }
 
 /// Human-readable list of the ID forms the importer accepts.
@@ -52,6 +63,48 @@ lb-xxxxxxxx#lbl-xxxxxxxx#lbtg-xxxxxxxx               (layer-4 listener)\n  \
 lb-xxxxxxxx#lbl-xxxxxxxx#loc-xxxxxxxx#lbtg-xxxxxxxx  (layer-7 forwarding rule)\n  \
 lbtg-xxxxxxxx#lbl-xxxxxxxx#lb-xxxxxxxx#loc-xxxxxxxx  (official provider's attachment ID, layer 7)\n  \
 lbtg-xxxxxxxx#lbl-xxxxxxxx#lb-xxxxxxxx[#]            (official provider's attachment ID, layer 4)";
+
+/// What an import ID may add to the [`ACCEPTED_FORMS`].
+pub const IMPORT_REGION_FORM: &str = "On import, any of them may end with @REGION (e.g. \
+@ap-shanghai) to import the binding from that region instead of the provider's.";
+
+/// Separator between an import ID and the region it names.
+pub const REGION_SEPARATOR: char = '@';
+
+/// What an import ID names: the binding and, after `@`, its region (`None`: the provider's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportId {
+    /// The binding.
+    pub id: AssociationId,
+    /// The region from an `@REGION` suffix.
+    pub region: Option<String>,
+}
+
+impl ImportId {
+    /// Parses `ID[@REGION]`, where ID is any form [`AssociationId::parse`] accepts.
+    pub fn parse(raw: &str) -> Result<ImportId, ParseIdError> {
+        let s = raw.trim();
+        let Some((id, region)) = s.rsplit_once(REGION_SEPARATOR) else {
+            return Ok(ImportId {
+                id: AssociationId::parse(s)?,
+                region: None,
+            });
+        };
+        let region = region.trim();
+        if let Err(problem) = check_region(region) {
+            return Err(ParseIdError {
+                problem: format!(
+                    "The import ID {} names a region after '@' that is malformed: {problem}",
+                    quoted(s)
+                ),
+            });
+        }
+        Ok(ImportId {
+            id: AssociationId::parse(id)?,
+            region: Some(region.to_string()),
+        })
+    }
+}
 
 impl AssociationId {
     /// True when the binding is on a layer-7 forwarding rule.
@@ -285,6 +338,36 @@ mod tests {
             "{}",
             err.problem
         );
+    }
+
+    #[test]
+    fn import_ids_may_name_a_region() {
+        let plain = ImportId::parse("lb-demo0001#lbl-tcp00001#lbtg-web00001").unwrap();
+        assert_eq!((plain.id, plain.region), (l4(), None));
+        let sh =
+            ImportId::parse(" lb-demo0001#lbl-http0001#loc-web00001#lbtg-web00001@ap-shanghai\n")
+                .unwrap();
+        assert_eq!((sh.id, sh.region.as_deref()), (l7(), Some("ap-shanghai")));
+        let official =
+            ImportId::parse("lbtg-web00001#lbl-tcp00001#lb-demo0001#@na-ashburn").unwrap();
+        assert_eq!(official.id, l4());
+        assert_eq!(official.region.as_deref(), Some("na-ashburn"));
+        for bad in [
+            "lb-demo0001#lbl-tcp00001#lbtg-web00001@",
+            "lb-demo0001#lbl-tcp00001#lbtg-web00001@Shanghai",
+            "lb-demo0001#lbl-tcp00001#lbtg-web00001@ap-shanghai@x",
+        ] {
+            let e = ImportId::parse(bad).unwrap_err();
+            assert!(e.problem.contains("region after '@'"), "{bad}: {e}");
+            let d = e.import_diagnostic();
+            assert!(
+                d.detail.contains("@REGION") && d.detail.contains("Accepted forms"),
+                "{d:?}"
+            );
+        }
+        // A malformed ID before a good region is refused for the ID.
+        let e = ImportId::parse("lb-demo0001#lbx-1#lbtg-web00001@ap-shanghai").unwrap_err();
+        assert!(e.problem.contains("listener ID"), "{e}");
     }
 
     #[test]

@@ -61,6 +61,28 @@ pub fn check_id(kind: IdKind, value: &str) -> Result<(), String> {
     ))
 }
 
+/// Checks that `value` has the shape of a region code: lowercase letters and digits in at
+/// least two parts joined by '-', starting with a letter (`ap-shanghai`, `na-siliconvalley`,
+/// `ap-shanghai-fsi`). Whether the cloud knows the region is the cloud's answer.
+pub fn check_region(value: &str) -> Result<(), String> {
+    let parts: Vec<&str> = value.split('-').collect();
+    let shaped = value.len() <= 40
+        && value.starts_with(|c: char| c.is_ascii_lowercase())
+        && parts.len() >= 2
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+    if shaped {
+        return Ok(());
+    }
+    Err(format!(
+        "{:?} is not a region. A region is lowercase letters and digits joined by '-', for example \"ap-shanghai\" or \"na-siliconvalley\".",
+        tfplug::value::excerpt(value, 100)
+    ))
+}
+
 /// Checks that a weight is within the range the API accepts.
 pub fn check_weight(weight: Weight) -> Result<(), String> {
     if rules::weight_in_range(weight) {
@@ -91,6 +113,34 @@ mod tests {
         assert!(e.contains("contains '#'"), "{e}");
         assert!(check_id(IdKind::TargetGroup, "").is_err());
         assert!(check_id(IdKind::TargetGroup, "lbtg-").is_err());
+    }
+
+    #[test]
+    fn regions() {
+        for ok in [
+            "ap-shanghai",
+            "na-siliconvalley",
+            "ap-shanghai-fsi",
+            "eu-frankfurt",
+        ] {
+            assert!(check_region(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "shanghai",
+            "AP-Shanghai",
+            "ap-",
+            "-ap",
+            "ap--x",
+            "ap shanghai",
+            "1p-x",
+        ] {
+            let e = check_region(bad).unwrap_err();
+            assert!(
+                e.contains("is not a region") && e.contains("ap-shanghai"),
+                "{e}"
+            );
+        }
     }
 
     #[test]

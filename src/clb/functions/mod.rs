@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::clb::binding::id::AssociationId;
-use crate::clb::binding::identity::checked_identity;
+use crate::clb::binding::identity::{BindingIdentity, checked_identity};
 use tfplug::function::{Arguments, Function, FunctionError, FunctionResult, Parameter, Signature};
 use tfplug::value::Type;
 
@@ -115,14 +115,15 @@ impl Function for AssociationIdFunction {
                 ),
             ));
         }
-        let given = AssociationId {
+        let given = BindingIdentity {
             load_balancer_id: given.load_balancer_id.unwrap_or_default(),
             listener_id: given.listener_id.unwrap_or_default(),
             location_id: given.location_id,
             target_group_id: given.target_group_id.unwrap_or_default(),
+            region: None,
         };
         // The checks an import by identity makes, so both accept the same coordinates.
-        let id = checked_identity(&given).map_err(|problems| {
+        let (id, _) = checked_identity(&given).map_err(|problems| {
             let text = problems
                 .iter()
                 .map(|p| match &p.attribute {

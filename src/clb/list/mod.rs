@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use crate::clb::binding::id::AssociationId;
+use crate::clb::binding::identity::BindingIdentity;
 use crate::clb::cloud::{BindingDetail, Deadline};
 use crate::clb::data_source::lookup::{BindingQuery, find_bindings, missing_query, validate_query};
 use crate::clb::errors::report_api;
@@ -173,7 +174,10 @@ impl ListResource for AssociationList {
             };
             let mut result = stream.new_result();
             result.display_name = display_name(&detail);
-            if let Err(e) = result.identity.set(&id) {
+            if let Err(e) = result
+                .identity
+                .set(&BindingIdentity::new(&id, Some(&client.region)))
+            {
                 result.diagnostics.extend(e);
             }
             if req.include_resource_object {

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clb::association::{self, CreateFailed, Created, ObjectMark, PendingWrite, Refreshed};
 use crate::clb::binding::id::AssociationId;
+use crate::clb::binding::identity::BindingIdentity;
 use crate::clb::binding::timeouts::timeout_or_default;
 use crate::clb::cloud::{Binding, Deadline, Weight};
 use crate::clb::errors::{report, report_unconfirmed_create, report_unsettled};
@@ -143,6 +144,14 @@ impl AssociationModel {
         })
     }
 
+    /// The binding's identity, in the region the state records.
+    pub fn identity(&self) -> Option<BindingIdentity> {
+        Some(BindingIdentity::new(
+            &self.association_id()?,
+            self.region.as_deref(),
+        ))
+    }
+
     /// The model naming the binding `id`, before the cloud was read (import, move).
     pub fn named(id: &AssociationId) -> Self {
         AssociationModel {
@@ -264,7 +273,7 @@ impl Resource for AssociationResource {
         let state = AssociationModel::from_binding(&id, &binding, model.timeouts.clone())
             .in_region(&region);
         resp.set_state(&state);
-        resp.set_identity(&id);
+        resp.set_identity(&BindingIdentity::new(&id, Some(&region)));
     }
 
     async fn read(&self, ctx: &Context, req: ReadRequest, resp: &mut ReadResponse) {
@@ -278,7 +287,7 @@ impl Resource for AssociationResource {
         };
         // The identity follows from the state alone, so it is there even when the cloud cannot be
         // asked, and for state written before identities existed (Terraform < 1.12).
-        resp.set_identity(&id);
+        resp.set_identity(&BindingIdentity::new(&id, model.region.as_deref()));
         let d = &mut resp.diagnostics;
         let client = match ctx.provider_data::<ConfiguredProvider>() {
             Configured::Ready(client) => client,
@@ -298,6 +307,9 @@ impl Resource for AssociationResource {
             .region
             .clone()
             .unwrap_or_else(|| client.region.clone());
+        // The region the binding is read in is its region from now on: in state, and in an
+        // identity that had none (state before regions, an identity upgraded from version 0).
+        resp.set_identity(&BindingIdentity::new(&id, Some(&region)));
         let refreshed = association::refresh(
             &client.engine_in(Some(&region)),
             &id,
@@ -334,13 +346,14 @@ impl Resource for AssociationResource {
         // `weight` the framework's plan rules (`use_state_for_unknown`, `requires_replace`)
         // already kept from the prior state.
         // The plan may carry no identity (state stored before identities existed): name the
-        // binding from the planned coordinates, which an in-place update never changes.
-        if let Some(id) = resp
+        // binding from the planned coordinates and region, which an in-place update never
+        // changes.
+        if let Some(identity) = resp
             .diagnostics
             .capture(resp.state.get::<AssociationModel>())
-            .and_then(|m| m.association_id())
+            .and_then(|m| m.identity())
         {
-            resp.set_identity(&id);
+            resp.set_identity(&identity);
         }
     }
 

@@ -7,8 +7,9 @@ use async_trait::async_trait;
 use crate::clb::binding::official::{
     OFFICIAL_PROVIDERS, OFFICIAL_TYPE, OfficialAttachment, refused,
 };
+use crate::clb::provider::ConfiguredProvider;
 use crate::clb::resource::{AssociationModel, AssociationResource};
-use tfplug::provider::Context;
+use tfplug::provider::{Configured, Context};
 use tfplug::resource::{MoveSource, MoveStateRequest, MoveStateResponse, ResourceMoveState};
 
 #[async_trait]
@@ -23,12 +24,7 @@ impl ResourceMoveState for AssociationResource {
             .collect()
     }
 
-    async fn move_state(
-        &self,
-        _ctx: &Context,
-        req: MoveStateRequest,
-        resp: &mut MoveStateResponse,
-    ) {
+    async fn move_state(&self, ctx: &Context, req: MoveStateRequest, resp: &mut MoveStateResponse) {
         // A state that is not even the official attachment's shape gets the same advice.
         let official = req
             .source_state_as::<OfficialAttachment>()
@@ -38,8 +34,18 @@ impl ResourceMoveState for AssociationResource {
         };
         // The weight is not in the official state; the refresh that follows the move reads it
         // from the cloud, so the move itself never calls the API.
-        if resp.set_state(&AssociationModel::named(&id)) {
-            resp.set_identity(&id);
+        // The official provider records no region: the binding is in its provider's region,
+        // taken to be ours when known (the read that follows reads it there).
+        let region = match ctx.provider_data::<ConfiguredProvider>() {
+            Configured::Ready(client) => Some(client.region.clone()),
+            _ => None,
+        };
+        let mut state = AssociationModel::named(&id);
+        state.region = region;
+        if resp.set_state(&state)
+            && let Some(identity) = state.identity()
+        {
+            resp.set_identity(&identity);
         }
     }
 }

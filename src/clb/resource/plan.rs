@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 
 use crate::clb::binding::id::AssociationId;
+use crate::clb::binding::identity::BindingIdentity;
 use crate::clb::binding::timeouts::{DEFAULT_TIMEOUT, parse_duration, timeout_or_default};
 use crate::clb::binding::validate::{IdKind, check_id, check_weight};
 use crate::clb::checks::check_binding;
@@ -128,7 +129,6 @@ impl ResourceModifyPlan for AssociationResource {
             resp.identity = None;
             return;
         };
-        resp.set_identity(&id);
         // The ID is a pure function of the configuration: show it in the plan.
         if resp.plan.is_unknown("id") {
             resp.set_plan_attr("id", &id.to_string());
@@ -151,6 +151,21 @@ impl ResourceModifyPlan for AssociationResource {
             }
             _ => None,
         };
+        // The identity is the coordinates and the region; with the region not known yet (the
+        // provider's configuration is not), the plan's own region (kept from state) if known,
+        // else no identity is planned rather than a partial one.
+        let planned_region = region.clone().or_else(|| {
+            resp.plan
+                .get_attr::<Option<String>>("region")
+                .ok()
+                .flatten()
+        });
+        match planned_region {
+            Some(r) => {
+                resp.set_identity(&BindingIdentity::new(&id, Some(&r)));
+            }
+            None => resp.identity = None,
+        }
         // API checks only when a binding is about to be made; an existing one was checked then,
         // and a plan for it must not start failing because of unrelated cloud changes.
         if known_id(&req.prior_state).as_ref() == Some(&id) {
