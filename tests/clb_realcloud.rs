@@ -457,6 +457,43 @@ output "sh_count" {
 }
 
 #[test]
+fn clb_import_with_a_region_suffix_reads_the_binding_in_that_region() {
+    let env = two_region_env();
+    env.config(SHANGHAI_BINDING);
+    env.ws.apply_and_check_empty_plan();
+    let addr = "tencentcloud_clb_target_group_association.sh";
+    let applied = env.ws.resource_values(addr).unwrap();
+    env.ws.run(&["state", "rm", addr]).assert_success();
+    assert!(env.state().is_empty());
+    let id = "lb-sh000001#lbl-sh000001#lbtg-sh000001";
+    // Without a region: the provider's (ap-guangzhou), where the binding does not exist.
+    let out = env.ws.import(addr, id);
+    assert_failed_with(&out, &["non-existent"]);
+    // A malformed region is refused before any call.
+    let out = env.ws.import(addr, &format!("{id}@Shanghai"));
+    assert_failed_with(&out, &["region after '@'", "@REGION"]);
+    assert!(env.state().is_empty());
+    // With `@ap-shanghai`: read there, recorded there, and the configuration plans nothing.
+    env.ws
+        .import(addr, &format!("{id}@ap-shanghai"))
+        .assert_success();
+    let imported = env.ws.resource_values(addr).expect("imported");
+    for key in [
+        "id",
+        "load_balancer_id",
+        "listener_id",
+        "target_group_id",
+        "weight",
+        "region",
+    ] {
+        assert_eq!(imported[key], applied[key], "{key} after import");
+    }
+    assert_eq!(imported["region"], "ap-shanghai");
+    assert!(env.ws.plan_is_empty(), "plan after import is not empty");
+    env.assert_agree();
+}
+
+#[test]
 fn clb_a_provider_region_change_keeps_the_binding_in_its_own_region() {
     let mut env = two_region_env();
     env.config(ONE_BINDING);
