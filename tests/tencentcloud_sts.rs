@@ -14,7 +14,7 @@ use tencentcloud::credentials::{
 };
 use tencentcloud::deadline::Deadline;
 use tencentcloud::endpoint::EndpointOptions;
-use tencentcloud::error::ConfigError;
+use tencentcloud::error::{ApiError, ConfigError};
 use tencentcloud::sts::{AssumeRoleRequest, StsClient, WebIdentityRequest};
 use tencentcloud_emulator::{
     DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, EmulatorConfig, RunningEmulator, World, start,
@@ -533,5 +533,65 @@ async fn sts_endpoint_sends_sts_elsewhere_and_says_where() {
         &env,
     )
     .await;
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refused_role_session_is_renewed_once_and_the_call_sent_again() {
+    let emu = emulator(None).await;
+    let client = Client::with_environment(
+        config(
+            &emu.base_url(),
+            CredentialOptions {
+                assume_role: deployer(),
+                ..keys()
+            },
+        ),
+        &StaticEnvironment::default(),
+    )
+    .await
+    .unwrap();
+    let describe = |client: Client| async move {
+        client
+            .describe_load_balancers(
+                &DescribeLoadBalancersRequest::default(),
+                &Deadline::in_(Duration::from_secs(30)),
+            )
+            .await
+    };
+    describe(client.clone())
+        .await
+        .expect("the first session works");
+    // The cloud forgets every session (revoked): 8 callers are refused at once, one new
+    // session serves them all, and every call goes through.
+    emu.reset();
+    let callers: Vec<_> = (0..8)
+        .map(|_| tokio::spawn(describe(client.clone())))
+        .collect();
+    for c in callers {
+        c.await.unwrap().expect("sent again with a fresh session");
+    }
+    let m = emu.metrics();
+    assert_eq!(m.calls_by_credential["LongTermKey"]["AssumeRole"], 1);
+    assert_eq!(
+        m.calls_by_credential["SessionToken"]["DescribeLoadBalancers"],
+        8
+    );
+
+    // Revoked again, and the role is gone, so no fresh session can be had: one refusal that
+    // names the session, with the cloud's code and RequestId, and no loop.
+    emu.reset();
+    let mut world = emu.world();
+    world.roles.retain(|r| r.role_name != "terraform-deployer");
+    emu.set_world(world).unwrap();
+    let err = describe(client.clone()).await.unwrap_err();
+    assert!(
+        matches!(&err, ApiError::RoleSessionRefused { session, .. } if session.contains("terraform-deployer")),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), Some("AuthFailure.SecretIdNotFound"));
+    assert!(err.request_id().is_some());
+    let m = emu.metrics();
+    assert_eq!(m.calls_by_credential["LongTermKey"]["AssumeRole"], 1);
     emu.shutdown().await;
 }

@@ -153,11 +153,23 @@ pub fn api_failure(e: &ApiError) -> Failure {
                 ..inner
             }
         }
+        ApiError::RoleSessionRefused { session, cause } => Failure {
+            advice: Some(role_session_advice(session)),
+            ..api_failure(cause)
+        },
         other => Failure {
             message: other.to_string(),
             ..Failure::default()
         },
     }
+}
+
+/// What to do when the cloud refused the role session the provider obtained itself (assume_role,
+/// web identity, SAML), even after one fresh session: `security_token` plays no part there.
+fn role_session_advice(session: &str) -> String {
+    format!(
+        "The cloud refused the token of the role session the provider obtained ({session}), and a fresh session was refused too (or could not be had). Usual causes: this machine's clock is off (keep it within a few minutes of real time; sessions are checked against the cloud's clock), or the role's sessions were revoked (the role was deleted, or its trust policy no longer allows this caller). Check the clock, and that the role still exists and trusts the caller (the `assume_role*` block, or the web identity token or SAML assertion it uses); then run the command again. Nothing was changed in the cloud or in state."
+    )
 }
 
 impl OpError {
@@ -365,5 +377,40 @@ mod tests {
         );
         let f = api_failure(&ApiError::Cancelled);
         assert_eq!(f.code, None);
+    }
+
+    #[test]
+    fn a_refused_role_session_is_not_about_security_token() {
+        let refused = ApiError::Api {
+            code: "AuthFailure.TokenFailure".into(),
+            message: "Token error".into(),
+            request_id: "r-3".into(),
+        };
+        // Temporary keys given by the user: renew them.
+        let own = explain("read the binding", &api_failure(&refused));
+        assert!(own.detail.contains("security_token"), "{}", own.detail);
+        // A session the provider assumed: the session was refused; clock, revocation.
+        let session = ApiError::RoleSessionRefused {
+            session: "assume_role qcs::cam::uin/1:roleName/deployer".into(),
+            cause: Box::new(refused),
+        };
+        let f = api_failure(&session);
+        assert_eq!(f.code.as_deref(), Some("AuthFailure.TokenFailure"));
+        assert_eq!(f.request_id.as_deref(), Some("r-3"));
+        let d = explain("read the binding", &f);
+        assert!(!d.detail.contains("security_token"), "{}", d.detail);
+        for needle in [
+            "role session",
+            "roleName/deployer",
+            "clock",
+            "revoked",
+            "Nothing was changed",
+        ] {
+            assert!(
+                d.detail.contains(needle),
+                "{needle:?} missing in {}",
+                d.detail
+            );
+        }
     }
 }

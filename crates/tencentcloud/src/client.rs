@@ -11,11 +11,11 @@ use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
 use super::credentials::{
-    self, CredentialOptions, CredentialProvider, Environment, SystemEnvironment,
+    self, CredentialOptions, CredentialProvider, CredentialSource, Environment, SystemEnvironment,
 };
 use super::deadline::Deadline;
 use super::endpoint::{EndpointOptions, is_loopback};
-use super::error::{ApiError, ConfigError, TransportError};
+use super::error::{ApiError, ConfigError, TransportError, session_refusal};
 use super::ratelimit::{DEFAULT_RATE_PER_SECOND, RateLimiter};
 use super::redact::{quoted_body, redacted_body};
 use super::retry::{RetryPolicy, Verdict, classify};
@@ -265,6 +265,7 @@ impl Client {
         tracing::trace!(action, body = %redacted_body(&body), "request body");
         let mut last: Option<ApiError> = None;
         let mut attempt: u32 = 0;
+        let mut session_renewed = false;
         loop {
             attempt += 1;
             let deadline_error = |last: Option<ApiError>| ApiError::DeadlineExceeded {
@@ -289,13 +290,13 @@ impl Client {
             }
 
             let started = Instant::now();
+            let creds = cancellable(deadline, self.inner.credentials.current()).await??;
             let result = cancellable(
                 deadline,
                 self.attempt(
                     &endpoint,
-                    service,
-                    version,
-                    action,
+                    &creds,
+                    (service, version, action),
                     &body,
                     deadline.instant(),
                 ),
@@ -318,6 +319,31 @@ impl Client {
                 error = %err,
                 "call attempt failed"
             );
+            // A refused role session did nothing: renew it once and send the call again (a
+            // session revoked, or cut short by clock skew, is usually fine when fresh).
+            if err.code().is_some_and(session_refusal)
+                && let CredentialSource::RoleSession(session) = self.inner.credentials.source()
+            {
+                let renewed = if session_renewed {
+                    None
+                } else {
+                    self.inner.credentials.replace_refused_session(&creds).await
+                };
+                session_renewed = true;
+                match renewed {
+                    Some(Ok(())) => {
+                        tracing::debug!(action, "role session refused; retrying with a fresh one");
+                        last = Some(err);
+                        continue;
+                    }
+                    _ => {
+                        return Err(ApiError::RoleSessionRefused {
+                            session: session.clone(),
+                            cause: Box::new(err),
+                        });
+                    }
+                }
+            }
             match classify(&err, kind == CallKind::Read) {
                 Verdict::Fail => return Err(err),
                 Verdict::OutcomeUnknown => {
@@ -351,13 +377,11 @@ impl Client {
     async fn attempt<Resp: DeserializeOwned>(
         &self,
         endpoint: &super::endpoint::ResolvedEndpoint,
-        service: &str,
-        version: &str,
-        action: &str,
+        creds: &credentials::Credentials,
+        (service, version, action): (&str, &str, &str),
         body: &[u8],
         deadline: Instant,
     ) -> Result<(String, Resp), ApiError> {
-        let creds = self.inner.credentials.current().await?;
         let timestamp = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)

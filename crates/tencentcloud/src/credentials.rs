@@ -249,6 +249,18 @@ impl CredentialProvider {
         }
     }
 
+    /// After the cloud refused the session `refused` ([`crate::error::session_refusal`]): gets a
+    /// fresh one. `None` when the credentials are not a role session, so nothing can be renewed.
+    pub(crate) async fn replace_refused_session(
+        &self,
+        refused: &Credentials,
+    ) -> Option<Result<(), ApiError>> {
+        match &self.inner {
+            ProviderKind::Session(s) => Some(s.replace_refused(refused).await),
+            _ => None,
+        }
+    }
+
     /// How many role sessions STS issued to this provider so far (0 for other sources).
     pub fn sessions_obtained(&self) -> u64 {
         match &self.inner {

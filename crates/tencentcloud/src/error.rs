@@ -97,6 +97,25 @@ pub enum ApiError {
     /// The caller cancelled the call. If a write was in flight it may still have been applied.
     #[error("the call was cancelled")]
     Cancelled,
+    /// A call signed with a role session (assume_role, web identity, SAML) was refused for the
+    /// session ([`session_refusal`]), and so was its one retry with a fresh session (or no fresh
+    /// session could be had). Nothing was done.
+    #[error("the role session ({session}) was refused: {cause}")]
+    RoleSessionRefused {
+        /// What was assumed (no secrets).
+        session: String,
+        /// The refusal.
+        cause: Box<ApiError>,
+    },
+}
+
+/// True for the codes with which the API refuses temporary credentials themselves (their token
+/// or their temporary SecretId), rather than what the call asks: a fresh session may pass.
+pub fn session_refusal(code: &str) -> bool {
+    matches!(
+        code,
+        "AuthFailure.TokenFailure" | "AuthFailure.SecretIdNotFound"
+    )
 }
 
 /// Details of a network-level failure.
@@ -125,7 +144,9 @@ impl ApiError {
             ApiError::DeadlineExceeded {
                 last: Some(last), ..
             } => last.code(),
-            ApiError::OutcomeUnknown { cause, .. } => cause.code(),
+            ApiError::OutcomeUnknown { cause, .. } | ApiError::RoleSessionRefused { cause, .. } => {
+                cause.code()
+            }
             _ => None,
         }
     }
@@ -137,7 +158,9 @@ impl ApiError {
             ApiError::DeadlineExceeded {
                 last: Some(last), ..
             } => last.request_id(),
-            ApiError::OutcomeUnknown { cause, .. } => cause.request_id(),
+            ApiError::OutcomeUnknown { cause, .. } | ApiError::RoleSessionRefused { cause, .. } => {
+                cause.request_id()
+            }
             _ => None,
         }
     }

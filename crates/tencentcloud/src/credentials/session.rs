@@ -103,6 +103,24 @@ impl SessionProvider {
         }
     }
 
+    /// After the cloud refused `refused` (the session signing a call): a fresh session, once for
+    /// every caller refused with the same one (the others find it already replaced and retry).
+    pub(crate) async fn replace_refused(&self, refused: &Credentials) -> Result<(), ApiError> {
+        let mut cached = self.cached.lock().await;
+        if cached
+            .as_ref()
+            .is_some_and(|c| c.credentials.secret_id != refused.secret_id)
+        {
+            return Ok(());
+        }
+        let fresh = self
+            .fetch()
+            .await
+            .map_err(|e| ApiError::Credentials(e.to_string()))?;
+        *cached = Some(self.remember(fresh));
+        Ok(())
+    }
+
     fn remember(&self, fresh: TemporaryCredentials) -> Cached {
         self.refreshes
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
