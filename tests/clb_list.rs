@@ -518,8 +518,9 @@ async fn generated_config_holds_what_a_user_writes() {
         ("target_group_id", Value::string(WEB)),
         // The cloud's default weight: what a user who never set one has.
         ("weight", Value::Null),
-        // The provider's region, where the list looked.
-        ("region", Value::Null),
+        // The region stays: an import may come from another region than the provider's
+        // (`@REGION`, an identity's `region`), and without it the next plan would replace.
+        ("region", Value::string("ap-guangzhou")),
         ("timeouts", Value::Null),
     ]);
     assert!(config.equals(&expected), "{config:?}");
@@ -543,6 +544,18 @@ async fn generated_config_holds_what_a_user_writes() {
     assert_eq!(attr(&config, "weight"), Value::int(42));
     assert_eq!(attr(&config, "location_id"), Value::Null);
     assert_eq!(attr(&config, "id"), Value::Null);
+    // A binding imported from ap-shanghai is configured in ap-shanghai.
+    let mut elsewhere = value_of(events[0].resource_object.as_ref(), &s.rty);
+    elsewhere.set_attr("region", Value::string("ap-shanghai"));
+    let config = value_of(
+        s.client
+            .generate_resource_config(TYPE, dynamic(&elsewhere, &s.rty))
+            .await
+            .config
+            .as_ref(),
+        &s.rty,
+    );
+    assert_eq!(attr(&config, "region"), Value::string("ap-shanghai"));
     // No state, no configuration: a diagnostic, not a crash.
     let empty = s
         .client

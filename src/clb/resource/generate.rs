@@ -1,6 +1,6 @@
 //! The configuration `-generate-config-out` writes for an imported or listed binding: the
 //! framework keeps what a user can write (no `id`); here the weight is left out when it is the
-//! cloud's default, which is what a user who never set it has, and the region (the provider's).
+//! cloud's default, which is what a user who never set it has. The region is kept.
 
 use crate::clb::resource::AssociationResource;
 use tencentcloud::clb::rules::DEFAULT_WEIGHT;
@@ -15,11 +15,9 @@ impl ResourceGenerateConfig for AssociationResource {
         config: &mut TypedValue,
         diags: &mut Diagnostics,
     ) {
-        // Imports and lists find bindings in the provider's region, which is what a
-        // configuration without `region` means.
-        if let Err(e) = config.set_attr("region", &None::<String>) {
-            diags.extend(e);
-        }
+        // `region` stays as recorded: an import may name another region than the provider's
+        // (`@REGION`, an identity's `region`), and a configuration without it would replace the
+        // binding there.
         let Some(weight) = diags.capture(config.get_attr::<Option<i64>>("weight")) else {
             return;
         };
