@@ -118,9 +118,11 @@
 //!   `Provider::functions`; arguments arrive decoded with their parameter's type, and a
 //!   [`function::FunctionError`] names the argument at fault. They run on an unconfigured
 //!   provider.
-//! - **Deferral**: a data source read, a resource refresh or an import may set `resp.deferred`
-//!   when `req.deferral_allowed`; the framework refuses a deferral Terraform did not allow, and keeps
-//!   the recorded state of a deferred refresh.
+//! - **Deferral**: a data source read, a resource refresh, an import or a plan modifier may set
+//!   `resp.deferred` when `req.deferral_allowed` (`Context::defer_while_config_unknown` gives the
+//!   answer while the provider block is unknown); the framework refuses a deferral Terraform did
+//!   not allow, keeps the recorded state of a deferred refresh, and answers a deferred plan with its
+//!   own plan (computed attributes unknown). Destroy plans never reach the modifier, so never defer.
 //! - **Problems** are [`diag::Diagnostic`]s: code that finds them returns
 //!   `Diagnostic::error(summary, detail).at("attribute")`, and the response collects them.
 //!

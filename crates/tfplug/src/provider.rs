@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
-use super::datasource::DataSource;
+use super::datasource::{DataSource, Deferred};
 use super::diag::Diagnostics;
 use super::function::Function;
 use super::list::ListResource;
@@ -90,6 +90,13 @@ impl Context {
             ProviderData::ConfigUnknown(a) => Configured::ConfigUnknown(a.clone()),
             ProviderData::NotConfigured => Configured::NotConfigured,
         }
+    }
+
+    /// The deferral to answer with when the provider block is not known yet and Terraform
+    /// `allowed` one (a read, plan or import then happens in a later run); `None` otherwise.
+    pub fn defer_while_config_unknown(&self, allowed: bool) -> Option<Deferred> {
+        (allowed && matches!(self.provider_data, ProviderData::ConfigUnknown(_)))
+            .then_some(Deferred::ProviderConfigUnknown)
     }
 
     /// The configured provider's data, or a diagnostic saying why there is none yet and what to

@@ -171,6 +171,8 @@ pub struct ModifyPlanRequest {
     pub prior_private: Private,
     /// The prior identity.
     pub prior_identity: Option<TypedValue>,
+    /// Terraform accepts a deferred plan ([`ModifyPlanResponse::deferred`]).
+    pub deferral_allowed: bool,
 }
 
 /// Output of [`ResourceModifyPlan::modify_plan`].
@@ -185,6 +187,10 @@ pub struct ModifyPlanResponse {
     /// Starts as the prior identity (null on create). Leave it null or set it wholly known; it
     /// must not change on an update.
     pub identity: Option<TypedValue>,
+    /// Set (only when the request allows it) to put the change off to a later run; the framework
+    /// then answers with its own plan (computed attributes unknown) and ignores `plan`,
+    /// `requires_replace`, `private` and `identity`.
+    pub deferred: Option<Deferred>,
     /// Problems.
     pub diagnostics: Diagnostics,
 }

@@ -13,9 +13,9 @@ use crate::clb::cloud::{BindingDetail, Deadline, Weight};
 use crate::clb::data_source::lookup::{BindingQuery, find_bindings, validate_query};
 use crate::clb::errors::report_api;
 use crate::clb::provider::ConfiguredProvider;
-use tfplug::datasource::{DataSource, DataSourceReadRequest, DataSourceReadResponse, Deferred};
+use tfplug::datasource::{DataSource, DataSourceReadRequest, DataSourceReadResponse};
 use tfplug::diag::Diagnostics;
-use tfplug::provider::{ConfigValidator, Configured, Context};
+use tfplug::provider::{ConfigValidator, Context};
 use tfplug::schema::{Attribute, Block, Schema};
 use tfplug::typed::TypedValue;
 use tfplug::value::{Type, Unknowable};
@@ -239,13 +239,8 @@ impl DataSource for AssociationsDataSource {
         };
         // With the provider block not known yet, Terraform (where it allows it) reads again in a
         // later run instead of failing this one.
-        if req.deferral_allowed
-            && matches!(
-                ctx.provider_data::<ConfiguredProvider>(),
-                Configured::ConfigUnknown(_)
-            )
-        {
-            resp.deferred = Some(Deferred::ProviderConfigUnknown);
+        if let Some(reason) = ctx.defer_while_config_unknown(req.deferral_allowed) {
+            resp.deferred = Some(reason);
             return;
         }
         let Some(client) = d.capture(ctx.require_provider_data::<ConfiguredProvider>()) else {

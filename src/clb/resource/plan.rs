@@ -124,6 +124,13 @@ impl ResourceModifyPlan for AssociationResource {
         req: ModifyPlanRequest,
         resp: &mut ModifyPlanResponse,
     ) {
+        // With the provider block not known yet, neither is the region a binding without its own
+        // goes to, nor can the cloud be asked: where Terraform allows it, plan in a later run.
+        // Otherwise (Terraform 1.11) plan what is known and check the rest at apply time.
+        if let Some(reason) = ctx.defer_while_config_unknown(req.deferral_allowed) {
+            resp.deferred = Some(reason);
+            return;
+        }
         let Some(id) = known_id(&req.config) else {
             // The binding is not known before apply: neither is its identity.
             resp.identity = None;

@@ -361,6 +361,8 @@ fn unknown_type<'a>(
 #[cfg(test)]
 mod consistency_tests;
 #[cfg(test)]
+mod deferral_tests;
+#[cfg(test)]
 mod query_tests;
 #[cfg(test)]
 mod tests;

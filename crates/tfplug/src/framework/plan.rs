@@ -1,12 +1,16 @@
-//! PlanResourceChange: the framework's planning rules, then the resource's plan modifier.
+//! PlanResourceChange: the framework's planning rules, then the resource's plan modifier, which
+//! may put the change off to a later run where Terraform allows it (never a destroy: the
+//! modifier does not see those).
 
 use crate::diag::Diagnostics;
 use crate::proto::tfplugin6 as pb;
-use crate::resource::{ModifyPlanRequest, ModifyPlanResponse};
+use crate::resource::{Deferred, ModifyPlanRequest, ModifyPlanResponse};
+use crate::schema::Schema;
 use crate::typed::{TypedValue, ValueRole};
-use crate::value::Value;
+use crate::value::{AttributePath, Value};
 
 use super::convert::{diags_to_proto, identity_to_proto, paths_to_proto, private_to_proto};
+use super::data_source::{check_deferral, deferred_to_proto};
 use super::identity::{keeps_identity, null_identity};
 use super::plan_rules::{
     changed_configured_values, clear_write_only, normalize, plan_change, replace_paths,
@@ -53,6 +57,10 @@ impl FrameworkServer {
             return fail(&diags, &req);
         };
         let plan = plan_change(block, prior.value(), proposed.value(), config.value());
+        let deferral_allowed = req
+            .client_capabilities
+            .as_ref()
+            .is_some_and(|c| c.deferral_allowed);
         let mut planned = TypedValue::new(ValueRole::Plan, ty.clone(), plan.planned);
         let mut replace = plan.requires_replace;
         let mut planned_private = private.clone();
@@ -66,6 +74,7 @@ impl FrameworkServer {
                 requires_replace: Vec::new(),
                 private,
                 identity: planned_identity.clone(),
+                deferred: None,
                 diagnostics: Diagnostics::new(),
             };
             modifier
@@ -76,11 +85,16 @@ impl FrameworkServer {
                         prior_state: prior.clone(),
                         prior_private: planned_private.clone(),
                         prior_identity: prior_identity.clone(),
+                        deferral_allowed,
                     },
                     &mut resp,
                 )
                 .await;
             diags.extend(resp.diagnostics);
+            if let Some(reason) = resp.deferred {
+                check_deferral(deferral_allowed, "Planning", &req.type_name, &mut diags);
+                return deferred_plan(&entry.schema, &planned, &replace, reason, req, diags);
+            }
             if resp.plan.is_null() {
                 diags.error(
                     "Plan modifier removed the plan",
@@ -203,4 +217,29 @@ impl FrameworkServer {
             }
         }
     }
+}
+
+/// The answer to a deferred plan: the framework's own plan (the proposed object with computed
+/// attributes unknown, so it still conforms to the schema) with its replace paths, the prior
+/// private data and identity. Terraform plans the change for real in a later run.
+fn deferred_plan(
+    schema: &Schema,
+    planned: &TypedValue,
+    replace: &[AttributePath],
+    reason: Deferred,
+    req: pb::plan_resource_change::Request,
+    mut diags: Diagnostics,
+) -> pb::plan_resource_change::Response {
+    let mut resp = pb::plan_resource_change::Response {
+        planned_private: req.prior_private,
+        ..Default::default()
+    };
+    if !diags.has_errors() {
+        resp.planned_state = encode_state(schema, planned.value(), &mut diags);
+        resp.requires_replace = paths_to_proto(replace);
+        resp.planned_identity = req.prior_identity;
+    }
+    resp.deferred = deferred_to_proto(Some(reason), &diags);
+    resp.diagnostics = diags_to_proto(&diags);
+    resp
 }
