@@ -24,7 +24,7 @@ fn finding(
 /// enabled, the VPCs match, and a weight is only given for a v2 target group. The cloud's rules
 /// themselves are in [`rules`], which the emulator applies too. The load balancer and its
 /// listeners are asked for once per process, target groups through the engine's shared reads.
-pub async fn check_binding(
+pub(crate) async fn check_binding(
     engine: &Engine,
     id: &AssociationId,
     weight: Option<Weight>,

@@ -87,7 +87,7 @@ pub fn advice(code: Option<&str>) -> &'static str {
 }
 
 /// The attribute an error code points at, when it names one.
-pub fn attribute_for_code(code: Option<&str>) -> Option<&'static str> {
+pub(crate) fn attribute_for_code(code: Option<&str>) -> Option<&'static str> {
     match code? {
         "InvalidParameter.LBIdNotFound" => Some("load_balancer_id"),
         "InvalidParameter.ListenerIdNotFound" => Some("listener_id"),
@@ -98,7 +98,7 @@ pub fn attribute_for_code(code: Option<&str>) -> Option<&'static str> {
 
 /// Builds the diagnostic for `failure` while doing `operation` (e.g. "bind the target group"), on
 /// the attribute the error code points at, if any.
-pub fn explain(operation: &str, failure: &Failure) -> Diagnostic {
+pub(crate) fn explain(operation: &str, failure: &Failure) -> Diagnostic {
     let summary = format!("Failed to {operation}");
     let mut detail = String::new();
     if let Some(code) = &failure.code {
@@ -127,7 +127,7 @@ pub fn explain(operation: &str, failure: &Failure) -> Diagnostic {
 }
 
 /// The facts of an API error: code, message and RequestId where the cloud sent them.
-pub fn api_failure(e: &ApiError) -> Failure {
+pub(crate) fn api_failure(e: &ApiError) -> Failure {
     match e {
         ApiError::Api {
             code,
@@ -229,13 +229,13 @@ pub fn report(diags: &mut Diagnostics, operation: &str, id: &AssociationId, err:
 
 /// Adds the diagnostic for an API call that failed while doing `operation` (no binding involved,
 /// e.g. a lookup), on the attribute the error points at when any.
-pub fn report_api(diags: &mut Diagnostics, operation: &str, err: &ApiError) {
+pub(crate) fn report_api(diags: &mut Diagnostics, operation: &str, err: &ApiError) {
     diags.add(explain(operation, &api_failure(err)));
 }
 
 /// Adds the error for a create whose bind the cloud may have accepted although its result was not
 /// seen (timeout, interrupt, read-back failure): the binding is recorded, so say what happens next.
-pub fn report_unconfirmed_create(
+pub(crate) fn report_unconfirmed_create(
     diags: &mut Diagnostics,
     id: &AssociationId,
     err: &OpError,
@@ -264,7 +264,7 @@ const UNCONFIRMED_CREATE_ADVICE: &str = "the binding is recorded in state, marke
 
 /// Adds the warning for a refresh that could not tell whether an earlier, unconfirmed bind
 /// finished: the binding stays in state as recorded.
-pub fn report_unsettled(diags: &mut Diagnostics, id: &AssociationId, err: &OpError) {
+pub(crate) fn report_unsettled(diags: &mut Diagnostics, id: &AssociationId, err: &OpError) {
     let f = err.failure();
     diags.warning(
         format!("Binding {id} not confirmed yet"),

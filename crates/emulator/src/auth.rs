@@ -15,7 +15,7 @@ use http::HeaderMap;
 use tencentcloud::sign::{self, SignRequest};
 
 /// Allowed difference between `X-TC-Timestamp` and the emulator's clock.
-pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
+pub(crate) const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
 /// Credential-scope service name for CLB.
 pub const SERVICE: &str = "clb";
@@ -111,7 +111,7 @@ impl Caller {
     }
 
     /// `LongTermKey` or `SessionToken`, as the metrics count calls.
-    pub fn credential_kind(&self) -> &'static str {
+    pub(crate) fn credential_kind(&self) -> &'static str {
         match self {
             Caller::Account { .. } => "LongTermKey",
             Caller::Session(_) => "SessionToken",
@@ -120,7 +120,7 @@ impl Caller {
 
     /// Checks CAM permissions: a root account may do anything; a session what its role and
     /// session policy allow.
-    pub fn authorize(
+    pub(crate) fn authorize(
         &self,
         operation: &str,
         resource: &str,

@@ -47,7 +47,7 @@ pub const DEFAULT_REGION: &str = "ap-guangzhou";
 
 /// Regions the emulator answers besides those its world uses (Tencent Cloud region names); a
 /// request for any other gets `UnsupportedRegion`.
-pub const KNOWN_REGIONS: &[&str] = &[
+pub(crate) const KNOWN_REGIONS: &[&str] = &[
     "ap-guangzhou",
     "ap-shanghai",
     "ap-beijing",

@@ -15,7 +15,7 @@ pub struct ApiFailure {
 
 /// Longest `Error.Message`, in characters. Messages quote what the request held (parameter
 /// names, IDs), so without a bound a request could make its reply and log line as large as itself.
-pub const MAX_MESSAGE_CHARS: usize = 512;
+pub(crate) const MAX_MESSAGE_CHARS: usize = 512;
 
 impl ApiFailure {
     /// Builds a failure with the given code and message (cut at [`MAX_MESSAGE_CHARS`]).

@@ -12,7 +12,7 @@ use rand::{Rng, SeedableRng};
 
 /// What to do to one API call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CallFaults {
+pub(crate) struct CallFaults {
     /// Answer `InternalError` without doing anything.
     pub internal_error: bool,
     /// Process the call but drop the connection instead of replying.
@@ -25,7 +25,7 @@ pub struct CallFaults {
 
 /// The seeded fault generator.
 #[derive(Debug)]
-pub struct FaultDice {
+pub(crate) struct FaultDice {
     faults: Faults,
     rng: StdRng,
 }
@@ -43,7 +43,7 @@ impl FaultDice {
     }
 
     /// Decides the faults of the next API call.
-    pub fn next_call(&mut self) -> CallFaults {
+    pub(crate) fn next_call(&mut self) -> CallFaults {
         let internal_error = self.roll(self.faults.internal_error);
         let drop_connection = self.roll(self.faults.drop_connection);
         let (garbled, empty) = (
@@ -61,13 +61,13 @@ impl FaultDice {
     }
 
     /// Decides whether the next task fails.
-    pub fn next_task_fails(&mut self) -> bool {
+    pub(crate) fn next_task_fails(&mut self) -> bool {
         self.roll(self.faults.task_failure)
     }
 
     /// Decides whether a failing task applies part of its change first (draws only when the
     /// probability is set, so older seeds replay unchanged).
-    pub fn next_failure_is_partial(&mut self) -> bool {
+    pub(crate) fn next_failure_is_partial(&mut self) -> bool {
         let p = self.faults.partial_task_failure;
         p > 0.0 && self.roll(p)
     }

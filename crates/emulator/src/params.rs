@@ -6,7 +6,7 @@ use crate::error::ApiFailure;
 use serde_json::{Map, Value};
 
 /// A JSON object of request parameters, with the path used in error messages.
-pub struct Params<'a> {
+pub(crate) struct Params<'a> {
     obj: &'a Map<String, Value>,
     path: String,
 }
@@ -65,7 +65,7 @@ impl<'a> Params<'a> {
     }
 
     /// An optional string.
-    pub fn opt_str(&self, key: &str) -> Result<Option<&'a str>, ApiFailure> {
+    pub(crate) fn opt_str(&self, key: &str) -> Result<Option<&'a str>, ApiFailure> {
         match self.present(key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.as_str())),
@@ -74,7 +74,7 @@ impl<'a> Params<'a> {
     }
 
     /// A required, non-empty string.
-    pub fn req_str(&self, key: &str) -> Result<&'a str, ApiFailure> {
+    pub(crate) fn req_str(&self, key: &str) -> Result<&'a str, ApiFailure> {
         match self.opt_str(key)? {
             Some(s) if !s.is_empty() => Ok(s),
             _ => Err(self.missing(key)),
@@ -82,7 +82,7 @@ impl<'a> Params<'a> {
     }
 
     /// An optional integer.
-    pub fn opt_i64(&self, key: &str) -> Result<Option<i64>, ApiFailure> {
+    pub(crate) fn opt_i64(&self, key: &str) -> Result<Option<i64>, ApiFailure> {
         match self.present(key) {
             None => Ok(None),
             Some(Value::Number(n)) => n
@@ -94,7 +94,7 @@ impl<'a> Params<'a> {
     }
 
     /// An optional non-negative integer (uint64 fields such as Limit and Offset).
-    pub fn opt_u64(&self, key: &str) -> Result<Option<u64>, ApiFailure> {
+    pub(crate) fn opt_u64(&self, key: &str) -> Result<Option<u64>, ApiFailure> {
         match self.opt_i64(key)? {
             None => Ok(None),
             Some(n) if n >= 0 => Ok(Some(n as u64)),
@@ -106,7 +106,7 @@ impl<'a> Params<'a> {
     }
 
     /// An optional array of strings.
-    pub fn opt_str_list(&self, key: &str) -> Result<Option<Vec<&'a str>>, ApiFailure> {
+    pub(crate) fn opt_str_list(&self, key: &str) -> Result<Option<Vec<&'a str>>, ApiFailure> {
         match self.present(key) {
             None => Ok(None),
             Some(Value::Array(items)) => items
@@ -122,7 +122,7 @@ impl<'a> Params<'a> {
     }
 
     /// An optional array of objects, each wrapped for nested access.
-    pub fn opt_objects(&self, key: &str) -> Result<Option<Vec<Params<'a>>>, ApiFailure> {
+    pub(crate) fn opt_objects(&self, key: &str) -> Result<Option<Vec<Params<'a>>>, ApiFailure> {
         match self.present(key) {
             None => Ok(None),
             Some(Value::Array(items)) => items
@@ -142,7 +142,7 @@ impl<'a> Params<'a> {
     }
 
     /// A required array of objects.
-    pub fn req_objects(&self, key: &str) -> Result<Vec<Params<'a>>, ApiFailure> {
+    pub(crate) fn req_objects(&self, key: &str) -> Result<Vec<Params<'a>>, ApiFailure> {
         self.opt_objects(key)?.ok_or_else(|| self.missing(key))
     }
 

@@ -53,7 +53,7 @@ impl Snapshot {
     }
 
     /// Splits into world and tasks.
-    pub fn into_parts(self) -> (World, Vec<Task>) {
+    pub(crate) fn into_parts(self) -> (World, Vec<Task>) {
         let world = World {
             load_balancers: self.load_balancers,
             target_groups: self.target_groups,
@@ -68,7 +68,7 @@ impl Snapshot {
 }
 
 /// Writes `snapshot` to `path` atomically.
-pub fn save(path: &Path, snapshot: &Snapshot) -> std::io::Result<()> {
+pub(crate) fn save(path: &Path, snapshot: &Snapshot) -> std::io::Result<()> {
     let bytes = serde_json::to_vec_pretty(snapshot).map_err(std::io::Error::other)?;
     let dir = path
         .parent()

@@ -59,7 +59,7 @@ pub fn now_ms() -> u64 {
 
 /// Everything that changes while the emulator runs.
 #[derive(Debug)]
-pub struct Core {
+pub(crate) struct Core {
     /// The current world.
     pub world: World,
     /// Running and finished tasks, oldest first.
@@ -124,7 +124,7 @@ impl Core {
 
     /// Finishes every running task whose deadline is at or before `now_ms`.
     /// Returns whether anything changed.
-    pub fn settle_due(&mut self, now_ms: u64) -> bool {
+    pub(crate) fn settle_due(&mut self, now_ms: u64) -> bool {
         let mut changed = false;
         for t in self
             .tasks
@@ -167,7 +167,7 @@ impl Core {
     }
 
     /// Records a newly accepted task.
-    pub fn add_task(&mut self, task: Task) {
+    pub(crate) fn add_task(&mut self, task: Task) {
         self.metrics.tasks_started += 1;
         self.metrics.tasks_running += 1;
         self.tasks.push(task);
@@ -180,7 +180,7 @@ impl Core {
 
     /// Writes the state file, if one is configured. A failed write is logged, not fatal:
     /// the API keeps answering from memory.
-    pub fn persist(&self) {
+    pub(crate) fn persist(&self) {
         if let Some(path) = &self.config.state_file
             && let Err(e) = persist::save(path, &self.snapshot())
         {
@@ -190,7 +190,7 @@ impl Core {
 
     /// Replaces the world (admin `PUT state`); running tasks keep running and re-check the
     /// world when they finish.
-    pub fn replace_world(&mut self, mut world: World) -> Result<(), String> {
+    pub(crate) fn replace_world(&mut self, mut world: World) -> Result<(), String> {
         world.normalize()?;
         self.world = world;
         self.persist();

@@ -27,7 +27,7 @@ pub const CONTENT_TYPE: &str = "application/json";
 /// Largest reply body read by default (8 MiB): real replies of the actions used here are a few
 /// hundred KiB at most (a page of 100 target groups with their bindings), so this leaves plenty of
 /// room while keeping a misbehaving endpoint from exhausting memory.
-pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 << 20;
+pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 << 20;
 
 /// How much of a non-200 body is kept for the error message; the rest is not read.
 const MAX_STATUS_BODY_BYTES: usize = 16 << 10;
@@ -73,7 +73,7 @@ impl Default for ClientConfig {
 }
 
 /// `terraform-provider-tencentcloud-rs_<version>`; only characters the service accepts.
-pub fn default_request_client() -> String {
+pub(crate) fn default_request_client() -> String {
     format!(
         "terraform-provider-tencentcloud-rs_{}",
         env!("CARGO_PKG_VERSION")
@@ -216,11 +216,6 @@ impl Client {
                 max_response_bytes: i.max_response_bytes,
             }),
         }
-    }
-
-    /// Where the credentials came from.
-    pub fn credential_source(&self) -> &credentials::CredentialSource {
-        self.inner.credentials.source()
     }
 
     /// Calls `action` of `service` (e.g. `clb`, `2018-03-17`) and decodes the `Response` object.

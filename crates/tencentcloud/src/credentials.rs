@@ -33,9 +33,9 @@ use session::SessionProvider;
 /// Region used when nothing else names one.
 pub const DEFAULT_REGION: &str = "ap-guangzhou";
 /// Base URL of the CVM instance metadata service.
-pub const DEFAULT_METADATA_BASE_URL: &str = "http://metadata.tencentyun.com";
+pub(crate) const DEFAULT_METADATA_BASE_URL: &str = "http://metadata.tencentyun.com";
 /// Temporary credentials are refreshed when fewer than this many seconds remain.
-pub const REFRESH_MARGIN_SECS: i64 = 300;
+pub(crate) const REFRESH_MARGIN_SECS: i64 = 300;
 
 /// A key pair, plus a session token for temporary credentials. `Debug` redacts the secrets.
 #[derive(Clone, PartialEq, Eq)]
@@ -142,7 +142,7 @@ pub trait Environment: Send + Sync {
 
 /// The real process environment.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct SystemEnvironment;
+pub(crate) struct SystemEnvironment;
 
 impl Environment for SystemEnvironment {
     fn var(&self, name: &str) -> Option<String> {
@@ -258,14 +258,6 @@ impl CredentialProvider {
         match &self.inner {
             ProviderKind::Session(s) => Some(s.replace_refused(refused).await),
             _ => None,
-        }
-    }
-
-    /// How many role sessions STS issued to this provider so far (0 for other sources).
-    pub fn sessions_obtained(&self) -> u64 {
-        match &self.inner {
-            ProviderKind::Session(s) => s.sessions_obtained(),
-            _ => 0,
         }
     }
 }

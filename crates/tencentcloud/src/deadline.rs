@@ -55,11 +55,6 @@ impl Deadline {
         &self.cancel
     }
 
-    /// Time left (zero once passed).
-    pub fn remaining(&self) -> Duration {
-        self.at.saturating_duration_since(Instant::now())
-    }
-
     /// Why it has ended already, if it has.
     pub fn ended(&self) -> Option<Ended> {
         if self.cancel.is_cancelled() {
@@ -75,14 +70,6 @@ impl Deadline {
     pub fn capped(&self, budget: Duration) -> Self {
         Deadline {
             at: self.at.min(Instant::now() + budget),
-            cancel: self.cancel.clone(),
-        }
-    }
-
-    /// The same cancellation with another instant.
-    pub fn with_instant(&self, at: Instant) -> Self {
-        Deadline {
-            at,
             cancel: self.cancel.clone(),
         }
     }

@@ -10,7 +10,7 @@ use super::error::ConfigError;
 use super::redact::without_user_info;
 
 /// Default root domain of the public API.
-pub const DEFAULT_DOMAIN: &str = "tencentcloudapi.com";
+pub(crate) const DEFAULT_DOMAIN: &str = "tencentcloudapi.com";
 
 /// Endpoint settings as the user gives them.
 #[derive(Clone, Default)]

@@ -111,7 +111,7 @@ pub enum ApiError {
 
 /// True for the codes with which the API refuses temporary credentials themselves (their token
 /// or their temporary SecretId), rather than what the call asks: a fresh session may pass.
-pub fn session_refusal(code: &str) -> bool {
+pub(crate) fn session_refusal(code: &str) -> bool {
     matches!(
         code,
         "AuthFailure.TokenFailure" | "AuthFailure.SecretIdNotFound"

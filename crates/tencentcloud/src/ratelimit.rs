@@ -18,10 +18,10 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 /// Default requests per second per action (the documented CLB limit).
-pub const DEFAULT_RATE_PER_SECOND: u32 = 20;
+pub(crate) const DEFAULT_RATE_PER_SECOND: u32 = 20;
 
 /// The window the limit counts over: one second and a margin.
-pub const WINDOW: Duration = Duration::from_millis(1050);
+pub(crate) const WINDOW: Duration = Duration::from_millis(1050);
 
 /// One action's recent grant times, oldest first, behind a fair async mutex.
 type Window = Arc<tokio::sync::Mutex<VecDeque<Instant>>>;
@@ -36,7 +36,7 @@ pub struct RateLimiter {
 
 /// The next grant for this request would come after the caller's deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SlotAfterDeadline;
+pub(crate) struct SlotAfterDeadline;
 
 impl RateLimiter {
     /// A limiter allowing `per_second` requests per second for each action; 0 disables limiting.
@@ -57,7 +57,7 @@ impl RateLimiter {
     /// Waits for permission to send one `action` request, unless that would be after `deadline`.
     ///
     /// Cancel-safe: dropping the future gives up the place in the queue without using a grant.
-    pub async fn acquire_before(
+    pub(crate) async fn acquire_before(
         &self,
         action: &str,
         deadline: Instant,
@@ -88,8 +88,9 @@ impl RateLimiter {
         Ok(())
     }
 
-    /// Waits for permission to send one `action` request (no deadline).
-    pub async fn acquire(&self, action: &str) {
+    /// Waits for permission to send one `action` request (no deadline); the tests' shorthand.
+    #[cfg(test)]
+    async fn acquire(&self, action: &str) {
         let far = Instant::now() + Duration::from_secs(86_400 * 365);
         // Cannot fail: nothing is queued for a year.
         let _ = self.acquire_before(action, far).await;

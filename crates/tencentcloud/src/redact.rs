@@ -43,12 +43,12 @@ fn scrub(v: &mut Value) {
 
 /// A JSON body with the values of secret-looking keys replaced, truncated for the log. Bodies that
 /// are not JSON are not shown at all, since nothing can be said about what they contain.
-pub fn redacted_body(body: &[u8]) -> String {
+pub(crate) fn redacted_body(body: &[u8]) -> String {
     redacted_excerpt(body, MAX_LOGGED)
 }
 
 /// The same redaction, cut shorter, for a body quoted in an error message.
-pub fn quoted_body(body: &[u8]) -> String {
+pub(crate) fn quoted_body(body: &[u8]) -> String {
     redacted_excerpt(body, MAX_QUOTED)
 }
 

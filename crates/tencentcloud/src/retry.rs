@@ -8,7 +8,7 @@ use super::error::ApiError;
 
 /// What the retry loop should do with a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Try again after a backoff.
     Retry,
     /// Give up and return the error as it is.
@@ -43,7 +43,7 @@ fn never_retried(code: &str) -> bool {
 /// Message texts the CLB service uses for "busy, try again later" under varying codes (often
 /// `FailedOperation` or `InvalidParameter`); the official provider retries on them whatever the
 /// code, and so do we. Matched case-sensitively, as the service writes them.
-pub const BUSY_MESSAGES: &[&str] = &[
+pub(crate) const BUSY_MESSAGES: &[&str] = &[
     "Your task is working",
     "is not in normal status",
     "is not in normal desState",
@@ -52,7 +52,7 @@ pub const BUSY_MESSAGES: &[&str] = &[
 ];
 
 /// True when `message` is one of the service's "busy" texts ([`BUSY_MESSAGES`]).
-pub fn says_busy(message: &str) -> bool {
+pub(crate) fn says_busy(message: &str) -> bool {
     BUSY_MESSAGES.iter().any(|m| message.contains(m))
 }
 
@@ -71,7 +71,7 @@ fn fatal_whatever_the_message(code: &str) -> bool {
 /// may or may not have been applied: it is [`Verdict::OutcomeUnknown`], never re-sent blindly.
 /// The caller reads the cloud and re-sends only if the write did not happen. A write refused
 /// with a retryable code (throttling, `ResourceInOperating`) did nothing and is simply retried.
-pub fn classify(err: &ApiError, idempotent: bool) -> Verdict {
+pub(crate) fn classify(err: &ApiError, idempotent: bool) -> Verdict {
     match err {
         ApiError::Api { code, message, .. } => {
             if says_busy(message) && !fatal_whatever_the_message(code) {

@@ -8,7 +8,7 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 /// Name of the signing algorithm, as it appears in the string to sign and the Authorization header.
-pub const ALGORITHM: &str = "TC3-HMAC-SHA256";
+pub(crate) const ALGORITHM: &str = "TC3-HMAC-SHA256";
 
 /// Everything needed to sign one request.
 ///
@@ -119,7 +119,7 @@ fn signed_headers(r: &SignRequest) -> Vec<(String, String)> {
 }
 
 /// The `SignedHeaders` value, e.g. `content-type;host`.
-pub fn signed_header_names(r: &SignRequest) -> String {
+pub(crate) fn signed_header_names(r: &SignRequest) -> String {
     signed_headers(r)
         .into_iter()
         .map(|(n, _)| n)

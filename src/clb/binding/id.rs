@@ -20,7 +20,7 @@ use tfplug::value::excerpt;
 use crate::clb::binding::validate::check_region;
 
 /// Separator between the parts of an association ID.
-pub const SEPARATOR: char = '#';
+pub(crate) const SEPARATOR: char = '#';
 
 /// The four coordinates of one target group binding. As a serde model it is also the
 /// version-0 resource identity (the current one, [`crate::clb::binding::identity`], adds the
@@ -52,28 +52,28 @@ impl ParseIdError {
     }
 
     /// The error of an import ID as a diagnostic: the accepted forms and the `@REGION` suffix.
-    pub fn import_diagnostic(&self) -> Diagnostic {
+    pub(crate) fn import_diagnostic(&self) -> Diagnostic {
         Diagnostic::error("Invalid import ID", format!("{self}\n{IMPORT_REGION_FORM}"))
     }
 }
 
 /// Human-readable list of the ID forms the importer accepts.
-pub const ACCEPTED_FORMS: &str = "Accepted forms:\n  \
+pub(crate) const ACCEPTED_FORMS: &str = "Accepted forms:\n  \
 lb-xxxxxxxx#lbl-xxxxxxxx#lbtg-xxxxxxxx               (layer-4 listener)\n  \
 lb-xxxxxxxx#lbl-xxxxxxxx#loc-xxxxxxxx#lbtg-xxxxxxxx  (layer-7 forwarding rule)\n  \
 lbtg-xxxxxxxx#lbl-xxxxxxxx#lb-xxxxxxxx#loc-xxxxxxxx  (official provider's attachment ID, layer 7)\n  \
 lbtg-xxxxxxxx#lbl-xxxxxxxx#lb-xxxxxxxx[#]            (official provider's attachment ID, layer 4)";
 
 /// What an import ID may add to the [`ACCEPTED_FORMS`].
-pub const IMPORT_REGION_FORM: &str = "On import, any of them may end with @REGION (e.g. \
+pub(crate) const IMPORT_REGION_FORM: &str = "On import, any of them may end with @REGION (e.g. \
 @ap-shanghai) to import the binding from that region instead of the provider's.";
 
 /// Separator between an import ID and the region it names.
-pub const REGION_SEPARATOR: char = '@';
+pub(crate) const REGION_SEPARATOR: char = '@';
 
 /// What an import ID names: the binding and, after `@`, its region (`None`: the provider's).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportId {
+pub(crate) struct ImportId {
     /// The binding.
     pub id: AssociationId,
     /// The region from an `@REGION` suffix.
@@ -107,11 +107,6 @@ impl ImportId {
 }
 
 impl AssociationId {
-    /// True when the binding is on a layer-7 forwarding rule.
-    pub fn is_layer7(&self) -> bool {
-        self.location_id.is_some()
-    }
-
     /// Parses any accepted form (canonical or the official provider's attachment ID).
     pub fn parse(raw: &str) -> Result<AssociationId, ParseIdError> {
         let s = raw.trim();
@@ -222,7 +217,7 @@ fn part_count(s: &str) -> usize {
 }
 
 /// True when `value` is `prefix` followed by one or more ASCII letters or digits.
-pub fn has_id_shape(value: &str, prefix: &str) -> bool {
+pub(crate) fn has_id_shape(value: &str, prefix: &str) -> bool {
     match value.strip_prefix(prefix) {
         Some(rest) => !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric()),
         None => false,
@@ -277,8 +272,8 @@ mod tests {
         );
         assert_eq!(AssociationId::parse(&l4().to_string()).unwrap(), l4());
         assert_eq!(AssociationId::parse(&l7().to_string()).unwrap(), l7());
-        assert!(!l4().is_layer7());
-        assert!(l7().is_layer7());
+        assert_eq!(l4().location_id, None);
+        assert!(l7().location_id.is_some());
     }
 
     #[test]

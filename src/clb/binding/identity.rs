@@ -15,11 +15,11 @@ use tfplug::diag::{Diagnostic, Diagnostics};
 use tfplug::schema::{IdentityAttribute, IdentitySchema};
 
 /// Identity schema version; bump it (and upgrade old identities) if the attributes change.
-pub const IDENTITY_VERSION: i64 = 1;
+pub(crate) const IDENTITY_VERSION: i64 = 1;
 
 /// Identity attributes with their descriptions, in schema order; the bool says whether import
 /// requires it.
-pub const IDENTITY_ATTRIBUTES: [(&str, bool, &str); 5] = [
+pub(crate) const IDENTITY_ATTRIBUTES: [(&str, bool, &str); 5] = [
     (
         "load_balancer_id",
         true,
@@ -75,7 +75,7 @@ impl BindingIdentity {
     /// A version-0 identity (the coordinates alone) in version 1: no region yet, so that the
     /// read which follows fills it in from the state instead of guessing it here (the upgrade
     /// sees neither the state nor, reliably, the provider's configuration).
-    pub fn from_version_0(stored: AssociationId) -> Self {
+    pub(crate) fn from_version_0(stored: AssociationId) -> Self {
         Self::new(&stored, None)
     }
 }
@@ -83,7 +83,7 @@ impl BindingIdentity {
 /// The binding and region an identity from `import { identity = {...} }` names, with the same
 /// shape checks as an import ID (an empty `location_id` means layer 4, an empty `region` the
 /// provider's); otherwise every problem, each on its attribute.
-pub fn checked_identity(
+pub(crate) fn checked_identity(
     identity: &BindingIdentity,
 ) -> Result<(AssociationId, Option<String>), Diagnostics> {
     let trimmed = |v: &Option<String>| {

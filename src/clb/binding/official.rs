@@ -11,10 +11,10 @@ use tfplug::diag::{Diagnostic, Diagnostics};
 use crate::clb::binding::id::AssociationId;
 
 /// The resource type a move may come from.
-pub const OFFICIAL_TYPE: &str = "tencentcloud_clb_target_group_attachment";
+pub(crate) const OFFICIAL_TYPE: &str = "tencentcloud_clb_target_group_attachment";
 
 /// The official provider's source addresses: in Terraform's registry and in OpenTofu's.
-pub const OFFICIAL_PROVIDERS: [&str; 2] = [
+pub(crate) const OFFICIAL_PROVIDERS: [&str; 2] = [
     "registry.terraform.io/tencentcloudstack/tencentcloud",
     "registry.opentofu.org/tencentcloudstack/tencentcloud",
 ];
@@ -22,7 +22,7 @@ pub const OFFICIAL_PROVIDERS: [&str; 2] = [
 /// The official attachment's stored state, as far as a move reads it; other attributes are
 /// ignored.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-pub struct OfficialAttachment {
+pub(crate) struct OfficialAttachment {
     /// `tg#listener#clb#rule`.
     #[serde(default)]
     pub id: Option<String>,

@@ -3,13 +3,13 @@
 use std::time::Duration;
 
 /// How long create and delete wait by default, including the asynchronous task.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 /// Parses a duration written as a sequence of `<number><unit>` with units `h`, `m`, `s`, `ms`.
 ///
 /// The same spelling Terraform users know from other providers' `timeouts` blocks. Fractions are
 /// allowed (`"1.5h"`); the total must be greater than zero.
-pub fn parse_duration(raw: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(raw: &str) -> Result<Duration, String> {
     let s = raw.trim();
     let explain = |why: &str| {
         format!(
@@ -57,7 +57,7 @@ pub fn parse_duration(raw: &str) -> Result<Duration, String> {
 }
 
 /// The timeout to use for an optional configured value: the parsed value, or the default.
-pub fn timeout_or_default(configured: Option<&str>) -> Result<Duration, String> {
+pub(crate) fn timeout_or_default(configured: Option<&str>) -> Result<Duration, String> {
     match configured {
         None => Ok(DEFAULT_TIMEOUT),
         Some(s) => parse_duration(s),

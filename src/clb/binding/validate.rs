@@ -11,7 +11,7 @@ pub use tencentcloud::clb::rules::{WEIGHT_MAX, WEIGHT_MIN};
 
 /// The kinds of cloud IDs the resource takes, with their prefixes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IdKind {
+pub(crate) enum IdKind {
     /// `lb-…`
     LoadBalancer,
     /// `lbl-…`
@@ -34,7 +34,7 @@ impl IdKind {
     }
 
     /// What the ID names, for messages.
-    pub fn noun(self) -> &'static str {
+    pub(crate) fn noun(self) -> &'static str {
         match self {
             IdKind::LoadBalancer => "load balancer",
             IdKind::Listener => "listener",
@@ -45,7 +45,7 @@ impl IdKind {
 }
 
 /// Checks that `value` is an ID of `kind`: its prefix followed by letters and digits.
-pub fn check_id(kind: IdKind, value: &str) -> Result<(), String> {
+pub(crate) fn check_id(kind: IdKind, value: &str) -> Result<(), String> {
     if has_id_shape(value, kind.prefix()) {
         return Ok(());
     }
@@ -64,7 +64,7 @@ pub fn check_id(kind: IdKind, value: &str) -> Result<(), String> {
 /// Checks that `value` has the shape of a region code: lowercase letters and digits in at
 /// least two parts joined by '-', starting with a letter (`ap-shanghai`, `na-siliconvalley`,
 /// `ap-shanghai-fsi`). Whether the cloud knows the region is the cloud's answer.
-pub fn check_region(value: &str) -> Result<(), String> {
+pub(crate) fn check_region(value: &str) -> Result<(), String> {
     let parts: Vec<&str> = value.split('-').collect();
     let shaped = value.len() <= 40
         && value.starts_with(|c: char| c.is_ascii_lowercase())
@@ -84,7 +84,7 @@ pub fn check_region(value: &str) -> Result<(), String> {
 }
 
 /// Checks that a weight is within the range the API accepts.
-pub fn check_weight(weight: Weight) -> Result<(), String> {
+pub(crate) fn check_weight(weight: Weight) -> Result<(), String> {
     if rules::weight_in_range(weight) {
         Ok(())
     } else {

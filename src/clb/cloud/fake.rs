@@ -48,7 +48,7 @@ pub struct Script {
 /// A small world: one LB in `vpc-a`, TCP listener in target-group mode, TCP listener in node mode,
 /// HTTP listener with rule `loc-r1`, v2 target group `lbtg-v2`, v1 target group `lbtg-v1`,
 /// v2 target group `lbtg-far` in another VPC, and v2 target groups `lbtg-many-…` (any suffix) in `vpc-a`.
-pub struct FakeClb {
+pub(crate) struct FakeClb {
     /// Bindings per target group.
     pub bindings: Mutex<Vec<(String, Binding)>>,
     /// Faults and counters.

@@ -69,7 +69,7 @@ pub async fn connect(settings: ProviderSettings) -> Result<Connected, ConfigErro
 }
 
 /// The real API behind [`ClbApi`].
-pub struct ClientApi {
+pub(crate) struct ClientApi {
     client: Client,
     /// One waiter for every task, so what it learns about task times serves all of them.
     tasks: TaskWaiter,

@@ -11,7 +11,7 @@ use tfplug::value::Unknowable;
 
 /// What to look up. At least one of `target_group_id` and `load_balancer_id` is set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BindingQuery {
+pub(crate) struct BindingQuery {
     /// Only bindings of this target group.
     pub target_group_id: Option<String>,
     /// Only bindings on this load balancer.
@@ -29,7 +29,7 @@ const QUERY_IDS: [(&str, IdKind); 3] = [
 
 /// Problems with the query's attributes, each on its attribute. Unknown values count as set and
 /// are checked once they are known.
-pub fn validate_query(
+pub(crate) fn validate_query(
     target_group_id: &Unknowable<Option<String>>,
     load_balancer_id: &Unknowable<Option<String>>,
     listener_id: &Unknowable<Option<String>>,
@@ -58,7 +58,7 @@ pub fn validate_query(
 ///
 /// A target group is looked up with `DescribeTargetGroups` (one call for every binding it has);
 /// a load balancer alone with `DescribeListeners` (one call for all its listeners and rules).
-pub async fn find_bindings(
+pub(crate) async fn find_bindings(
     engine: &Engine,
     query: &BindingQuery,
     deadline: &Deadline,
@@ -113,7 +113,7 @@ fn sort_key(d: &BindingDetail) -> (&str, &str, Option<&str>, &str) {
 }
 
 /// The error for a query that names neither a target group nor a load balancer.
-pub fn missing_query() -> Diagnostic {
+pub(crate) fn missing_query() -> Diagnostic {
     Diagnostic::error(
         "Missing target_group_id or load_balancer_id",
         "Set `target_group_id` to list the bindings of a target group, or `load_balancer_id` to list the bindings on a load balancer's listeners (both to list the bindings of that target group on that load balancer). `listener_id` alone is not enough.",

@@ -123,7 +123,7 @@ pub fn schema() -> Schema {
 
 /// One listed binding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AssociationItem {
+pub(crate) struct AssociationItem {
     /// `lb-…`
     pub load_balancer_id: String,
     /// `lbl-…`
@@ -162,7 +162,7 @@ impl From<BindingDetail> for AssociationItem {
 
 /// The data source's configuration and result.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AssociationsModel {
+pub(crate) struct AssociationsModel {
     /// `lbtg-…`
     pub target_group_id: Option<String>,
     /// `lb-…`
@@ -197,7 +197,7 @@ struct QueryConfig {
 }
 
 /// The data source.
-pub struct AssociationsDataSource;
+pub(crate) struct AssociationsDataSource;
 
 #[async_trait]
 impl ConfigValidator for AssociationsDataSource {

@@ -17,7 +17,7 @@ use tencentcloud::error::ApiError;
 type Slot<T> = Arc<OnceCell<Option<T>>>;
 
 /// Per-process answers about load balancers and listeners.
-pub struct Catalog {
+pub(crate) struct Catalog {
     api: Arc<dyn ClbApi>,
     load_balancers: Mutex<HashMap<String, Slot<LoadBalancer>>>,
     listeners: Mutex<HashMap<String, Slot<Vec<Listener>>>>,
@@ -42,7 +42,7 @@ impl Catalog {
     }
 
     /// The load balancer; `None` when it does not exist.
-    pub async fn load_balancer(
+    pub(crate) async fn load_balancer(
         &self,
         id: &str,
         deadline: &Deadline,
@@ -57,7 +57,7 @@ impl Catalog {
 
     /// Every target group the listing shows bound on the load balancer; empty when it cannot be
     /// had (it only decides what to read together).
-    pub async fn bound_target_groups(
+    pub(crate) async fn bound_target_groups(
         &self,
         load_balancer_id: &str,
         deadline: &Deadline,

@@ -15,7 +15,7 @@
 mod error;
 pub use error::OpError;
 
-pub mod catalog;
+pub(crate) mod catalog;
 pub mod reads;
 pub mod writes;
 

@@ -22,11 +22,11 @@ use tencentcloud::deadline::Ended;
 use tencentcloud::error::{ApiError, ClbObject};
 
 /// How long an answer may be reused within this process (writes invalidate it sooner).
-pub const READ_TTL: Duration = Duration::from_secs(30);
+pub(crate) const READ_TTL: Duration = Duration::from_secs(30);
 /// How long a call waits for more readers before it is sent: readers that come a few
 /// milliseconds apart (the read-backs of load balancers whose tasks ended in the same round, the
 /// reads of a refresh as each load balancer's listeners arrive) then share it.
-pub const READ_GATHER: Duration = Duration::from_millis(5);
+pub(crate) const READ_GATHER: Duration = Duration::from_millis(5);
 
 type Answer = Result<Option<TargetGroup>, ApiError>;
 
@@ -94,7 +94,7 @@ impl TargetGroupReads {
     }
 
     /// Whether a recent answer for `id` is at hand.
-    pub fn is_cached(&self, id: &str) -> bool {
+    pub(crate) fn is_cached(&self, id: &str) -> bool {
         self.lock()
             .cache
             .get(id)
@@ -154,7 +154,7 @@ impl TargetGroupReads {
     }
 
     /// Forgets what is known about these target groups (a write is about to touch them).
-    pub fn invalidate<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
+    pub(crate) fn invalidate<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
         let mut st = self.lock();
         for id in ids {
             st.cache.remove(id);

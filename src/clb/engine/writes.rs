@@ -50,19 +50,19 @@ use tencentcloud::deadline::Ended;
 use tencentcloud::error::ApiError;
 
 /// Longest pause between two arrivals that still counts as "more are coming".
-pub const GATHER_GAP: Duration = Duration::from_millis(75);
+pub(crate) const GATHER_GAP: Duration = Duration::from_millis(75);
 /// The same while answered operations have not all been refilled yet.
-pub const GATHER_PATIENCE: Duration = Duration::from_millis(250);
+pub(crate) const GATHER_PATIENCE: Duration = Duration::from_millis(250);
 /// Longest time a gathered batch waits for more arrivals (unless half a task time is longer).
-pub const GATHER_CAP: Duration = Duration::from_millis(600);
+pub(crate) const GATHER_CAP: Duration = Duration::from_millis(600);
 /// How long after its expected end another load balancer's task is still waited for.
-pub const OVERDUE: Duration = Duration::from_millis(200);
+pub(crate) const OVERDUE: Duration = Duration::from_millis(200);
 /// Time allowed for reading back the target groups a finished task touched.
 const READ_BACK_BUDGET: Duration = Duration::from_secs(30);
 
 /// What one operation asks of the cloud.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
+pub(crate) enum Change {
     /// Bind with this weight (`None`: the cloud's default).
     Bind(Option<Weight>),
     /// Unbind.
@@ -193,7 +193,7 @@ impl Writes {
 
     /// Queues `change` of binding `id` (of a target group of type `kind`) and waits for its own
     /// result: the ID of the task that did it.
-    pub async fn submit(
+    pub(crate) async fn submit(
         self: &Arc<Self>,
         id: &AssociationId,
         change: Change,

@@ -56,7 +56,7 @@ struct Coordinates {
 }
 
 /// `association_id(object) → string`.
-pub struct AssociationIdFunction;
+pub(crate) struct AssociationIdFunction;
 
 #[async_trait]
 impl Function for AssociationIdFunction {
@@ -139,7 +139,7 @@ impl Function for AssociationIdFunction {
 }
 
 /// `parse_association_id(string) → object`.
-pub struct ParseAssociationId;
+pub(crate) struct ParseAssociationId;
 
 #[async_trait]
 impl Function for ParseAssociationId {

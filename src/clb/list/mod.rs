@@ -27,7 +27,7 @@ use tfplug::value::Unknowable;
 const LIST_TIMEOUT: Duration = Duration::from_secs(2 * 60);
 
 /// What goes inside the list block's `config { }`.
-pub fn config_schema() -> Schema {
+pub(crate) fn config_schema() -> Schema {
     Schema::new(
         0,
         Block::new()
@@ -109,7 +109,7 @@ pub fn display_name(d: &BindingDetail) -> String {
 }
 
 /// The list resource.
-pub struct AssociationList;
+pub(crate) struct AssociationList;
 
 #[async_trait]
 impl ConfigValidator for AssociationList {

@@ -11,15 +11,15 @@ use tfplug::typed::TypedValue;
 use tfplug::value::{AttributePath, Unknowable};
 
 /// Environment variable for a full CLB endpoint URL (e.g. the emulator's).
-pub const ENV_ENDPOINT: &str = "TENCENTCLOUD_CLB_ENDPOINT";
+pub(crate) const ENV_ENDPOINT: &str = "TENCENTCLOUD_CLB_ENDPOINT";
 /// Environment variable for the client-side rate limit.
-pub const ENV_RATE_LIMIT: &str = "TENCENTCLOUD_RATE_LIMIT";
+pub(crate) const ENV_RATE_LIMIT: &str = "TENCENTCLOUD_RATE_LIMIT";
 /// Environment variable for `protocol`.
-pub const ENV_PROTOCOL: &str = "TENCENTCLOUD_PROTOCOL";
+pub(crate) const ENV_PROTOCOL: &str = "TENCENTCLOUD_PROTOCOL";
 /// Environment variable for `domain`.
-pub const ENV_DOMAIN: &str = "TENCENTCLOUD_DOMAIN";
+pub(crate) const ENV_DOMAIN: &str = "TENCENTCLOUD_DOMAIN";
 /// Default requests per second per action, the documented API limit.
-pub const DEFAULT_RATE_LIMIT: u32 = 20;
+pub(crate) const DEFAULT_RATE_LIMIT: u32 = 20;
 
 /// The provider block's schema.
 pub fn schema() -> Schema {
@@ -107,7 +107,7 @@ pub enum ReadConfig {
 /// The provider block as configured: any attribute may be unknown until apply. (No `Debug`: it
 /// holds the secrets as written.)
 #[derive(Default, Serialize, Deserialize)]
-pub struct ProviderConfigModel {
+pub(crate) struct ProviderConfigModel {
     /// `secret_id`
     pub secret_id: Unknowable<Option<String>>,
     /// `secret_key`

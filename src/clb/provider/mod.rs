@@ -44,7 +44,7 @@ pub struct ConfiguredProvider {
 }
 
 /// Builds the API of another region.
-pub type ConnectRegion = Arc<dyn Fn(&str) -> Arc<dyn ClbApi> + Send + Sync>;
+pub(crate) type ConnectRegion = Arc<dyn Fn(&str) -> Arc<dyn ClbApi> + Send + Sync>;
 
 impl ConfiguredProvider {
     /// A client over `engine` that remembers nothing yet (a new provider process); every region
@@ -59,7 +59,7 @@ impl ConfiguredProvider {
     }
 
     /// The engine of `region` in `engine`, reaching other regions through `connect_region`.
-    pub fn with_regions(
+    pub(crate) fn with_regions(
         engine: Arc<Engine>,
         region: String,
         connect_region: Option<ConnectRegion>,
@@ -76,7 +76,7 @@ impl ConfiguredProvider {
 
     /// The engine every call about a binding in `region` goes through (the provider's region
     /// when `None`): one engine per region, so batches and shared reads never mix regions.
-    pub fn engine_in(&self, region: Option<&str>) -> Arc<Engine> {
+    pub(crate) fn engine_in(&self, region: Option<&str>) -> Arc<Engine> {
         let region = region.filter(|r| !r.is_empty()).unwrap_or(&self.region);
         let Some(connect) = &self.connect_region else {
             return self.engine.clone();

@@ -50,7 +50,7 @@ impl PlanningModel {
 }
 
 /// Offline checks of a configuration; unknown values are skipped (they are checked once known).
-pub fn validate_config_value(config: &TypedValue) -> Diagnostics {
+pub(crate) fn validate_config_value(config: &TypedValue) -> Diagnostics {
     let mut d = Diagnostics::default();
     let Some(model) = d.capture(config.get::<PlanningModel>()) else {
         return d;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 pub use policy::PolicyDocument;
 
 /// The account that owns the emulator's long-term key when no `Accounts` entry lists it.
-pub const DEFAULT_ACCOUNT_UIN: &str = "100000000001";
+pub(crate) const DEFAULT_ACCOUNT_UIN: &str = "100000000001";
 
 /// A root account (its uin is the `AccountId` of everything it owns).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,7 +80,7 @@ impl Role {
     }
 
     /// Whether `arn` names this role, in either documented form.
-    pub fn is_named_by(&self, arn: &str) -> bool {
+    pub(crate) fn is_named_by(&self, arn: &str) -> bool {
         let Some(rest) = arn.strip_prefix(&format!("qcs::cam::uin/{}:", self.owner_uin)) else {
             return false;
         };
@@ -100,7 +100,7 @@ impl SamlProvider {
 }
 
 /// Whether `arn` has the shape of a role ARN at all (else the request is malformed, not unknown).
-pub fn is_role_arn(arn: &str) -> bool {
+pub(crate) fn is_role_arn(arn: &str) -> bool {
     let Some(rest) = arn.strip_prefix("qcs::cam::uin/") else {
         return false;
     };
@@ -123,7 +123,7 @@ pub fn denial(request_id: &str, operation: &str, resource: &str) -> String {
 
 /// The six-segment resource a CLB call acts on, as CAM checks and quotes it: the first
 /// `LoadBalancerId` the request names (directly or in `Associations`), else `*`.
-pub fn clb_resource(body: &serde_json::Value, region: &str, account: &str) -> String {
+pub(crate) fn clb_resource(body: &serde_json::Value, region: &str, account: &str) -> String {
     let lb = body
         .get("Associations")
         .and_then(|a| a.get(0))

@@ -74,7 +74,7 @@ fn glob(pattern: &str, text: &str) -> bool {
 
 impl PolicyDocument {
     /// A policy allowing everything.
-    pub fn allow_all() -> Self {
+    pub(crate) fn allow_all() -> Self {
         PolicyDocument {
             version: "2.0".into(),
             statement: vec![Statement {
@@ -102,7 +102,7 @@ impl PolicyDocument {
     }
 
     /// Parses a session policy as AssumeRole receives it (URL-encoded JSON, or plain JSON).
-    pub fn parse_session(text: &str) -> Result<Self, String> {
+    pub(crate) fn parse_session(text: &str) -> Result<Self, String> {
         let decoded = percent_decode(text);
         let value: serde_json::Value =
             serde_json::from_str(&decoded).map_err(|e| format!("not JSON ({e})"))?;

@@ -21,9 +21,9 @@ pub enum Action {
 }
 
 /// Metrics key for a call whose `X-TC-Action` names no implemented action.
-pub const UNKNOWN_ACTION: &str = "(unknown)";
+pub(crate) const UNKNOWN_ACTION: &str = "(unknown)";
 /// Metrics key for a call without `X-TC-Action`.
-pub const NO_ACTION: &str = "(none)";
+pub(crate) const NO_ACTION: &str = "(none)";
 
 impl Action {
     /// Every implemented action.
@@ -51,7 +51,7 @@ impl Action {
     }
 
     /// True for the actions that change the world (they start a task).
-    pub fn is_write(self) -> bool {
+    pub(crate) fn is_write(self) -> bool {
         matches!(
             self,
             Action::AssociateTargetGroups | Action::DisassociateTargetGroups
@@ -65,7 +65,7 @@ impl Action {
 
     /// The key a call is counted under in the metrics: the action's name, or one of two fixed
     /// keys, so arbitrary `X-TC-Action` values cannot grow the metrics without bound.
-    pub fn metrics_key(header: &str) -> &'static str {
+    pub(crate) fn metrics_key(header: &str) -> &'static str {
         match Action::parse(header) {
             Some(a) => a.name(),
             None if header.is_empty() => NO_ACTION,

@@ -46,7 +46,7 @@ pub fn task_status(tasks: &[Task], p: &Params) -> Result<Map<String, Value>, Api
 
 /// `--describe-unknown-ids refuse`: the first `TargetGroupIds` entry naming no target group
 /// refuses the whole call, with the documented generic code and the ID in the message.
-pub fn refuse_unknown_ids(world: &World, p: &Params) -> Result<(), ApiFailure> {
+pub(crate) fn refuse_unknown_ids(world: &World, p: &Params) -> Result<(), ApiFailure> {
     let Ok(Some(ids)) = target_group_ids(p) else {
         return Ok(());
     };

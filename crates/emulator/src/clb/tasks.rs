@@ -11,7 +11,7 @@ pub mod status {
     /// Failed.
     pub const FAILED: i64 = 1;
     /// In progress.
-    pub const RUNNING: i64 = 2;
+    pub(crate) const RUNNING: i64 = 2;
 }
 
 /// What a task changes.

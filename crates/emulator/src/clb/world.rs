@@ -160,7 +160,7 @@ pub struct TargetGroupAssociation {
 
 impl TargetGroupAssociation {
     /// Identity of a binding: everything except the weight.
-    pub fn same_binding(&self, other: &TargetGroupAssociation) -> bool {
+    pub(crate) fn same_binding(&self, other: &TargetGroupAssociation) -> bool {
         self.load_balancer_id == other.load_balancer_id
             && self.listener_id == other.listener_id
             && self.location_id == other.location_id
@@ -168,7 +168,7 @@ impl TargetGroupAssociation {
     }
 
     /// Whether this binding sits on the given listener or rule.
-    pub fn on_target(&self, lb: &str, listener: &str, location: Option<&str>) -> bool {
+    pub(crate) fn on_target(&self, lb: &str, listener: &str, location: Option<&str>) -> bool {
         self.load_balancer_id == lb
             && self.listener_id == listener
             && self.location_id.as_deref() == location
@@ -190,7 +190,7 @@ fn default_tg_type() -> String {
 
 impl Listener {
     /// True for TCP/UDP/TCP_SSL/QUIC listeners.
-    pub fn is_layer4(&self) -> bool {
+    pub(crate) fn is_layer4(&self) -> bool {
         Layer::of_protocol(&self.protocol) == Layer::Four
     }
 

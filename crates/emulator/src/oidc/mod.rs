@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::OnceLock;
 
 /// Longest lifetime the admin endpoint signs a token for.
-pub const MAX_TOKEN_SECONDS: u64 = 86_400;
+pub(crate) const MAX_TOKEN_SECONDS: u64 = 86_400;
 
 /// The signing key pair of this emulator process (never persisted: tokens die with it).
 pub(crate) struct Issuer {

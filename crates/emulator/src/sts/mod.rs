@@ -22,9 +22,9 @@ pub const SERVICE: &str = "sts";
 /// The STS API version.
 pub const API_VERSION: &str = "2018-08-13";
 /// Session length when the request names none.
-pub const DEFAULT_DURATION_SECS: u64 = 7200;
+pub(crate) const DEFAULT_DURATION_SECS: u64 = 7200;
 /// Longest session AssumeRole* grants.
-pub const MAX_DURATION_SECS: u64 = 43_200;
+pub(crate) const MAX_DURATION_SECS: u64 = 43_200;
 
 const ACTIONS: [&str; 5] = [
     "AssumeRole",

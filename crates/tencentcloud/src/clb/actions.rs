@@ -97,7 +97,7 @@ impl Client {
     }
 
     /// One page of target groups.
-    pub async fn describe_target_groups(
+    pub(crate) async fn describe_target_groups(
         &self,
         req: &DescribeTargetGroupsRequest,
         deadline: &Deadline,

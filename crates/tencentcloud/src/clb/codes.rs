@@ -9,7 +9,7 @@
 pub const MAX_ASSOCIATIONS_PER_CALL: usize = 20;
 
 /// The codes the API lists for `action` (its own list, without the common codes).
-pub fn documented_codes(action: &str) -> &'static [&'static str] {
+pub(crate) fn documented_codes(action: &str) -> &'static [&'static str] {
     match action {
         "AssociateTargetGroups" => &[
             "FailedOperation",
@@ -81,7 +81,7 @@ pub fn documented_codes(action: &str) -> &'static [&'static str] {
 /// region), which any action may answer although no action lists them. The common codes about
 /// resources (`ResourceNotFound`, `ResourceInUse`, …) are not here: an action answers those only
 /// when its own list says so.
-pub const REQUEST_CODES: &[&str] = &[
+pub(crate) const REQUEST_CODES: &[&str] = &[
     "ActionOffline",
     "AuthFailure.InvalidAuthorization",
     "AuthFailure.InvalidSecretId",

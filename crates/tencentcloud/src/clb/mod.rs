@@ -3,7 +3,7 @@
 
 mod actions;
 pub mod codes;
-pub mod poll_schedule;
+pub(crate) mod poll_schedule;
 pub mod rules;
 pub mod task_waiter;
 pub mod types;

@@ -17,11 +17,11 @@
 use std::time::Duration;
 
 /// Waits in a row that saw their task ended at the first poll before the window is moved lower.
-pub const PROBE_AFTER: u32 = 3;
+pub(crate) const PROBE_AFTER: u32 = 3;
 
 /// What the waits so far showed: the last task ended after `lo` and by `hi`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TaskTime {
+pub(crate) struct TaskTime {
     /// A poll this long after the start of the wait still saw the task running.
     pub lo: Duration,
     /// A poll this long after the start saw it ended.
@@ -32,7 +32,7 @@ pub struct TaskTime {
 
 /// Poll spacing.
 #[derive(Debug, Clone, Copy)]
-pub struct Pace {
+pub(crate) struct Pace {
     /// The first poll of a wait that knows nothing.
     pub first: Duration,
     /// Polls are never further apart than this.
@@ -43,7 +43,7 @@ pub struct Pace {
 
 /// The polls of one wait: when the next one is due, what the answers showed.
 #[derive(Debug, Clone)]
-pub struct Schedule {
+pub(crate) struct Schedule {
     pace: Pace,
     /// Still running at this point (or the start of the wait).
     lo: Duration,
@@ -71,7 +71,7 @@ impl Schedule {
     }
 
     /// When the next poll is due, counted from the start of the wait.
-    pub fn next_poll(&self) -> Duration {
+    pub(crate) fn next_poll(&self) -> Duration {
         let due = match self.hi {
             Some(hi) if hi > self.lo => {
                 let width = hi - self.lo;
@@ -102,7 +102,7 @@ impl Schedule {
     }
 
     /// A poll sent `at` got no usable answer (it is polled again).
-    pub fn no_answer(&mut self, at: Duration) {
+    pub(crate) fn no_answer(&mut self, at: Duration) {
         self.last = Some(at);
         if self.hi.is_some_and(|hi| hi <= at) {
             self.hi = None;

@@ -99,7 +99,7 @@ impl TaskWaiter {
     }
 
     /// What the last finished wait showed about how long a task takes, if any finished yet.
-    pub fn learned_task_time(&self) -> Option<TaskTime> {
+    pub(crate) fn learned_task_time(&self) -> Option<TaskTime> {
         *self.learned.lock().unwrap_or_else(|e| e.into_inner())
     }
 

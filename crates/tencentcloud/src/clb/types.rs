@@ -46,20 +46,15 @@ pub struct DisassociateTargetGroupsRequest {
 /// Answer of the asynchronous actions: only the RequestId, which is also the task ID.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
-pub struct AsyncActionResponse {
+pub(crate) struct AsyncActionResponse {
     /// RequestId of the call = TaskId to poll.
     pub request_id: Option<String>,
 }
 
-/// `AssociateTargetGroups` answer.
-pub type AssociateTargetGroupsResponse = AsyncActionResponse;
-/// `DisassociateTargetGroups` answer.
-pub type DisassociateTargetGroupsResponse = AsyncActionResponse;
-
 /// `DescribeTaskStatus` parameters: `TaskId` or `DealName`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct DescribeTaskStatusRequest {
+pub(crate) struct DescribeTaskStatusRequest {
     /// RequestId of the asynchronous call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_id: Option<String>,
@@ -68,14 +63,12 @@ pub struct DescribeTaskStatusRequest {
     pub deal_name: Option<String>,
 }
 
-/// Task status values of `DescribeTaskStatus`.
+/// Task status values of `DescribeTaskStatus` (2, or anything else: still running).
 pub mod task_status {
     /// The task succeeded.
     pub const SUCCEEDED: i64 = 0;
     /// The task failed; `Message` says why.
     pub const FAILED: i64 = 1;
-    /// The task is still running.
-    pub const IN_PROGRESS: i64 = 2;
 }
 
 /// `DescribeTaskStatus` answer.
@@ -105,7 +98,7 @@ pub struct Filter {
 /// `DescribeTargetGroups` parameters (`TargetGroupIds` and `Filters` are mutually exclusive).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct DescribeTargetGroupsRequest {
+pub(crate) struct DescribeTargetGroupsRequest {
     /// Target group IDs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_group_ids: Option<Vec<String>>,

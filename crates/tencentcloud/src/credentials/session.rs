@@ -62,11 +62,6 @@ impl SessionProvider {
         self.exchange.describe()
     }
 
-    /// Sessions obtained so far (the first one included).
-    pub(crate) fn sessions_obtained(&self) -> u64 {
-        self.refreshes.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
     /// Gets the first session now, so bad settings are reported at configuration time with the
     /// setting they concern.
     pub(crate) async fn start(&self) -> Result<(), ConfigError> {

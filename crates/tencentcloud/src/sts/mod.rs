@@ -19,7 +19,7 @@ pub const VERSION: &str = "2018-08-13";
 /// TC3 service name.
 pub const SERVICE: &str = "sts";
 /// Session length the official provider asks for when none is configured.
-pub const DEFAULT_SESSION_SECONDS: u64 = 7200;
+pub(crate) const DEFAULT_SESSION_SECONDS: u64 = 7200;
 /// Longest role session STS grants.
 pub const MAX_SESSION_SECONDS: u64 = 43_200;
 /// Attempts per STS call (network errors, rate limits and internal errors are retried).
@@ -91,7 +91,7 @@ pub struct SamlRequest {
 /// GetSessionToken parameters (MFA).
 #[derive(Clone, Default, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct SessionTokenRequest {
+pub(crate) struct SessionTokenRequest {
     /// MFA device, `qcs::cam:uin/<uin>::mfa/softToken`.
     pub serial_number: String,
     /// MFA code.
@@ -205,7 +205,7 @@ impl StsClient {
     }
 
     /// GetSessionToken (MFA), signed with long-term keys.
-    pub async fn get_session_token(
+    pub(crate) async fn get_session_token(
         &self,
         signer: &Credentials,
         req: &SessionTokenRequest,

@@ -21,7 +21,7 @@ mod schema;
 pub use schema::schema;
 
 /// The nested blocks, each at most once (written `assume_role { … }` as for the official provider).
-pub const BLOCKS: [&str; 4] = [
+pub(crate) const BLOCKS: [&str; 4] = [
     "assume_role",
     "assume_role_with_web_identity",
     "assume_role_with_saml",
@@ -33,7 +33,7 @@ type Num = Unknowable<Option<f64>>;
 
 /// `assume_role { … }` as configured.
 #[derive(Default, Serialize, Deserialize)]
-pub struct AssumeRoleModel {
+pub(crate) struct AssumeRoleModel {
     role_arn: Text,
     session_name: Text,
     session_duration: Num,
@@ -46,7 +46,7 @@ pub struct AssumeRoleModel {
 
 /// `assume_role_with_web_identity { … }` as configured.
 #[derive(Default, Serialize, Deserialize)]
-pub struct WebIdentityModel {
+pub(crate) struct WebIdentityModel {
     provider_id: Text,
     web_identity_token: Text,
     web_identity_token_file: Text,
@@ -58,7 +58,7 @@ pub struct WebIdentityModel {
 
 /// `assume_role_with_saml { … }` as configured.
 #[derive(Default, Serialize, Deserialize)]
-pub struct SamlModel {
+pub(crate) struct SamlModel {
     saml_assertion: Text,
     principal_arn: Text,
     role_arn: Text,
@@ -68,7 +68,7 @@ pub struct SamlModel {
 
 /// `mfa_certification { … }` as configured.
 #[derive(Default, Serialize, Deserialize)]
-pub struct MfaModel {
+pub(crate) struct MfaModel {
     serial_number: Text,
     token_code: Text,
     duration_seconds: Num,
@@ -79,7 +79,7 @@ type Ids = Unknowable<Option<Vec<Unknowable<String>>>>;
 
 /// The authentication part of the provider block as configured (no `Debug`: it holds secrets).
 #[derive(Default, Serialize, Deserialize)]
-pub struct AuthModel {
+pub(crate) struct AuthModel {
     /// `cam_role_name`
     pub cam_role_name: Text,
     /// `enable_pod_oidc`
@@ -426,7 +426,7 @@ impl AuthModel {
 
 /// The attribute a credentials error concerns, when it is a provider argument (an environment
 /// variable or a file is named in the message instead).
-pub fn attribute_of(setting: &str) -> Option<AttributePath> {
+pub(crate) fn attribute_of(setting: &str) -> Option<AttributePath> {
     const TOP: [&str; 8] = [
         "secret_id",
         "profile",
