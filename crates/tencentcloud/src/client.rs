@@ -90,6 +90,38 @@ pub enum CallKind {
     Write,
 }
 
+/// Now in Unix seconds, as `X-TC-Timestamp` carries it.
+pub(crate) fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// The `Authorization` header of one API 3.0 call: a JSON `POST /` of `body` to `service` at
+/// `host`, signed with `creds` (the CLB client and STS share it).
+pub(crate) fn call_authorization(
+    creds: &credentials::Credentials,
+    service: &str,
+    host: &str,
+    timestamp: i64,
+    body: &[u8],
+) -> String {
+    sign::authorization(&SignRequest {
+        secret_id: &creds.secret_id,
+        secret_key: &creds.secret_key,
+        service,
+        host,
+        timestamp,
+        method: "POST",
+        canonical_uri: "/",
+        canonical_query: "",
+        content_type: CONTENT_TYPE,
+        payload: body,
+        extra_signed_headers: &[],
+    })
+}
+
 /// A Tencent Cloud API 3.0 client. Cheap to clone; clones share the connection pool and the rate
 /// limiter.
 #[derive(Clone)]
@@ -377,23 +409,8 @@ impl Client {
         body: &[u8],
         deadline: Instant,
     ) -> Result<(String, Resp), ApiError> {
-        let timestamp = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
-        let authorization = sign::authorization(&SignRequest {
-            secret_id: &creds.secret_id,
-            secret_key: &creds.secret_key,
-            service,
-            host: &endpoint.host,
-            timestamp,
-            method: "POST",
-            canonical_uri: "/",
-            canonical_query: "",
-            content_type: CONTENT_TYPE,
-            payload: body,
-            extra_signed_headers: &[],
-        });
+        let timestamp = unix_now();
+        let authorization = call_authorization(creds, service, &endpoint.host, timestamp, body);
         let remaining = deadline.saturating_duration_since(Instant::now());
         let timeout = self.inner.request_timeout.min(remaining);
         let mut request = self

@@ -43,17 +43,13 @@ pub(crate) const IDENTITY_ATTRIBUTES: [(&str, bool, &str); 5] = [
     ),
 ];
 
-/// The identity (version 1) as a serde model.
+/// The identity (version 1) as a serde model: the binding's [`AssociationId`] (its four
+/// attributes, `location_id` null for a layer-4 listener) and the region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BindingIdentity {
-    /// `lb-…`
-    pub load_balancer_id: String,
-    /// `lbl-…`
-    pub listener_id: String,
-    /// `lbtg-…`
-    pub target_group_id: String,
-    /// `loc-…`; `None` for a layer-4 listener.
-    pub location_id: Option<String>,
+    /// The binding's coordinates, as attributes of the identity itself.
+    #[serde(flatten)]
+    pub binding: AssociationId,
     /// The binding's region; `None` only in an identity upgraded from version 0 (until the next
     /// read) or an import that leaves it to the provider.
     #[serde(default)]
@@ -64,10 +60,7 @@ impl BindingIdentity {
     /// The identity of binding `id` in `region`.
     pub fn new(id: &AssociationId, region: Option<&str>) -> Self {
         BindingIdentity {
-            load_balancer_id: id.load_balancer_id.clone(),
-            listener_id: id.listener_id.clone(),
-            target_group_id: id.target_group_id.clone(),
-            location_id: id.location_id.clone(),
+            binding: id.clone(),
             region: region.map(str::to_string),
         }
     }
@@ -92,22 +85,23 @@ pub(crate) fn checked_identity(
             .filter(|s| !s.is_empty())
             .map(str::to_string)
     };
-    let location_id = trimmed(&identity.location_id);
+    let given = &identity.binding;
+    let location_id = trimmed(&given.location_id);
     let region = trimmed(&identity.region);
     let parts = [
         (
             "load_balancer_id",
-            Some(identity.load_balancer_id.trim()),
+            Some(given.load_balancer_id.trim()),
             IdKind::LoadBalancer,
         ),
         (
             "listener_id",
-            Some(identity.listener_id.trim()),
+            Some(given.listener_id.trim()),
             IdKind::Listener,
         ),
         (
             "target_group_id",
-            Some(identity.target_group_id.trim()),
+            Some(given.target_group_id.trim()),
             IdKind::TargetGroup,
         ),
         ("location_id", location_id.as_deref(), IdKind::Location),
@@ -126,10 +120,10 @@ pub(crate) fn checked_identity(
         return Err(problems);
     }
     let id = AssociationId {
-        load_balancer_id: identity.load_balancer_id.trim().to_string(),
-        listener_id: identity.listener_id.trim().to_string(),
+        load_balancer_id: given.load_balancer_id.trim().to_string(),
+        listener_id: given.listener_id.trim().to_string(),
         location_id,
-        target_group_id: identity.target_group_id.trim().to_string(),
+        target_group_id: given.target_group_id.trim().to_string(),
     };
     Ok((id, region))
 }
@@ -171,19 +165,18 @@ mod tests {
 
     #[test]
     fn empty_location_means_layer4_and_bad_ids_are_refused_on_their_attribute() {
-        let identity = BindingIdentity {
-            location_id: Some("".into()),
-            region: Some(" ".into()),
-            ..named("lb-demo0001#lbl-tcp00001#lbtg-web00001", None)
-        };
+        let mut identity = named("lb-demo0001#lbl-tcp00001#lbtg-web00001", Some(" "));
+        identity.binding.location_id = Some("".into());
         let (id, region) = checked_identity(&identity).unwrap();
         assert_eq!((id.location_id, region), (None, None));
         let bad = BindingIdentity {
-            listener_id: "lbx-1".into(),
-            target_group_id: " ".into(),
-            location_id: Some("rule-1".into()),
+            binding: AssociationId {
+                listener_id: "lbx-1".into(),
+                target_group_id: " ".into(),
+                location_id: Some("rule-1".into()),
+                ..identity.binding
+            },
             region: Some("Shanghai".into()),
-            ..identity
         };
         let problems = checked_identity(&bad).unwrap_err();
         let attrs: Vec<_> = problems

@@ -116,10 +116,12 @@ impl Function for AssociationIdFunction {
             ));
         }
         let given = BindingIdentity {
-            load_balancer_id: given.load_balancer_id.unwrap_or_default(),
-            listener_id: given.listener_id.unwrap_or_default(),
-            location_id: given.location_id,
-            target_group_id: given.target_group_id.unwrap_or_default(),
+            binding: AssociationId {
+                load_balancer_id: given.load_balancer_id.unwrap_or_default(),
+                listener_id: given.listener_id.unwrap_or_default(),
+                location_id: given.location_id,
+                target_group_id: given.target_group_id.unwrap_or_default(),
+            },
             region: None,
         };
         // The checks an import by identity makes, so both accept the same coordinates.

@@ -6,9 +6,8 @@ use async_trait::async_trait;
 
 use crate::clb::binding::id::ImportId;
 use crate::clb::binding::identity::{BindingIdentity, checked_identity};
-use crate::clb::provider::ConfiguredProvider;
 use crate::clb::resource::{AssociationModel, AssociationResource};
-use tfplug::provider::{Configured, Context};
+use tfplug::provider::Context;
 use tfplug::resource::*;
 
 #[async_trait]
@@ -27,12 +26,7 @@ impl ResourceImport for AssociationResource {
         };
         // The region is recorded now, so the read that follows goes to it; left to the provider,
         // it is the provider's (or, before the provider is configured, filled in by that read).
-        let region = region.or_else(|| match ctx.provider_data::<ConfiguredProvider>() {
-            Configured::Ready(client) => Some(client.region.clone()),
-            _ => None,
-        });
-        let mut state = AssociationModel::named(&id);
-        state.region = region;
+        let state = AssociationModel::named_in(&id, region, ctx);
         if resp.set_state(&state)
             && let Some(identity) = state.identity()
         {

@@ -166,6 +166,19 @@ impl AssociationModel {
         }
     }
 
+    /// The model naming the binding `id` in `region`, or, without one, in the provider's region
+    /// once the provider is configured (else the read that follows fills it in).
+    pub(crate) fn named_in(id: &AssociationId, region: Option<String>, ctx: &Context) -> Self {
+        let region = region.or_else(|| match ctx.provider_data::<ConfiguredProvider>() {
+            Configured::Ready(client) => Some(client.region.clone()),
+            _ => None,
+        });
+        AssociationModel {
+            region,
+            ..Self::named(id)
+        }
+    }
+
     /// The same model, in `region`.
     pub fn in_region(self, region: &str) -> Self {
         AssociationModel {

@@ -7,9 +7,8 @@ use async_trait::async_trait;
 use crate::clb::binding::official::{
     OFFICIAL_PROVIDERS, OFFICIAL_TYPE, OfficialAttachment, refused,
 };
-use crate::clb::provider::ConfiguredProvider;
 use crate::clb::resource::{AssociationModel, AssociationResource};
-use tfplug::provider::{Configured, Context};
+use tfplug::provider::Context;
 use tfplug::resource::{MoveSource, MoveStateRequest, MoveStateResponse, ResourceMoveState};
 
 #[async_trait]
@@ -36,12 +35,7 @@ impl ResourceMoveState for AssociationResource {
         // from the cloud, so the move itself never calls the API.
         // The official provider records no region: the binding is in its provider's region,
         // taken to be ours when known (the read that follows reads it there).
-        let region = match ctx.provider_data::<ConfiguredProvider>() {
-            Configured::Ready(client) => Some(client.region.clone()),
-            _ => None,
-        };
-        let mut state = AssociationModel::named(&id);
-        state.region = region;
+        let state = AssociationModel::named_in(&id, None, ctx);
         if resp.set_state(&state)
             && let Some(identity) = state.identity()
         {

@@ -117,6 +117,25 @@ impl<'a> Reader<'a> {
     }
 }
 
+impl Reader<'_> {
+    /// The session name and length every role exchange takes, from the block or the
+    /// environment.
+    fn session(
+        &mut self,
+        name: &Option<String>,
+        duration: Option<u64>,
+    ) -> Result<(Sourced, Option<u64>), ConfigError> {
+        let name = self.required("session_name", name, &[&env_name("SESSION_NAME")])?;
+        let duration = self.seconds(
+            "session_duration",
+            duration,
+            &env_name("SESSION_DURATION"),
+            sts::MAX_SESSION_SECONDS,
+        )?;
+        Ok((name, duration))
+    }
+}
+
 fn env_name(suffix: &str) -> String {
     format!("{ENV_PREFIX}_{suffix}")
 }
@@ -137,17 +156,7 @@ impl Exchange {
         };
         let mut r = Reader::new("assume_role", env);
         let role_arn = r.required("role_arn", &o.role_arn, &[&env_name("ARN")])?;
-        let session_name = r.required(
-            "session_name",
-            &o.session_name,
-            &[&env_name("SESSION_NAME")],
-        )?;
-        let duration = r.seconds(
-            "session_duration",
-            o.session_duration,
-            &env_name("SESSION_DURATION"),
-            sts::MAX_SESSION_SECONDS,
-        )?;
+        let (session_name, duration) = r.session(&o.session_name, o.session_duration)?;
         let policy = r.text("policy", &o.policy, &[]);
         let external_id = r.text("external_id", &o.external_id, &[&env_name("EXTERNAL_ID")]);
         let source_identity = r.text(
@@ -251,17 +260,7 @@ impl Exchange {
                 read_secret_file(&file, "role_arn")?
             }
         };
-        let session_name = r.required(
-            "session_name",
-            &o.session_name,
-            &[&env_name("SESSION_NAME")],
-        )?;
-        let duration = r.seconds(
-            "session_duration",
-            o.session_duration,
-            &env_name("SESSION_DURATION"),
-            sts::MAX_SESSION_SECONDS,
-        )?;
+        let (session_name, duration) = r.session(&o.session_name, o.session_duration)?;
         Ok(Some((
             Exchange::WebIdentity {
                 block: "assume_role_with_web_identity".into(),
@@ -338,17 +337,7 @@ impl Exchange {
             &[&env_name("PRINCIPAL_ARN")],
         )?;
         let role_arn = r.required("role_arn", &o.role_arn, &[&env_name("ARN")])?;
-        let session_name = r.required(
-            "session_name",
-            &o.session_name,
-            &[&env_name("SESSION_NAME")],
-        )?;
-        let duration = r.seconds(
-            "session_duration",
-            o.session_duration,
-            &env_name("SESSION_DURATION"),
-            sts::MAX_SESSION_SECONDS,
-        )?;
+        let (session_name, duration) = r.session(&o.session_name, o.session_duration)?;
         Ok(Some((
             Exchange::Saml {
                 block: "assume_role_with_saml".into(),

@@ -2,17 +2,16 @@
 //! GetCallerIdentity/GetSessionToken are signed; AssumeRoleWithWebIdentity and
 //! AssumeRoleWithSAML are sent unsigned (`Authorization: SKIP`), as the service expects.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::client::CONTENT_TYPE;
+use crate::client::{CONTENT_TYPE, call_authorization, unix_now};
 use crate::credentials::Credentials;
 use crate::endpoint::ResolvedEndpoint;
 use crate::error::{ApiError, TransportError};
 use crate::redact::{quoted_body, redacted_body};
 use crate::retry::{RetryPolicy, Verdict, classify};
-use crate::sign::{self, SignRequest};
 
 /// STS API version.
 pub const VERSION: &str = "2018-08-13";
@@ -286,24 +285,9 @@ impl StsClient {
         body: &[u8],
         signer: Option<&Credentials>,
     ) -> Result<(String, serde_json::Value), ApiError> {
-        let timestamp = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
+        let timestamp = unix_now();
         let authorization = match signer {
-            Some(c) => sign::authorization(&SignRequest {
-                secret_id: &c.secret_id,
-                secret_key: &c.secret_key,
-                service: SERVICE,
-                host: &self.endpoint.host,
-                timestamp,
-                method: "POST",
-                canonical_uri: "/",
-                canonical_query: "",
-                content_type: CONTENT_TYPE,
-                payload: body,
-                extra_signed_headers: &[],
-            }),
+            Some(c) => call_authorization(c, SERVICE, &self.endpoint.host, timestamp, body),
             None => "SKIP".to_string(),
         };
         let mut request = self
