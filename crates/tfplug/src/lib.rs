@@ -6,7 +6,9 @@
 //!   planning rules once for every resource (computed nulls become unknown on change, prior
 //!   values kept for unchanged/`use_state_for_unknown`, `requires_replace`, destroy plans,
 //!   JSON state upgrade, write-only attributes nulled) and the identity rules (wholly known,
-//!   of the schema, stable once stored), one file per RPC family.
+//!   of the schema, stable once stored), one file per RPC family. It also enforces the two
+//!   consistency rules Terraform checks after the fact, naming the attribute: a plan modifier
+//!   must not change a configured value, and apply must not change a known planned value.
 //! - [`provider`], [`resource`], [`datasource`], [`schema`], [`typed`], [`diag`], [`value`]:
 //!   what a provider author uses. Resources and data sources read and write serde models through
 //!   [`typed::TypedValue`]; `Value` plumbing stays inside the framework.
