@@ -7,7 +7,7 @@ use crate::resource::{Deferred, ImportRequest, ImportResponse, ImportTarget};
 use crate::typed::{Private, TypedValue, ValueRole};
 
 use super::convert::{diags_to_proto, identity_from_proto, private_to_proto};
-use super::data_source::{check_deferral, deferred_to_proto};
+use super::deferral::{check_deferral, deferred_to_proto};
 use super::identity::{check_import_identity, finish_identity, null_identity};
 use super::plan_rules::{clear_write_only, normalize};
 use super::{FrameworkServer, encode_state};

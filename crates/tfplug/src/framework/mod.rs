@@ -8,6 +8,7 @@ mod apply;
 mod configure;
 mod convert;
 mod data_source;
+mod deferral;
 mod function;
 mod generate;
 mod identity;

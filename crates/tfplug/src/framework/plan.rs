@@ -10,7 +10,7 @@ use crate::typed::{TypedValue, ValueRole};
 use crate::value::{AttributePath, Value};
 
 use super::convert::{diags_to_proto, identity_to_proto, paths_to_proto, private_to_proto};
-use super::data_source::{check_deferral, deferred_to_proto};
+use super::deferral::{check_deferral, deferred_to_proto};
 use super::identity::{keeps_identity, null_identity};
 use super::plan_rules::{
     changed_configured_values, clear_write_only, normalize, plan_change, replace_paths,

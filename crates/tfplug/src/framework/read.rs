@@ -8,7 +8,7 @@ use crate::typed::ValueRole;
 use crate::value::Value;
 
 use super::convert::{diags_to_proto, private_from_proto, private_to_proto, typed_from_proto};
-use super::data_source::{check_deferral, deferred_to_proto};
+use super::deferral::{check_deferral, deferred_to_proto};
 use super::identity::{finish_identity, request_identity, require_unchanged};
 use super::{FrameworkServer, encode_state, finish_state};
 
